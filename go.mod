@@ -1,0 +1,3 @@
+module softsa
+
+go 1.26.8
