@@ -1,0 +1,289 @@
+package decoders
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// readBufferSize is the read-ahead of every capture reader. pcapgo wraps its
+// input in a bufio.Reader of its own unless it already gets one of at least
+// 4 KiB, so handing it this one both sets the size and lets us know how far
+// into the file the reader really is (see countingReader).
+const readBufferSize = 1 << 20
+
+// Format names a capture file format as softsa reports it.
+type Format string
+
+// The capture formats softsa reads. A gzip-compressed file reports the inner
+// format with a "+gzip" suffix, e.g. "pcapng+gzip".
+const (
+	FormatPcap   Format = "pcap"
+	FormatPcapNG Format = "pcapng"
+	FormatNetMon Format = "netmon"
+)
+
+// ErrUnknownFormat means the file starts with no capture magic softsa knows.
+var ErrUnknownFormat = errors.New("not a capture file (no pcap, pcapng, NetMon or gzip magic)")
+
+// CaptureError reports a damaged or truncated capture: the file, the frame
+// that could not be read (1-based, as Wireshark numbers them) and the byte
+// offset where its record starts. Every frame before it was delivered.
+type CaptureError struct {
+	File   string
+	Frame  int
+	Offset int64
+	// Compressed is set when Offset counts bytes of the decompressed stream.
+	Compressed bool
+	Err        error
+}
+
+// Error formats the error as "file: frame N at byte offset X: reason".
+func (e *CaptureError) Error() string {
+	where := "byte offset"
+	if e.Compressed {
+		where = "decompressed byte offset"
+	}
+	return fmt.Sprintf("%s: frame %d at %s %d: %v", e.File, e.Frame, where, e.Offset, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *CaptureError) Unwrap() error { return e.Err }
+
+// Frame is one packet record. Data is owned by the Capture and valid only
+// until the next call to Next.
+type Frame struct {
+	Number  int // 1-based, counting every packet record as Wireshark does
+	Time    time.Time
+	Link    layers.LinkType
+	Data    []byte
+	WireLen int // original length on the wire (Data may be cut by a snap length)
+}
+
+// frameSource is what each format reader provides.
+type frameSource interface {
+	next(f *Frame) error
+}
+
+// Capture reads the frames of one capture file in order.
+type Capture struct {
+	name   string
+	format Format
+	file   io.Closer
+	count  *countingReader
+	buf    *bufio.Reader
+	src    frameSource
+	frames int
+	gz     bool
+	err    error
+}
+
+// Open opens the capture file at path, recognising its format by content.
+func Open(path string) (*Capture, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newCapture(path, f, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c.file = f
+	return c, nil
+}
+
+// NewCapture reads a capture from r; name is used in error messages. A NetMon
+// capture needs random access: r must then be an io.ReaderAt (an *os.File or
+// *bytes.Reader), and is read through it.
+func NewCapture(name string, r io.Reader) (*Capture, error) {
+	ra, _ := r.(io.ReaderAt)
+	return newCapture(name, r, ra)
+}
+
+func newCapture(name string, r io.Reader, ra io.ReaderAt) (*Capture, error) {
+	c := &Capture{name: name}
+	c.count = &countingReader{r: r}
+	c.buf = bufio.NewReaderSize(c.count, readBufferSize)
+	magic, err := c.buf.Peek(4)
+	if err != nil {
+		if len(magic) == 0 {
+			return nil, fmt.Errorf("%s: empty file", name)
+		}
+		return nil, fmt.Errorf("%s: %d bytes, too short for a capture header", name, len(magic))
+	}
+	if magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(c.buf)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		c.gz = true
+		c.count = &countingReader{r: zr}
+		c.buf = bufio.NewReaderSize(c.count, readBufferSize)
+		ra = nil // offsets inside a compressed stream cannot be sought
+		if magic, err = c.buf.Peek(4); err != nil {
+			return nil, fmt.Errorf("%s: gzip: %d bytes after decompression, too short for a capture header", name, len(magic))
+		}
+	}
+	switch {
+	case bytes.Equal(magic, []byte{0xd4, 0xc3, 0xb2, 0xa1}), bytes.Equal(magic, []byte{0xa1, 0xb2, 0xc3, 0xd4}),
+		bytes.Equal(magic, []byte{0x4d, 0x3c, 0xb2, 0xa1}), bytes.Equal(magic, []byte{0xa1, 0xb2, 0x3c, 0x4d}):
+		c.format = FormatPcap
+		r, err := pcapgo.NewReader(c.buf)
+		if err != nil {
+			return nil, c.headerError(err)
+		}
+		c.src = &pcapSource{r: r}
+	case bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}):
+		c.format = FormatPcapNG
+		r, err := pcapgo.NewNgReader(c.buf, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		if err != nil {
+			return nil, c.headerError(err)
+		}
+		c.src = &ngSource{r: r}
+	case bytes.Equal(magic, []byte("GMBU")):
+		c.format = FormatNetMon
+		if ra == nil {
+			return nil, fmt.Errorf("%s: NetMon capture: compressed or unseekable NetMon files are not supported (decompress it first)", name)
+		}
+		src, err := newNetmonSource(ra)
+		if err != nil {
+			return nil, fmt.Errorf("%s: NetMon capture: %w", name, err)
+		}
+		c.src = src
+	case bytes.Equal(magic, []byte("RTSS")):
+		return nil, fmt.Errorf("%s: Network Monitor 1.x capture: only NetMon 2.x is supported", name)
+	default:
+		return nil, fmt.Errorf("%s: %w", name, ErrUnknownFormat)
+	}
+	return c, nil
+}
+
+func (c *Capture) headerError(err error) error {
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("%s: %s file header: %w", c.name, c.format, err)
+}
+
+// Name returns the name the capture was opened with.
+func (c *Capture) Name() string { return c.name }
+
+// Format returns the file format, with "+gzip" for a compressed file.
+func (c *Capture) Format() Format {
+	if c.gz {
+		return c.format + "+gzip"
+	}
+	return c.format
+}
+
+// Frames returns how many frames were read so far.
+func (c *Capture) Frames() int { return c.frames }
+
+// Next reads the next frame into f, reusing f's buffer. It returns io.EOF at
+// the clean end of the file, and a *CaptureError when the file is damaged;
+// after an error every further call returns the same error.
+func (c *Capture) Next(f *Frame) error {
+	if c.err != nil {
+		return c.err
+	}
+	offset := c.offset()
+	if err := c.src.next(f); err != nil {
+		if err == io.EOF && (c.format == FormatNetMon || c.offset() == offset) {
+			c.err = io.EOF
+			return io.EOF
+		}
+		if err == io.EOF {
+			// io.ReadFull reports a record whose header was read but whose
+			// data is wholly missing as a plain EOF: the stream moved, so
+			// the record is cut, not absent.
+			err = fmt.Errorf("truncated record: %w", io.ErrUnexpectedEOF)
+		}
+		if n, ok := c.src.(*netmonSource); ok {
+			offset = n.recordOffset
+		}
+		c.err = &CaptureError{File: c.name, Frame: c.frames + 1, Offset: offset, Compressed: c.gz, Err: err}
+		return c.err
+	}
+	c.frames++
+	f.Number = c.frames
+	return nil
+}
+
+// offset is how far into the (decompressed) stream the format reader has
+// consumed: what the counting reader handed to the buffer, less what the
+// buffer still holds. NetMon reads by offset and reports its own.
+func (c *Capture) offset() int64 {
+	return c.count.n - int64(c.buf.Buffered())
+}
+
+// Close closes the underlying file, if Open opened it.
+func (c *Capture) Close() error {
+	if c.file != nil {
+		return c.file.Close()
+	}
+	return nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// pcapSource reads classic pcap records.
+type pcapSource struct{ r *pcapgo.Reader }
+
+func (s *pcapSource) next(f *Frame) error {
+	data, ci, err := s.r.ZeroCopyReadPacketData()
+	if err != nil {
+		return eofOrTruncated(err)
+	}
+	f.Data, f.Time, f.WireLen, f.Link = data, ci.Timestamp, ci.Length, s.r.LinkType()
+	return nil
+}
+
+// ngSource reads pcapng enhanced and simple packet blocks; the link type is
+// per interface, so a file may mix them.
+type ngSource struct{ r *pcapgo.NgReader }
+
+func (s *ngSource) next(f *Frame) error {
+	data, ci, err := s.r.ZeroCopyReadPacketData()
+	if err != nil {
+		return eofOrTruncated(err)
+	}
+	f.Data, f.Time, f.WireLen = data, ci.Timestamp, ci.Length
+	f.Link = layers.LinkTypeNull
+	if len(ci.AncillaryData) > 0 {
+		if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+			f.Link = lt
+		}
+	}
+	return nil
+}
+
+// eofOrTruncated keeps io.EOF (a clean end between records) and names an
+// end of file in the middle of a record for what it is.
+func eofOrTruncated(err error) error {
+	switch {
+	case err == io.EOF:
+		return io.EOF
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("truncated record: %w", io.ErrUnexpectedEOF)
+	}
+	return err
+}

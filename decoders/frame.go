@@ -1,0 +1,312 @@
+package decoders
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// App says what a frame carries above the transport layer, as far as softsa
+// cares.
+type App uint8
+
+// The application payloads softsa decodes. Everything else is clear traffic
+// (AppNone), which the analyzer still sees through the IP and TCP fields.
+const (
+	AppNone         App = iota
+	AppISAKMP           // an IKE message: UDP 500, or UDP 4500 behind the non-ESP marker
+	AppNATKeepalive     // a NAT-keepalive on UDP 4500
+	AppESP              // ESP, raw (IP protocol 50) or in UDP 4500
+	AppSMB              // a TCP 445/139 segment with payload (NetBIOS session service)
+)
+
+// String names the application payload.
+func (a App) String() string {
+	switch a {
+	case AppISAKMP:
+		return "isakmp"
+	case AppNATKeepalive:
+		return "nat-keepalive"
+	case AppESP:
+		return "esp"
+	case AppSMB:
+		return "smb"
+	}
+	return "none"
+}
+
+// TCP flag bits, as in the TCP header's flags byte.
+const (
+	TCPFin = 0x01
+	TCPSyn = 0x02
+	TCPRst = 0x04
+	TCPPsh = 0x08
+	TCPAck = 0x10
+)
+
+// Well-known ports.
+const (
+	PortISAKMP = 500
+	PortNATT   = 4500
+	PortSMB    = 445
+	PortNBSS   = 139
+)
+
+// Message is one decoded frame. A Decoder fills the same Message for every
+// frame: its byte slices point into the frame buffer (or the reassembly
+// buffer) and are valid only until the next Decode.
+type Message struct {
+	Frame   int // 1-based frame number; for a reassembled datagram, its last fragment's
+	Time    time.Time
+	Link    layers.LinkType
+	WireLen int
+
+	IPVersion uint8 // 4 or 6; 0 when the frame has no IP layer softsa decodes
+	Src, Dst  netip.Addr
+	Proto     layers.IPProtocol // transport protocol (6 TCP, 17 UDP, 50 ESP, …)
+	IPID      uint32            // IPv4 identification or IPv6 fragment identification
+	// Fragment is set on a fragment that did not complete its datagram:
+	// nothing above IP is decoded for it. Reassembled is set when this frame
+	// completed a datagram, whose transport layer is then decoded.
+	Fragment    bool
+	Reassembled bool
+
+	SrcPort, DstPort uint16
+	TCPFlags         uint8
+	Seq, Ack         uint32
+	Window           uint16
+	// Payload is the transport payload: TCP or UDP data, or for raw ESP the
+	// ESP packet from its SPI on.
+	Payload []byte
+
+	App App
+	// AppData is the application message: the ISAKMP message (without the
+	// NAT-T marker), the ESP packet, or the TCP segment for SMB.
+	AppData  []byte
+	UDPEncap bool      // the IKE or ESP came over UDP 4500
+	ESP      ESPHeader // for AppESP
+
+	// Err says why decoding stopped before the transport layer on a frame
+	// that has an IP layer (a truncated or malformed header); nil otherwise.
+	Err error
+}
+
+// TCP reports whether the frame carries a decoded TCP segment.
+func (m *Message) TCP() bool { return m.Proto == layers.IPProtocolTCP && m.SrcPort|m.DstPort != 0 }
+
+// UDP reports whether the frame carries a decoded UDP datagram.
+func (m *Message) UDP() bool { return m.Proto == layers.IPProtocolUDP && m.SrcPort|m.DstPort != 0 }
+
+// Decoder decodes frames into Messages: link layer, 802.1Q (stacked), IPv4 and
+// IPv6 with fragment reassembly, TCP, UDP and ESP, with one preallocated
+// gopacket DecodingLayerParser per first layer. It is not safe for concurrent
+// use; give each goroutine its own.
+type Decoder struct {
+	eth     layers.Ethernet
+	dot1q   layers.Dot1Q
+	sll     layers.LinuxSLL
+	sll2    layers.LinuxSLL2
+	lo      layers.Loopback
+	ip4     layers.IPv4
+	ip6     layers.IPv6
+	ip6ext  layers.IPv6ExtensionSkipper
+	ip6frag layers.IPv6Fragment
+	tcp     layers.TCP
+	udp     layers.UDP
+	esp     layers.IPSecESP
+
+	parsers [numFirst]*gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+	defrag  defragger
+}
+
+// NewDecoder returns a Decoder with its parsers built.
+func NewDecoder() *Decoder {
+	d := &Decoder{decoded: make([]gopacket.LayerType, 0, 16)}
+	all := []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo,
+		&d.ip4, &d.ip6, &d.ip6ext, &d.ip6frag, &d.tcp, &d.udp, &d.esp}
+	for i, first := range firstLayers {
+		// The fragment layer is added after the extension skipper so that
+		// it, not the skipper, handles the IPv6 fragment header.
+		p := gopacket.NewDecodingLayerParser(first, all...)
+		p.IgnoreUnsupported = true
+		d.parsers[i] = p
+	}
+	return d
+}
+
+// DefragStats returns what IP reassembly has done so far.
+func (d *Decoder) DefragStats() DefragStats { return d.defrag.stats }
+
+// The layers a frame can start with, one parser each.
+const (
+	firstEthernet = iota
+	firstSLL
+	firstSLL2
+	firstLoopback
+	firstIPv4
+	firstIPv6
+	numFirst
+	firstNone = -1
+)
+
+var firstLayers = [numFirst]gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL,
+	layers.LayerTypeLinuxSLL2, layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6}
+
+// firstLayer picks the parser for a frame of link type lt.
+func firstLayer(lt layers.LinkType, data []byte) int {
+	switch lt {
+	case layers.LinkTypeEthernet:
+		return firstEthernet
+	case layers.LinkTypeLinuxSLL:
+		return firstSLL
+	case layers.LinkTypeLinuxSLL2:
+		return firstSLL2
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		return firstLoopback
+	case layers.LinkTypeIPv4:
+		return firstIPv4
+	case layers.LinkTypeIPv6:
+		return firstIPv6
+	case layers.LinkTypeRaw, 12, 14: // DLT_RAW as some systems number it
+		if len(data) > 0 && data[0]>>4 == 6 {
+			return firstIPv6
+		}
+		return firstIPv4
+	}
+	return firstNone
+}
+
+// Decode decodes f into m, overwriting everything in m.
+func (d *Decoder) Decode(f *Frame, m *Message) {
+	*m = Message{Frame: f.Number, Time: f.Time, Link: f.Link, WireLen: f.WireLen}
+	first := firstLayer(f.Link, f.Data)
+	if first == firstNone {
+		return
+	}
+	err := d.parsers[first].DecodeLayers(f.Data, &d.decoded)
+	var l4 []byte // a reassembled datagram's transport bytes
+	for _, t := range d.decoded {
+		switch t {
+		case layers.LayerTypeIPv4:
+			m.IPVersion, m.Proto, m.IPID = 4, d.ip4.Protocol, uint32(d.ip4.Id)
+			m.Src, _ = netip.AddrFromSlice(d.ip4.SrcIP)
+			m.Dst, _ = netip.AddrFromSlice(d.ip4.DstIP)
+			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
+				k := defragKey{src: m.Src, dst: m.Dst, id: m.IPID, proto: uint8(m.Proto)}
+				l4 = d.defrag.add(k, f.Time, int(d.ip4.FragOffset)*8, d.ip4.Flags&layers.IPv4MoreFragments != 0, d.ip4.Payload)
+				m.Fragment = l4 == nil
+				m.Reassembled = l4 != nil
+			}
+		case layers.LayerTypeIPv6:
+			m.IPVersion, m.Proto = 6, d.ip6.NextHeader
+			m.Src, _ = netip.AddrFromSlice(d.ip6.SrcIP)
+			m.Dst, _ = netip.AddrFromSlice(d.ip6.DstIP)
+		case layers.LayerTypeIPv6Fragment:
+			m.Proto, m.IPID = d.ip6frag.NextHeader, d.ip6frag.Identification
+			if d.ip6frag.MoreFragments || d.ip6frag.FragmentOffset != 0 {
+				k := defragKey{src: m.Src, dst: m.Dst, id: m.IPID, proto: uint8(m.Proto)}
+				l4 = d.defrag.add(k, f.Time, int(d.ip6frag.FragmentOffset)*8, d.ip6frag.MoreFragments, d.ip6frag.Payload)
+				m.Fragment = l4 == nil
+				m.Reassembled = l4 != nil
+			}
+		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
+			m.Proto = d.ip6ext.NextHeader
+		case layers.LayerTypeTCP:
+			d.fromTCP(m)
+		case layers.LayerTypeUDP:
+			d.fromUDP(m)
+		case layers.LayerTypeIPSecESP:
+			d.fromESP(m, d.esp.Contents)
+		}
+	}
+	if l4 != nil {
+		d.decodeReassembled(m, l4)
+		return
+	}
+	if err != nil && m.IPVersion != 0 && m.SrcPort == 0 && m.App == AppNone && !m.Fragment {
+		m.Err = err
+	}
+}
+
+// decodeReassembled decodes the transport layer of a reassembled datagram.
+func (d *Decoder) decodeReassembled(m *Message, b []byte) {
+	var err error
+	switch m.Proto {
+	case layers.IPProtocolUDP:
+		if err = d.udp.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err == nil {
+			d.fromUDP(m)
+		}
+	case layers.IPProtocolTCP:
+		if err = d.tcp.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err == nil {
+			d.fromTCP(m)
+		}
+	case layers.IPProtocolESP:
+		d.fromESP(m, b)
+	}
+	m.Err = err
+}
+
+func (d *Decoder) fromTCP(m *Message) {
+	t := &d.tcp
+	m.SrcPort, m.DstPort = uint16(t.SrcPort), uint16(t.DstPort)
+	m.Seq, m.Ack, m.Window = t.Seq, t.Ack, t.Window
+	var fl uint8
+	if t.FIN {
+		fl |= TCPFin
+	}
+	if t.SYN {
+		fl |= TCPSyn
+	}
+	if t.RST {
+		fl |= TCPRst
+	}
+	if t.PSH {
+		fl |= TCPPsh
+	}
+	if t.ACK {
+		fl |= TCPAck
+	}
+	m.TCPFlags = fl
+	m.Payload = t.Payload
+	if len(m.Payload) > 0 && (isPort(m, PortSMB) || isPort(m, PortNBSS)) {
+		m.App, m.AppData = AppSMB, m.Payload
+	}
+}
+
+func (d *Decoder) fromUDP(m *Message) {
+	u := &d.udp
+	m.SrcPort, m.DstPort = uint16(u.SrcPort), uint16(u.DstPort)
+	m.Payload = u.Payload
+	switch {
+	case isPort(m, PortNATT):
+		m.UDPEncap = true
+		kind, inner := ClassifyNATT(m.Payload)
+		switch kind {
+		case NATTKeepalive:
+			m.App = AppNATKeepalive
+		case NATTIKE:
+			m.App, m.AppData = AppISAKMP, inner
+		case NATTESP:
+			d.fromESP(m, inner)
+		}
+	case isPort(m, PortISAKMP):
+		m.App, m.AppData = AppISAKMP, m.Payload
+	}
+}
+
+func (d *Decoder) fromESP(m *Message, b []byte) {
+	h, err := ParseESP(b)
+	if err != nil {
+		m.Err = err
+		return
+	}
+	if m.Proto == layers.IPProtocolESP {
+		m.Payload = b
+	}
+	m.App, m.AppData, m.ESP = AppESP, b, h
+}
+
+func isPort(m *Message, p uint16) bool { return m.SrcPort == p || m.DstPort == p }
