@@ -17,7 +17,7 @@ const (
 	DefragMaxDatagrams = 128
 	// DefragTimeout is how long, in capture time, an incomplete datagram
 	// waits for its missing fragments.
-	DefragTimeout = 30 * time.Second
+	DefragTimeout   = 30 * time.Second
 	defragMaxPieces = 64
 	defragMaxSize   = 65535
 )

@@ -2,7 +2,7 @@ package decoders
 
 import (
 	"encoding/binary"
-		"fmt"
+	"fmt"
 	"io"
 	"time"
 
