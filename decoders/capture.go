@@ -112,7 +112,7 @@ func NewCapture(name string, r io.Reader) (*Capture, error) {
 func newCapture(name string, r io.Reader, ra io.ReaderAt) (*Capture, error) {
 	c := &Capture{name: name}
 	c.count = &countingReader{r: r}
-	c.buf = bufio.NewReaderSize(c.count, readBufferSize)
+	c.buf = bufio.NewReaderSize(c.count, bufferFor(r))
 	magic, err := c.buf.Peek(4)
 	if err != nil {
 		if len(magic) == 0 {
@@ -231,6 +231,25 @@ func (c *Capture) Close() error {
 		return c.file.Close()
 	}
 	return nil
+}
+
+// bufferFor sizes the read buffer: 1 MiB, or less for a smaller input whose
+// size is known, so that a batch of many small captures does not allocate a
+// megabyte each. pcapgo reuses a bufio.Reader only from 4 KiB up.
+func bufferFor(r io.Reader) int {
+	var size int64 = -1
+	switch x := r.(type) {
+	case interface{ Size() int64 }:
+		size = x.Size()
+	case *os.File:
+		if st, err := x.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+	}
+	if size < 0 || size >= readBufferSize {
+		return readBufferSize
+	}
+	return max(int(size)+16, 4096)
 }
 
 // countingReader counts the bytes read through it.

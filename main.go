@@ -1,0 +1,106 @@
+// Command softsa analyses packet captures for Windows IPsec negotiation
+// problems, above all the "fallback to clear" interruption of Microsoft
+// KB 977526, and for what else went wrong in IKE, AuthIP, ESP and SMB.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Options is everything the command line says; run acts on it.
+type Options struct {
+	Command string   // "analyze" or "dump"
+	Inputs  []string // capture files (folders come with batch mode)
+	Protos  []string // dump: which protocols to print (isakmp, esp, smb)
+	Format  string   // analyze: text or json
+	Output  string   // where to write the report; "" or "-" is stdout
+
+	ExpectedOutage time.Duration
+	OutageMin      time.Duration
+	OutageMax      time.Duration
+	MinCycles      int
+	Pairs          []string
+
+	Version bool
+}
+
+func main() {
+	opts, err := parseArgs(os.Args[1:], os.Stderr)
+	if err == pflag.ErrHelp {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "softsa:", err)
+		os.Exit(exitUsage)
+	}
+	os.Exit(run(opts, os.Stdout, os.Stderr))
+}
+
+const usage = `softsa finds the Windows IPsec "fallback to clear" interruption (KB 977526)
+and other IPsec negotiation failures in packet captures.
+
+Usage:
+  softsa [flags] CAPTURE...          analyse captures (pcap, pcapng, NetMon 2.x, gzip)
+  softsa dump [--proto P,…] CAPTURE  one JSON line per decoded IKE, ESP and SMB message
+
+Flags:
+`
+
+// parseArgs turns the command line into Options.
+func parseArgs(args []string, stderr io.Writer) (Options, error) {
+	var o Options
+	o.Command = "analyze"
+	if len(args) > 0 && args[0] == "dump" {
+		o.Command, args = "dump", args[1:]
+	}
+	fs := pflag.NewFlagSet("softsa", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	fs.StringSliceVar(&o.Protos, "proto", []string{"isakmp", "esp", "smb"}, "dump: protocols to print (isakmp, esp, smb)")
+	fs.StringVar(&o.Format, "format", "text", "report format: text or json")
+	fs.StringVarP(&o.Output, "output", "o", "", "write the report to this file (- for stdout)")
+	fs.DurationVar(&o.ExpectedOutage, "outage", 60*time.Second, "expected length of a KB 977526 outage")
+	window := fs.String("outage-window", "45s-90s", "outage lengths that count as the KB 977526 outage, MIN-MAX")
+	fs.IntVar(&o.MinCycles, "min-cycles", 2, "outage/soft-SA cycles needed for a full-confidence KB 977526 finding")
+	fs.StringSliceVar(&o.Pairs, "pair", nil, "only report pairs involving these addresses (ADDR[,ADDR])")
+	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.Inputs = fs.Args()
+	lo, hi, ok := strings.Cut(*window, "-")
+	var err1, err2 error
+	if ok {
+		o.OutageMin, err1 = time.ParseDuration(lo)
+		o.OutageMax, err2 = time.ParseDuration(hi)
+	}
+	if !ok || err1 != nil || err2 != nil || o.OutageMin <= 0 || o.OutageMax < o.OutageMin {
+		return o, fmt.Errorf("--outage-window %q: want MIN-MAX durations such as 45s-90s", *window)
+	}
+	switch o.Format {
+	case "text", "json":
+	default:
+		return o, fmt.Errorf("--format %q: want text or json", o.Format)
+	}
+	for _, p := range o.Protos {
+		switch p {
+		case "isakmp", "esp", "smb":
+		default:
+			return o, fmt.Errorf("--proto %q: want isakmp, esp or smb", p)
+		}
+	}
+	if !o.Version && len(o.Inputs) == 0 {
+		fs.Usage()
+		return o, fmt.Errorf("no capture given")
+	}
+	return o, nil
+}
