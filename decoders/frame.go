@@ -70,6 +70,8 @@ type Message struct {
 	// Fragment is set on a fragment that did not complete its datagram:
 	// nothing above IP is decoded for it. Reassembled is set when this frame
 	// completed a datagram, whose transport layer is then decoded.
+	// A first fragment (offset 0) also has its transport and application
+	// decoded from the bytes it holds: AppData is then partial.
 	Fragment    bool
 	Reassembled bool
 
@@ -80,6 +82,10 @@ type Message struct {
 	// Payload is the transport payload: TCP or UDP data, or for raw ESP the
 	// ESP packet from its SPI on.
 	Payload []byte
+	// PayloadLen is the TCP payload's length on the wire, which exceeds
+	// len(Payload) when a snap length cut the frame; TCP sequence
+	// arithmetic needs it.
+	PayloadLen int
 
 	App App
 	// AppData is the application message: the ISAKMP message (without the
@@ -115,6 +121,7 @@ type Decoder struct {
 	ip6frag layers.IPv6Fragment
 	tcp     layers.TCP
 	udp     layers.UDP
+	ah      layers.IPSecAH
 	esp     layers.IPSecESP
 
 	parsers [numFirst]*gopacket.DecodingLayerParser
@@ -126,7 +133,7 @@ type Decoder struct {
 func NewDecoder() *Decoder {
 	d := &Decoder{decoded: make([]gopacket.LayerType, 0, 16)}
 	all := []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo,
-		&d.ip4, &d.ip6, &d.ip6ext, &d.ip6frag, &d.tcp, &d.udp, &d.esp}
+		&d.ip4, &d.ip6, &d.ip6ext, &d.ip6frag, &d.ah, &d.tcp, &d.udp, &d.esp}
 	for i, first := range firstLayers {
 		// The fragment layer is added after the extension skipper so that
 		// it, not the skipper, handles the IPv6 fragment header.
@@ -214,8 +221,12 @@ func (d *Decoder) Decode(f *Frame, m *Message) {
 			}
 		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
 			m.Proto = d.ip6ext.NextHeader
+		case layers.LayerTypeIPSecAH:
+			// AH authenticates but does not hide: what follows it is the
+			// real transport (ESP in AH+ESP tunnels).
+			m.Proto = d.ah.NextHeader
 		case layers.LayerTypeTCP:
-			d.fromTCP(m)
+			d.fromTCP(m, f)
 		case layers.LayerTypeUDP:
 			d.fromUDP(m)
 		case layers.LayerTypeIPSecESP:
@@ -223,16 +234,42 @@ func (d *Decoder) Decode(f *Frame, m *Message) {
 		}
 	}
 	if l4 != nil {
-		d.decodeReassembled(m, l4)
+		d.decodeTransport(m, l4)
 		return
 	}
-	if err != nil && m.IPVersion != 0 && m.SrcPort == 0 && m.App == AppNone && !m.Fragment {
+	if m.Fragment && d.firstFragment(m) {
+		// The first fragment of a datagram not (yet) complete: decode what
+		// it holds, as Wireshark does for a datagram that never completes,
+		// so that an IKE message whose later fragments were lost is still
+		// seen. Fragment stays set: consumers count the message once, when
+		// it is reassembled.
+		d.decodeTransport(m, d.fragPayload(m))
+		return
+	}
+	if err != nil && m.SrcPort == 0 && m.App == AppNone && !m.Fragment {
+		// A layer failed before the transport (a truncated or malformed
+		// IP header, say): say why nothing above it was decoded.
 		m.Err = err
 	}
 }
 
-// decodeReassembled decodes the transport layer of a reassembled datagram.
-func (d *Decoder) decodeReassembled(m *Message, b []byte) {
+func (d *Decoder) firstFragment(m *Message) bool {
+	if m.IPVersion == 4 {
+		return d.ip4.FragOffset == 0
+	}
+	return d.ip6frag.FragmentOffset == 0
+}
+
+func (d *Decoder) fragPayload(m *Message) []byte {
+	if m.IPVersion == 4 {
+		return d.ip4.Payload
+	}
+	return d.ip6frag.Payload
+}
+
+// decodeTransport decodes the transport layer of a reassembled datagram or
+// of a first fragment.
+func (d *Decoder) decodeTransport(m *Message, b []byte) {
 	var err error
 	switch m.Proto {
 	case layers.IPProtocolUDP:
@@ -241,7 +278,7 @@ func (d *Decoder) decodeReassembled(m *Message, b []byte) {
 		}
 	case layers.IPProtocolTCP:
 		if err = d.tcp.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err == nil {
-			d.fromTCP(m)
+			d.fromTCP(m, nil)
 		}
 	case layers.IPProtocolESP:
 		d.fromESP(m, b)
@@ -249,7 +286,7 @@ func (d *Decoder) decodeReassembled(m *Message, b []byte) {
 	m.Err = err
 }
 
-func (d *Decoder) fromTCP(m *Message) {
+func (d *Decoder) fromTCP(m *Message, f *Frame) {
 	t := &d.tcp
 	m.SrcPort, m.DstPort = uint16(t.SrcPort), uint16(t.DstPort)
 	m.Seq, m.Ack, m.Window = t.Seq, t.Ack, t.Window
@@ -271,6 +308,11 @@ func (d *Decoder) fromTCP(m *Message) {
 	}
 	m.TCPFlags = fl
 	m.Payload = t.Payload
+	m.PayloadLen = len(t.Payload)
+	if f != nil && f.WireLen > len(f.Data) {
+		// Cut by the snap length: the segment was longer on the wire.
+		m.PayloadLen += f.WireLen - len(f.Data)
+	}
 	if len(m.Payload) > 0 && (isPort(m, PortSMB) || isPort(m, PortNBSS)) {
 		m.App, m.AppData = AppSMB, m.Payload
 	}
