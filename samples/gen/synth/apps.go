@@ -11,15 +11,29 @@ import (
 	"github.com/gopacket/gopacket/layers"
 )
 
-// smbSession is an SMB2 client session on one TCP connection.
-type smbSession struct {
-	s      *pairSim
-	c      *conn
-	msgID  uint64
-	sid    uint64
-	tid    uint32
-	fid    []byte
-	fileSz uint64
+// smbClient is the client side of one SMB connection, in SMB2 or SMB1 as
+// the two hosts' releases decide (speaksSMB2).
+type smbClient interface {
+	// handshake negotiates the dialect, authenticates with NTLMSSP and
+	// connects to the share.
+	handshake(t time.Time) (time.Time, bool)
+	// open opens a file to read, or to write at off (created when off is 0).
+	open(t time.Time, f File, write bool, off int) (time.Time, bool)
+	// io reads or writes n bytes at off of the open file.
+	io(t time.Time, write bool, off uint64, n int) (time.Time, bool)
+	// closeFile closes the open file.
+	closeFile(t time.Time) (time.Time, bool)
+	// treeDisconnect leaves the share.
+	treeDisconnect(t time.Time) (time.Time, bool)
+	connection() *conn
+}
+
+// newSMBClient starts an SMB client on an open connection.
+func (s *pairSim) newSMBClient(c *conn) smbClient {
+	if speaksSMB2(s.ini.Release, s.rsp.Release) {
+		return &smb2Session{s: s, c: c}
+	}
+	return &smb1Session{s: s, c: c, tid: 0xffff}
 }
 
 // think is the client's delay between a response and its next request.
@@ -27,8 +41,47 @@ func (s *pairSim) think() time.Duration {
 	return 150*time.Microsecond + time.Duration(s.rng.IntN(600))*time.Microsecond
 }
 
+// shareName is the pair's share, "share" when the scenario names none.
+func (s *pairSim) shareName() string {
+	if s.p.Traffic.Share == "" {
+		return "share"
+	}
+	return s.p.Traffic.Share
+}
+
+// targetInfo is the NTLMSSP target information the server sends: with a
+// timestamp from Vista and Server 2008 on.
+func (s *pairSim) targetInfo(now time.Time) []byte {
+	var ts time.Time
+	if s.rsp.Release.VistaOrLater() {
+		ts = now
+	}
+	return avPairs("CONTOSO", strings.ToUpper(s.rsp.Name), "contoso.local", ts)
+}
+
+// smbMechs are the mechanisms a server lists in its NEGOTIATE response:
+// Kerberos and NTLMSSP for a Windows domain member, NTLMSSP alone for Samba.
+func (s *pairSim) smbMechs() []byte {
+	if s.rsp.Release == ReleaseOther {
+		return spnegoInit(nil, oidNTLMSSP)
+	}
+	return spnegoInit(nil, oidMSKRB5, oidKRB5, oidNTLMSSP)
+}
+
+// smb2Session is an SMB2 client session on one TCP connection.
+type smb2Session struct {
+	s     *pairSim
+	c     *conn
+	msgID uint64
+	sid   uint64
+	tid   uint32
+	fid   []byte
+}
+
+func (m *smb2Session) connection() *conn { return m.c }
+
 // call runs one SMB2 request/response over the connection.
-func (m *smbSession) call(t time.Time, cmd uint16, req, resp []byte, status uint32) (time.Time, bool) {
+func (m *smb2Session) call(t time.Time, cmd uint16, req, resp []byte, status uint32) (time.Time, bool) {
 	h := smb2Header{cmd: cmd, msgID: m.msgID, treeID: m.tid, sessionID: m.sid, credits: 1}
 	rq := smb2Message(h, req)
 	h.response, h.status = true, status
@@ -46,38 +99,54 @@ func (m *smbSession) call(t time.Time, cmd uint16, req, resp []byte, status uint
 	return t.Add(m.s.think()), ok
 }
 
-// handshake negotiates the dialect, authenticates with NTLMSSP and connects
-// to the share.
-func (m *smbSession) handshake(t time.Time) (time.Time, bool) {
+// handshake starts, as Windows does on a new connection, with an SMB1
+// multi-protocol NEGOTIATE offering "SMB 2.002" ([MS-SMB2] §4.1); the server
+// answers with an SMB2 NEGOTIATE response, with the wildcard 0x02FF when
+// both sides know SMB 2.1 and an SMB2 NEGOTIATE follows (§4.2).
+func (m *smb2Session) handshake(t time.Time) (time.Time, bool) {
 	s := m.s
 	server, client := s.rsp.Name, s.ini.Name
 	now := t
-	t, ok := m.call(t, smb2Negotiate, smb2NegotiateReq(randBytes(s.rng, 16), dialect202),
-		smb2NegotiateResp(randBytes(s.rng, 16), now, now.Add(-72*time.Hour), spnegoInit(nil, oidMSKRB5, oidKRB5, oidNTLMSSP)), statusSuccess)
+	dialect := smb2Dialect(s.ini.Release, s.rsp.Release)
+	serverGUID := randBytes(s.rng, 16)
+	boot := now.Add(-72 * time.Hour)
+	first := dialect
+	if dialect != dialect202 {
+		first = dialectWildcard
+	}
+	rq := smb1Message(smb1Header{cmd: smb1Negotiate, tid: 0xffff, pid: 0xfeff}, smb1NegotiateReq(smb1Dialects(s.ini.Release)))
+	rp := smb2Message(smb2Header{cmd: smb2Negotiate, response: true, credits: 1},
+		smb2NegotiateResp(first, serverGUID, now, boot, s.smbMechs()))
+	t, ok := m.c.exchange(t, rq, rp)
 	if !ok {
 		return t, false
 	}
-	info := avPairs("CONTOSO", strings.ToUpper(server), "contoso.local", now)
-	t, ok = m.call(t, smb2SessionSetup, smb2SessionSetupReq(spnegoInit(ntlmNegotiate(), oidNTLMSSP)),
-		smb2SessionSetupResp(spnegoResp(1, oidNTLMSSP, ntlmChallenge(s.rng, "CONTOSO", info))), statusMoreProcessingRequired)
+	t = t.Add(s.think())
+	m.msgID = 1
+	if first == dialectWildcard {
+		t, ok = m.call(t, smb2Negotiate, smb2NegotiateReq(randBytes(s.rng, 16), dialect202, dialect),
+			smb2NegotiateResp(dialect, serverGUID, now, boot, s.smbMechs()), statusSuccess)
+		if !ok {
+			return t, false
+		}
+	}
+	info := s.targetInfo(now)
+	cv, sv := ntlmVersion(s.ini.Release), ntlmVersion(s.rsp.Release)
+	t, ok = m.call(t, smb2SessionSetup, smb2SessionSetupReq(spnegoInit(ntlmNegotiate(cv), oidNTLMSSP)),
+		smb2SessionSetupResp(spnegoResp(1, oidNTLMSSP, ntlmChallenge(s.rng, "CONTOSO", info, sv))), statusMoreProcessingRequired)
 	if !ok {
 		return t, false
 	}
 	t, ok = m.call(t, smb2SessionSetup,
-		smb2SessionSetupReq(spnegoResp(-1, nil, ntlmAuthenticate(s.rng, "CONTOSO", "jsmith", strings.ToUpper(client), info, now))),
+		smb2SessionSetupReq(spnegoResp(-1, nil, ntlmAuthenticate(s.rng, "CONTOSO", "jsmith", strings.ToUpper(client), info, now, cv, s.rsp.Release.VistaOrLater()))),
 		smb2SessionSetupResp(spnegoResp(0, nil, nil)), statusSuccess)
 	if !ok {
 		return t, false
 	}
-	share := s.p.Traffic.Share
-	if share == "" {
-		share = "share"
-	}
-	return m.call(t, smb2TreeConnect, smb2TreeConnectReq(`\\`+server+`\`+share), smb2TreeConnectResp(), statusSuccess)
+	return m.call(t, smb2TreeConnect, smb2TreeConnectReq(`\\`+server+`\`+s.shareName()), smb2TreeConnectResp(), statusSuccess)
 }
 
-// open opens a file to read, or to write at off (created when off is 0).
-func (m *smbSession) open(t time.Time, f File, write bool, off int) (time.Time, bool) {
+func (m *smb2Session) open(t time.Time, f File, write bool, off int) (time.Time, bool) {
 	fid := randBytes(m.s.rng, 16)
 	size := uint64(f.Size)
 	if write {
@@ -86,23 +155,123 @@ func (m *smbSession) open(t time.Time, f File, write bool, off int) (time.Time, 
 	t, ok := m.call(t, smb2Create, smb2CreateReq(f.Name, write),
 		smb2CreateResp(fid, write && off == 0, size, filetime(m.s.start.Add(-30*24*time.Hour))), statusSuccess)
 	if ok {
-		m.fid, m.fileSz = fid, uint64(f.Size)
+		m.fid = fid
 	}
 	return t, ok
 }
 
-// closeFile closes the open file.
-func (m *smbSession) closeFile(t time.Time) (time.Time, bool) {
+func (m *smb2Session) closeFile(t time.Time) (time.Time, bool) {
 	return m.call(t, smb2Close, smb2CloseReq(m.fid), smb2CloseResp(), statusSuccess)
 }
 
-// io reads or writes n bytes at off.
-func (m *smbSession) io(t time.Time, write bool, off uint64, n int) (time.Time, bool) {
+func (m *smb2Session) treeDisconnect(t time.Time) (time.Time, bool) {
+	return m.call(t, smb2TreeDisconnect, smb2TreeDisconnectBody(), smb2TreeDisconnectBody(), statusSuccess)
+}
+
+func (m *smb2Session) io(t time.Time, write bool, off uint64, n int) (time.Time, bool) {
 	data := randBytes(m.s.rng, n)
 	if write {
 		return m.call(t, smb2Write, smb2WriteReq(m.fid, off, data), smb2WriteResp(uint32(n)), statusSuccess)
 	}
 	return m.call(t, smb2Read, smb2ReadReq(m.fid, off, uint32(n)), smb2ReadResp(data), statusSuccess)
+}
+
+// smb1Session is an SMB1 client session on one TCP connection: the
+// redirector's PID 0xFEFF, MIDs counting from 0, TID 0xFFFF until the tree
+// is connected.
+type smb1Session struct {
+	s             *pairSim
+	c             *conn
+	mid           uint16
+	uid, tid, fid uint16
+}
+
+func (m *smb1Session) connection() *conn { return m.c }
+
+// call runs one SMB1 request/response over the connection; the server
+// assigns the UID in its first SESSION_SETUP_ANDX response and the TID in
+// TREE_CONNECT_ANDX's.
+func (m *smb1Session) call(t time.Time, cmd uint8, req, resp smb1Body, status uint32) (time.Time, bool) {
+	h := smb1Header{cmd: cmd, tid: m.tid, pid: 0xfeff, uid: m.uid, mid: m.mid}
+	rq := smb1Message(h, req)
+	h.response, h.status = true, status
+	if cmd == smb1SessionSetupAndX && m.uid == 0 {
+		h.uid = uint16(m.s.rng.Uint32())&0x7ff8 | 0x0800
+	}
+	if cmd == smb1TreeConnectAndX {
+		h.tid = uint16(m.s.rng.Uint32())&0x7ff8 | 0x0800
+	}
+	m.mid++
+	t, ok := m.c.exchange(t, rq, smb1Message(h, resp))
+	if ok {
+		m.uid, m.tid = h.uid, h.tid
+	}
+	return t.Add(m.s.think()), ok
+}
+
+// handshake negotiates NT LM 0.12 (the client offers its whole list, "SMB
+// 2.002" included when it is Vista or later; the server picks by index),
+// authenticates with NTLMSSP inside SPNEGO and connects to the share.
+func (m *smb1Session) handshake(t time.Time) (time.Time, bool) {
+	s := m.s
+	cli, srv := s.ini.Release, s.rsp.Release
+	now := t
+	dialects := smb1Dialects(cli)
+	t, ok := m.call(t, smb1Negotiate, smb1NegotiateReq(dialects),
+		smb1NegotiateResp(dialectIndex(dialects, dialectNTLM012), smb1Capabilities(srv), now, randBytes(s.rng, 16), s.smbMechs()),
+		statusSuccess)
+	if !ok {
+		return t, false
+	}
+	info := s.targetInfo(now)
+	cv, sv := ntlmVersion(cli), ntlmVersion(srv)
+	cos, clm := nativeOS(cli)
+	sos, slm := nativeOS(srv)
+	t, ok = m.call(t, smb1SessionSetupAndX, smb1SessionSetupReq(spnegoInit(ntlmNegotiate(cv), oidNTLMSSP), cos, clm),
+		smb1SessionSetupResp(spnegoResp(1, oidNTLMSSP, ntlmChallenge(s.rng, "CONTOSO", info, sv)), sos, slm),
+		statusMoreProcessingRequired)
+	if !ok {
+		return t, false
+	}
+	auth := ntlmAuthenticate(s.rng, "CONTOSO", "jsmith", strings.ToUpper(s.ini.Name), info, now, cv, srv.VistaOrLater())
+	t, ok = m.call(t, smb1SessionSetupAndX, smb1SessionSetupReq(spnegoResp(-1, nil, auth), cos, clm),
+		smb1SessionSetupResp(spnegoResp(0, nil, nil), sos, slm), statusSuccess)
+	if !ok {
+		return t, false
+	}
+	// The SMB1 redirector sends the UNC path in upper case.
+	path := strings.ToUpper(`\\` + s.rsp.Name + `\` + s.shareName())
+	return m.call(t, smb1TreeConnectAndX, smb1TreeConnectReq(path), smb1TreeConnectResp(), statusSuccess)
+}
+
+func (m *smb1Session) open(t time.Time, f File, write bool, off int) (time.Time, bool) {
+	fid := uint16(m.s.rng.Uint32())&0x3fff | 0x4000
+	size := uint64(f.Size)
+	if write {
+		size = uint64(off)
+	}
+	t, ok := m.call(t, smb1NTCreateAndX, smb1NTCreateReq(`\`+f.Name, write),
+		smb1NTCreateResp(fid, write && off == 0, size, filetime(m.s.start.Add(-30*24*time.Hour))), statusSuccess)
+	if ok {
+		m.fid = fid
+	}
+	return t, ok
+}
+
+func (m *smb1Session) closeFile(t time.Time) (time.Time, bool) {
+	return m.call(t, smb1Close, smb1CloseReq(m.fid), smb1Empty(), statusSuccess)
+}
+
+func (m *smb1Session) treeDisconnect(t time.Time) (time.Time, bool) {
+	return m.call(t, smb1TreeDisconnect, smb1Empty(), smb1Empty(), statusSuccess)
+}
+
+func (m *smb1Session) io(t time.Time, write bool, off uint64, n int) (time.Time, bool) {
+	data := randBytes(m.s.rng, n)
+	if write {
+		return m.call(t, smb1WriteAndX, smb1WriteReq(m.fid, off, data), smb1WriteResp(uint32(n)), statusSuccess)
+	}
+	return m.call(t, smb1ReadAndX, smb1ReadReq(m.fid, off, uint32(n)), smb1ReadResp(data), statusSuccess)
 }
 
 // runSMB drives an SMB client copying files (read or write) or, idle, using
@@ -119,7 +288,7 @@ func (s *pairSim) runSMB() {
 	if chunk == 0 {
 		chunk = 4096
 	}
-	var m *smbSession
+	var m smbClient
 	fi, off := 0, 0
 	t := s.start
 	activeUntil := t.Add(tr.ActiveFor)
@@ -131,7 +300,7 @@ func (s *pairSim) runSMB() {
 				t = t.Add(s.jitter(s.tm.Reconnect, 0.2))
 				continue
 			}
-			m = &smbSession{s: s, c: c}
+			m = s.newSMBClient(c)
 			t = t.Add(s.think())
 			if t, ok = m.handshake(t); ok {
 				t, ok = m.open(t, files[fi], write, off)
@@ -170,11 +339,11 @@ func (s *pairSim) runSMB() {
 			}
 		}
 	}
-	if m != nil && m.c.open {
+	if m != nil && m.connection().open {
 		t = t.Add(s.think())
 		if t, ok := m.closeFile(t); ok {
-			if t, ok = m.call(t, smb2TreeDisconnect, smb2TreeDisconnectBody(), smb2TreeDisconnectBody(), statusSuccess); ok {
-				m.c.close(t.Add(s.think()))
+			if t, ok = m.treeDisconnect(t); ok {
+				m.connection().close(t.Add(s.think()))
 			}
 		}
 	}

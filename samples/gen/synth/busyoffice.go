@@ -12,12 +12,12 @@ func busyOffice() *Scenario {
 		Name: "busy-office",
 		Description: "An office network seen from two capture interfaces (Ethernet with 802.1Q-tagged and untagged " +
 			"frames, and a raw-IP tunnel interface): two pairs in the KB 977526 loop, healthy IKEv1 and AuthIP " +
-			"pairs, healthy fallbacks, DNS, HTTP (one over IPv6) and idle SMB sessions with natural pauses of a " +
-			"minute or more.",
+			"pairs, healthy fallbacks, DNS, HTTP (one over IPv6) and idle SMB1 and SMB2 sessions with natural " +
+			"pauses of a minute or more.",
 		Format:     PCAPNG,
 		Interfaces: []Interface{{Name: "eth0", Kind: LinkEthernet}, {Name: "tun0", Kind: LinkRawIP}},
 		Start:      at("2009-11-19T09:00:00Z"), Duration: 12 * time.Minute, Seed: 1919,
-		Expect: []string{"isakmp", "esp", "smb2", "dns", "http", "vlan", "ipv6"},
+		Expect: []string{"isakmp", "esp", "smb", "smb2", "dns", "http", "vlan", "ipv6"},
 	}
 	host := func(name, a string, r Release, p Policy) {
 		sc.Hosts = append(sc.Hosts, Host{Name: name, Addr: addr(a), Release: r, Policy: p})
@@ -100,5 +100,14 @@ func busyOffice() *Scenario {
 			Traffic: Traffic{Kind: TrafficSMBIdle, Share: "home", Files: []File{{Name: fmt.Sprintf(`user%d\notes.txt`, i+1), Size: 300 << 10}},
 				Chunk: 1024, Interval: 6 * time.Second, ActiveFor: 45 * time.Second, PauseFor: time.Duration(70+i*20) * time.Second}})
 	}
+
+	// A Vista lobby PC outside domain isolation reading forms from a Server
+	// 2008 share in the clear: SMB2, where every other clear SMB session of
+	// the office has an XP or Samba end and speaks SMB1.
+	host("VISTA-LOBBY", "10.1.30.61", Vista, plain)
+	host("SRV08-FORMS", "10.1.30.9", Win2008, plain)
+	pair(Pair{Initiator: "VISTA-LOBBY", Responder: "SRV08-FORMS", Start: 25 * time.Second,
+		Traffic: Traffic{Kind: TrafficSMBIdle, Share: "public", Files: []File{{Name: `forms\expense-claim.xls`, Size: 400 << 10}},
+			Chunk: 1024, Interval: 6 * time.Second, ActiveFor: 50 * time.Second, PauseFor: 90 * time.Second}})
 	return sc
 }

@@ -10,7 +10,7 @@
 // between hosts that would not produce one.
 //
 // Every packet is serialized with gopacket (lengths and checksums computed),
-// TCP sequence numbers are tracked exactly, ISAKMP, SMB2, DNS and HTTP
+// TCP sequence numbers are tracked exactly, ISAKMP, SMB1, SMB2, DNS and HTTP
 // messages are built field by field, and encrypted parts are random bytes of
 // the length the plaintext would have. Randomness comes only from math/rand/v2
 // PCG streams seeded by the scenario, time only from Scenario.Start: the same

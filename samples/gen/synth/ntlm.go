@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// SPNEGO (RFC 4178) and NTLMSSP ([MS-NLMP]) tokens for SMB2 SESSION_SETUP,
-// as Windows sends them when Kerberos is not available: NEGOTIATE inside a
+// SPNEGO (RFC 4178) and NTLMSSP ([MS-NLMP]) tokens for SMB2 SESSION_SETUP
+// and SMB1 SESSION_SETUP_ANDX with extended security, as Windows sends them when Kerberos is not available: NEGOTIATE inside a
 // negTokenInit, CHALLENGE and AUTHENTICATE inside negTokenResp. Wireshark
 // decodes all of it, so every length and offset must hold.
 
@@ -18,10 +18,22 @@ var (
 	oidKRB5    = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02}
 )
 
-// ntlmFlags are the negotiate flags of a Vista-era client: UNICODE, OEM,
-// REQUEST_TARGET, SIGN, NTLM, ALWAYS_SIGN, EXTENDED_SESSIONSECURITY,
+// ntlmFlags are the negotiate flags of a Windows client of the era: UNICODE,
+// OEM, REQUEST_TARGET, SIGN, NTLM, ALWAYS_SIGN, EXTENDED_SESSIONSECURITY,
 // VERSION, 128, KEY_EXCH, 56.
 const ntlmFlags uint32 = 0xe2088297
+
+// ntlmFlagVersion is NTLMSSP_NEGOTIATE_VERSION: the message carries a
+// VERSION structure.
+const ntlmFlagVersion uint32 = 0x02000000
+
+// flagsFor returns flags without NEGOTIATE_VERSION when there is no version.
+func flagsFor(flags uint32, version []byte) uint32 {
+	if version == nil {
+		return flags &^ ntlmFlagVersion
+	}
+	return flags
+}
 
 // spnegoInit is the negTokenInit a server advertises in NEGOTIATE, or a
 // client sends with its first token (mechToken non-nil).
@@ -53,8 +65,25 @@ func spnegoResp(state int, mech, token []byte) []byte {
 	return der(0xa1, der(0x30, fields...))
 }
 
-// ntlmVersion is the VERSION structure: Windows 6.0 build 6002, NTLM rev 15.
-func ntlmVersion() []byte { return []byte{6, 0, 0x6a, 0x17, 0, 0, 0, 15} }
+// ntlmVersion is the VERSION structure ([MS-NLMP] §2.2.2.10) a release puts
+// in its NTLMSSP messages (NTLM revision 15), or nil for a host that sends
+// none (Samba 3 on a NAS or a Linux client).
+func ntlmVersion(r Release) []byte {
+	v := func(major, minor byte, build uint16) []byte {
+		return []byte{major, minor, byte(build), byte(build >> 8), 0, 0, 0, 15}
+	}
+	switch r {
+	case WinXP:
+		return v(5, 1, 2600)
+	case Win2003:
+		return v(5, 2, 3790)
+	case Vista, Win2008:
+		return v(6, 0, 6002)
+	case Win7, Win2008R2:
+		return v(6, 1, 7600)
+	}
+	return nil
+}
 
 // ntlmField appends a (length, max length, offset) field descriptor.
 func ntlmField(b []byte, n, off int) []byte {
@@ -63,15 +92,18 @@ func ntlmField(b []byte, n, off int) []byte {
 	return le32(b, uint32(off))
 }
 
-func ntlmNegotiate() []byte {
+func ntlmNegotiate(version []byte) []byte {
+	hdr := 32 + len(version)
 	b := append([]byte("NTLMSSP\x00"), 1, 0, 0, 0)
-	b = le32(b, ntlmFlags)
-	b = ntlmField(b, 0, 40)
-	b = ntlmField(b, 0, 40)
-	return append(b, ntlmVersion()...)
+	b = le32(b, flagsFor(ntlmFlags, version))
+	b = ntlmField(b, 0, hdr)
+	b = ntlmField(b, 0, hdr)
+	return append(b, version...)
 }
 
-// avPairs builds the target information list ([MS-NLMP] §2.2.2.1).
+// avPairs builds the target information list ([MS-NLMP] §2.2.2.1). A zero
+// ts leaves out MsvAvTimestamp, which servers before Vista and 2008 do not
+// send.
 func avPairs(domain, computer, dnsDomain string, ts time.Time) []byte {
 	var b []byte
 	add := func(id uint16, v []byte) {
@@ -83,28 +115,39 @@ func avPairs(domain, computer, dnsDomain string, ts time.Time) []byte {
 	add(1, utf16le(computer))
 	add(4, utf16le(dnsDomain))
 	add(3, utf16le(computer+"."+dnsDomain))
-	add(7, le64(nil, filetime(ts)))
+	if !ts.IsZero() {
+		add(7, le64(nil, filetime(ts)))
+	}
 	add(0, nil)
 	return b
 }
 
-func ntlmChallenge(rng *rand.Rand, domain string, info []byte) []byte {
+// ntlmChallenge is the server's CHALLENGE; version is the server's (nil:
+// none).
+func ntlmChallenge(rng *rand.Rand, domain string, info, version []byte) []byte {
 	name := utf16le(domain)
-	const hdr = 56
+	hdr := 48 + len(version)
 	b := append([]byte("NTLMSSP\x00"), 2, 0, 0, 0)
 	b = ntlmField(b, len(name), hdr)
-	b = le32(b, ntlmFlags|0x00810000) // + TARGET_TYPE_DOMAIN, TARGET_INFO
+	b = le32(b, flagsFor(ntlmFlags, version)|0x00810000) // + TARGET_TYPE_DOMAIN, TARGET_INFO
 	b = binary.LittleEndian.AppendUint64(b, rng.Uint64())
 	b = le64(b, 0)
 	b = ntlmField(b, len(info), hdr+len(name))
-	b = append(b, ntlmVersion()...)
+	b = append(b, version...)
 	b = append(b, name...)
 	return append(b, info...)
 }
 
-func ntlmAuthenticate(rng *rand.Rand, domain, user, workstation string, info []byte, ts time.Time) []byte {
+// ntlmAuthenticate is the client's AUTHENTICATE with an NTLMv2 response;
+// version is the client's (nil: none). serverTime is true when the server's
+// target information carried MsvAvTimestamp: the client then sends a zero
+// LMv2 response ([MS-NLMP] §3.1.5.1.2), otherwise a real one.
+func ntlmAuthenticate(rng *rand.Rand, domain, user, workstation string, info []byte, ts time.Time, version []byte, serverTime bool) []byte {
 	d, u, w := utf16le(domain), utf16le(user), utf16le(workstation)
-	lm := make([]byte, 24) // zero LMv2 response when NTLMv2 carries a timestamp
+	lm := make([]byte, 24)
+	if !serverTime {
+		lm = randBytes(rng, 24) // HMAC-MD5 and client challenge
+	}
 	// NTLMv2 response: NTProofStr, then the client blob (§2.2.2.7).
 	nt := randBytes(rng, 16)
 	nt = append(nt, 1, 1, 0, 0, 0, 0, 0, 0)
@@ -114,7 +157,7 @@ func ntlmAuthenticate(rng *rand.Rand, domain, user, workstation string, info []b
 	nt = append(nt, info...)
 	nt = le32(nt, 0)
 	key := randBytes(rng, 16)
-	const hdr = 72
+	hdr := 64 + len(version)
 	off := hdr
 	b := append([]byte("NTLMSSP\x00"), 3, 0, 0, 0)
 	fields := [][]byte{lm, nt, d, u, w, key}
@@ -128,8 +171,8 @@ func ntlmAuthenticate(rng *rand.Rand, domain, user, workstation string, info []b
 	for i, f := range fields {
 		b = ntlmField(b, len(f), offs[i])
 	}
-	b = le32(b, ntlmFlags)
-	b = append(b, ntlmVersion()...)
+	b = le32(b, flagsFor(ntlmFlags, version))
+	b = append(b, version...)
 	for _, i := range []int{2, 3, 4, 0, 1, 5} {
 		b = append(b, fields[i]...)
 	}

@@ -205,7 +205,8 @@ type Scenario struct {
 	Hosts       []Host
 	Pairs       []Pair
 	// Expect lists the protocols tshark's io,phs must show (e.g. "isakmp",
-	// "esp", "udpencap", "smb2") and Absent those it must not show.
+	// "esp", "udpencap", "smb" for SMB1, "smb2") and Absent those it must
+	// not show.
 	Expect []string
 	Absent []string
 }

@@ -62,7 +62,7 @@ func vistaToXP() *Scenario {
 		Pairs: []Pair{{Initiator: "VISTA-PC07", Responder: "XP-FILES", Start: 1500 * time.Millisecond,
 			Traffic: Traffic{Kind: TrafficSMBRead, Share: "projects", Files: bigFile, Chunk: 2048, Interval: 1700 * time.Millisecond},
 			Timers:  Timers{RTT: 420 * time.Microsecond}}},
-		Expect: []string{"isakmp", "smb2"}, Absent: []string{"esp"},
+		Expect: []string{"isakmp", "smb"}, Absent: []string{"esp", "smb2"},
 	}
 }
 
@@ -85,7 +85,7 @@ func server2008To2003() *Scenario {
 		Pairs: []Pair{{Initiator: "SRV08-APP", Responder: "SRV03-ARCH", Start: 2 * time.Second,
 			Traffic: Traffic{Kind: TrafficSMBWrite, Share: "archive", Files: files, Chunk: 4096, Interval: 2200 * time.Millisecond},
 			Timers:  Timers{RTT: 250 * time.Microsecond, SoftSALifetime: 3 * time.Minute}}},
-		Expect: []string{"isakmp", "smb2", "sll"}, Absent: []string{"esp"},
+		Expect: []string{"isakmp", "smb", "sll"}, Absent: []string{"esp", "smb2"},
 	}
 }
 
@@ -104,7 +104,7 @@ func fallbackReverseOK() *Scenario {
 		Pairs: []Pair{{Initiator: "XP-ACCT", Responder: "VISTA-HR", Start: time.Second,
 			Traffic: Traffic{Kind: TrafficSMBRead, Share: "hr", Files: []File{{Name: `payroll\2009-11.xls`, Size: 2 << 20}},
 				Chunk: 4096, Interval: 1500 * time.Millisecond}}},
-		Expect: []string{"isakmp", "smb2"}, Absent: []string{"esp"},
+		Expect: []string{"isakmp", "smb"}, Absent: []string{"esp", "smb2"},
 	}
 }
 
@@ -122,7 +122,7 @@ func fallbackNonIPsecPeer() *Scenario {
 		Pairs: []Pair{{Initiator: "XP-LAB3", Responder: "NAS-01", Start: 2 * time.Second,
 			Traffic: Traffic{Kind: TrafficSMBRead, Share: "scans", Files: []File{{Name: `2009\scan-0412.tif`, Size: 3 << 20}},
 				Chunk: 4096, Interval: 1500 * time.Millisecond}}},
-		Expect: []string{"isakmp", "smb2"}, Absent: []string{"esp"},
+		Expect: []string{"isakmp", "smb"}, Absent: []string{"esp", "smb2"},
 	}
 }
 
@@ -140,7 +140,7 @@ func noCommunication() *Scenario {
 		},
 		Pairs: []Pair{{Initiator: "VISTA-SALES2", Responder: "XP-CRM", Start: time.Second,
 			Traffic: Traffic{Kind: TrafficSMBRead, Share: "crm", Files: bigFile, Chunk: 4096, Interval: time.Second}}},
-		Expect: []string{"isakmp", "tcp"}, Absent: []string{"esp", "smb2"},
+		Expect: []string{"isakmp", "tcp"}, Absent: []string{"esp", "smb2", "smb"},
 	}
 }
 
@@ -199,7 +199,7 @@ func healthyIKEv2NATT() *Scenario {
 			Traffic: Traffic{Kind: TrafficSMBIdle, Share: "home", Files: []File{{Name: `jsmith\notes.docx`, Size: 1 << 20}},
 				Chunk: 4096, Interval: 2 * time.Second, ActiveFor: 40 * time.Second, PauseFor: 75 * time.Second},
 			Timers: Timers{RTT: 38 * time.Millisecond}}},
-		Expect: []string{"isakmp", "udpencap", "esp"}, Absent: []string{"smb2"},
+		Expect: []string{"isakmp", "udpencap", "esp"}, Absent: []string{"smb2", "smb"},
 	}
 }
 
@@ -228,6 +228,6 @@ func negotiationFailures() *Scenario {
 			{Initiator: "XP-BRANCH4", Responder: "SRV03-HQ4", Fault: FaultInvalidCert, Start: 7 * time.Second},
 			{Initiator: "SRV03-BR5", Responder: "SRV03-HQ5", Fault: FaultFragmentsLost, Start: 9 * time.Second},
 		},
-		Expect: []string{"isakmp"}, Absent: []string{"tcp", "esp", "smb2"},
+		Expect: []string{"isakmp"}, Absent: []string{"tcp", "esp", "smb2", "smb"},
 	}
 }

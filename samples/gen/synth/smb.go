@@ -24,8 +24,21 @@ const (
 	statusMoreProcessingRequired uint32 = 0xC0000016
 )
 
-// dialect202 is SMB 2.0.2, the dialect of Vista SP1 and Server 2008.
-const dialect202 uint16 = 0x0202
+// SMB2 dialect revisions ([MS-SMB2] §2.2.4).
+const (
+	dialect202      uint16 = 0x0202 // SMB 2.0.2: Vista SP1 and Server 2008
+	dialect210      uint16 = 0x0210 // SMB 2.1: Windows 7 and Server 2008 R2
+	dialectWildcard uint16 = 0x02ff // "SMB 2.???": answer to a multi-protocol negotiate, renegotiate in SMB2
+)
+
+// smb2Dialect is the dialect a client and a server of these releases agree
+// on (both Vista or later).
+func smb2Dialect(cli, srv Release) uint16 {
+	if cli >= Win7 && srv >= Win7 {
+		return dialect210
+	}
+	return dialect202
+}
 
 // smb2Header is the sync SMB2 header ([MS-SMB2] §2.2.1.2).
 type smb2Header struct {
@@ -100,10 +113,10 @@ func smb2NegotiateReq(clientGUID []byte, dialects ...uint16) []byte {
 	return b
 }
 
-func smb2NegotiateResp(serverGUID []byte, now, boot time.Time, secBlob []byte) []byte {
+func smb2NegotiateResp(dialect uint16, serverGUID []byte, now, boot time.Time, secBlob []byte) []byte {
 	b := le16(nil, 65)
 	b = le16(b, 1)
-	b = le16(b, dialect202)
+	b = le16(b, dialect)
 	b = le16(b, 0)
 	b = append(b, serverGUID...)
 	b = le32(b, 1) // DFS
