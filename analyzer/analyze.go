@@ -1,0 +1,421 @@
+package analyzer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"softsa/decoders"
+)
+
+// Options tune the analysis. The zero value of every field means its
+// default; DefaultOptions returns them filled in.
+type Options struct {
+	// ExpectedOutage is how long the KB 977526 outage lasts (60 s): the
+	// closer an outage is to it, the higher the confidence.
+	ExpectedOutage time.Duration
+	// OutageWindow bounds the outages that count as KB 977526 cycles
+	// ([45 s, 90 s]).
+	OutageWindow [2]time.Duration
+	// MinCycles is how many cycles make a confident KB 977526 finding (2).
+	// Fewer are still reported, below 0.5 confidence.
+	MinCycles int
+	// Pairs keeps only the pairs that involve every address listed
+	// (one address: all its pairs; two: exactly that pair).
+	Pairs []netip.Addr
+	// MaxPairs caps the number of pairs tracked (10000); frames of further
+	// pairs are ignored with a warning.
+	MaxPairs int
+	// MaxEvidence caps the evidence list of one finding (50).
+	MaxEvidence int
+	// GapThreshold is the shortest unanswered period reported as a
+	// TRAFFIC_GAP (30 s).
+	GapThreshold time.Duration
+	// FallbackMax is the longest delay before clear traffic flows that is
+	// still a healthy fallback to clear, FALLBACK_OK (10 s).
+	FallbackMax time.Duration
+}
+
+// Defaults.
+const (
+	DefaultExpectedOutage = 60 * time.Second
+	DefaultOutageMin      = 45 * time.Second
+	DefaultOutageMax      = 90 * time.Second
+	DefaultMinCycles      = 2
+	DefaultMaxPairs       = 10000
+	DefaultMaxEvidence    = 50
+	DefaultGapThreshold   = 30 * time.Second
+	DefaultFallbackMax    = 10 * time.Second
+)
+
+// DefaultOptions returns the options with every default filled in.
+func DefaultOptions() Options { return Options{}.withDefaults() }
+
+func (o Options) withDefaults() Options {
+	if o.ExpectedOutage <= 0 {
+		o.ExpectedOutage = DefaultExpectedOutage
+	}
+	if o.OutageWindow[0] <= 0 {
+		o.OutageWindow[0] = DefaultOutageMin
+	}
+	if o.OutageWindow[1] <= 0 {
+		o.OutageWindow[1] = DefaultOutageMax
+	}
+	if o.OutageWindow[1] < o.OutageWindow[0] {
+		o.OutageWindow[0], o.OutageWindow[1] = o.OutageWindow[1], o.OutageWindow[0]
+	}
+	if o.MinCycles <= 0 {
+		o.MinCycles = DefaultMinCycles
+	}
+	if o.MaxPairs <= 0 {
+		o.MaxPairs = DefaultMaxPairs
+	}
+	if o.MaxEvidence <= 0 {
+		o.MaxEvidence = DefaultMaxEvidence
+	}
+	if o.GapThreshold <= 0 {
+		o.GapThreshold = DefaultGapThreshold
+	}
+	if o.FallbackMax <= 0 {
+		o.FallbackMax = DefaultFallbackMax
+	}
+	return o
+}
+
+// Internal thresholds. They are not options because they describe protocol
+// behaviour rather than what the user is looking for.
+const (
+	// recordRun is the shortest unanswered period kept: shorter ones are
+	// ordinary round trips and slow servers, and keeping them would make
+	// memory grow with traffic instead of with trouble.
+	recordRun = 10 * time.Second
+	// idleGap is the shortest silence of both sides kept as an idle gap.
+	idleGap = 60 * time.Second
+	// negLead is how long before an outage an initiator's IKE message still
+	// counts as the negotiation that caused it: the KB host sends the clear
+	// packet and starts IKE at the same moment, give or take scheduling.
+	negLead = 10 * time.Second
+	// heldAnswer: an answer that comes this long after a negotiation began
+	// is no in-flight reply to a packet sent before it (RTTs are shorter)
+	// but traffic let through by a fallback to clear.
+	heldAnswer = 200 * time.Millisecond
+	// heldIKEGap and heldPackets bound a held KB outage (kb977526.go): the
+	// negotiation retried until at most heldIKEGap before clear traffic
+	// flowed, and the initiator sent at most heldPackets clear packets
+	// meanwhile.
+	heldIKEGap  = 20 * time.Second
+	heldPackets = 3
+	// espSlack is how long after a negotiation's last message a new ESP SA
+	// still proves that the negotiation established it (IKEv1 quick mode is
+	// encrypted, so the ESP is the proof when QM 3 is not seen).
+	espSlack = 30 * time.Second
+	// inProgress: a negotiation that began this close to the end of the
+	// capture and never retransmitted may simply not have finished yet.
+	inProgress = 30 * time.Second
+	// oneWayOverlap widens an ESP SA's life when looking for ESP in the
+	// other direction.
+	oneWayOverlap = 10 * time.Second
+
+	maxNegotiations = 512 // per pair
+	maxSAs          = 256 // ESP SAs per pair
+	maxRuns         = 512 // recorded gaps per pair
+	maxIdleRuns     = 64  // of which idle
+	// The totals bound the memory of a capture with many busy pairs
+	// (a few hundred megabytes at most).
+	maxRunsTotal  = 200000
+	maxNegsTotal  = 100000
+	maxSAsTotal   = 100000
+	maxConns      = 16 // TCP connections tracked per pair (least recently used goes)
+	maxIPFrags    = 64 // incomplete UDP datagrams per pair
+	maxHostVIDs   = 16 // vendor IDs per host
+	ctxCheckEvery = 1024
+	// maxCapWarnings is how many pairs that hit a cap are named.
+	maxCapWarnings = 5
+)
+
+// Analyzer holds the state of one capture's analysis. Feed it every decoded
+// frame in capture order with Add, then call Finish once. It is not safe
+// for concurrent use.
+type Analyzer struct {
+	opts Options
+
+	pairs   map[pairKey]*pair
+	order   []*pair
+	hosts   map[netip.Addr]*host
+	lastKey pairKey
+	lastP   *pair
+
+	frames      int
+	first, last time.Time
+
+	runsTotal   int
+	negsTotal   int
+	sasTotal    int
+	cappedPairs int
+
+	capDropped    int // frames of pairs beyond MaxPairs
+	capFirstFrame int
+	warnings      []string
+
+	// Scratch space reused for every message so that the per-frame path
+	// does not allocate.
+	ike  decoders.IKESummary
+	smbp decoders.SMBParser
+	name []byte
+}
+
+// NewAnalyzer returns an Analyzer with opts (zero fields take defaults).
+func NewAnalyzer(opts Options) *Analyzer {
+	return &Analyzer{
+		opts:  opts.withDefaults(),
+		pairs: make(map[pairKey]*pair),
+		hosts: make(map[netip.Addr]*host),
+		name:  make([]byte, 0, 256),
+	}
+}
+
+// Analyze reads every frame of c in one pass and returns its analysis. A
+// damaged capture (a *decoders.CaptureError) or a cancelled ctx stops the
+// reading early: the result then holds everything up to that point, with
+// the error text in Warnings, and the error is returned as well.
+func Analyze(ctx context.Context, c *decoders.Capture, opts Options) (*CaptureResult, error) {
+	a := NewAnalyzer(opts)
+	dec := decoders.NewDecoder()
+	var (
+		f   decoders.Frame
+		m   decoders.Message
+		err error
+	)
+	for n := 0; ; n++ {
+		if n%ctxCheckEvery == 0 {
+			if err = ctx.Err(); err != nil {
+				err = fmt.Errorf("%s: analysis stopped after %d frames: %w", c.Name(), c.Frames(), err)
+				break
+			}
+		}
+		if e := c.Next(&f); e != nil {
+			if !errors.Is(e, io.EOF) {
+				err = e
+			}
+			break
+		}
+		dec.Decode(&f, &m)
+		a.Add(&m)
+	}
+	if st := dec.DefragStats(); st.Expired+st.Dropped > 0 {
+		a.warnf("IP reassembly: %d incomplete datagrams expired, %d fragments dropped (of %d fragments)",
+			st.Expired, st.Dropped, st.Fragments)
+	}
+	r := a.Finish()
+	r.File = c.Name()
+	r.Format = string(c.Format())
+	r.Frames = c.Frames()
+	if err != nil {
+		r.Warnings = append(r.Warnings, err.Error())
+		var ce *decoders.CaptureError
+		if errors.As(err, &ce) && c.Frames() == 0 {
+			r.Error = err.Error()
+		}
+	}
+	return r, err
+}
+
+func (a *Analyzer) warnf(format string, args ...any) {
+	a.warnings = append(a.warnings, fmt.Sprintf(format, args...))
+}
+
+// Add analyses one decoded frame. Frames must come in capture order; m is
+// not retained (everything kept is copied), so the caller may reuse it.
+func (a *Analyzer) Add(m *decoders.Message) {
+	a.frames++
+	if !m.Time.IsZero() {
+		if a.first.IsZero() || m.Time.Before(a.first) {
+			a.first = m.Time
+		}
+		if m.Time.After(a.last) {
+			a.last = m.Time
+		}
+	}
+	if m.IPVersion == 0 || !m.Src.IsValid() || !m.Dst.IsValid() || m.Src == m.Dst {
+		return
+	}
+	// A multicast or broadcast destination is not a conversation: nothing
+	// is expected back from it, and it would look like a one-way outage.
+	if !unicast(m.Dst) || !unicast(m.Src) {
+		return
+	}
+	if len(a.opts.Pairs) > 0 && !a.wanted(m.Src, m.Dst) {
+		return
+	}
+	p, side := a.pairFor(m)
+	if p == nil {
+		return
+	}
+	now := ref{frame: m.Frame, t: m.Time}
+	a.touch(p, now, side)
+	switch {
+	case m.Fragment:
+		p.ipFragment(side, m, now)
+	case m.App == decoders.AppISAKMP:
+		if m.Reassembled {
+			p.ipReassembled(side, m)
+		}
+		a.addIKE(p, side, m, now)
+	case m.App == decoders.AppESP:
+		a.addESP(p, side, m, now)
+	case m.App == decoders.AppNATKeepalive:
+		// Keeps a NAT mapping alive; says nothing about the pair.
+	default:
+		if m.Reassembled {
+			p.ipReassembled(side, m)
+		}
+		a.addClear(p, side, m, now)
+	}
+}
+
+// unicast reports whether addr can be one end of a conversation.
+func unicast(addr netip.Addr) bool {
+	if addr.IsMulticast() || addr.IsUnspecified() {
+		return false
+	}
+	if addr.Is4() && addr == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+		return false
+	}
+	return true
+}
+
+// wanted applies the Pairs option: every listed address must be one end.
+func (a *Analyzer) wanted(x, y netip.Addr) bool {
+	for _, w := range a.opts.Pairs {
+		if w != x && w != y {
+			return false
+		}
+	}
+	return true
+}
+
+// pairKey is the normalised, unordered address pair: lo < hi.
+type pairKey struct{ lo, hi netip.Addr }
+
+func keyOf(x, y netip.Addr) pairKey {
+	if y.Less(x) {
+		return pairKey{y, x}
+	}
+	return pairKey{x, y}
+}
+
+// pairFor finds or creates the pair of m and returns the side that sent it
+// (0 for the lower address). It returns nil when the pair cap is reached.
+func (a *Analyzer) pairFor(m *decoders.Message) (*pair, int) {
+	k := keyOf(m.Src, m.Dst)
+	p := a.lastP
+	if p == nil || k != a.lastKey {
+		p = a.pairs[k]
+		if p == nil {
+			if len(a.pairs) >= a.opts.MaxPairs {
+				if a.capDropped == 0 {
+					a.capFirstFrame = m.Frame
+				}
+				a.capDropped++
+				return nil, 0
+			}
+			p = newPair(k, m.Frame, m.Time)
+			a.pairs[k] = p
+			a.order = append(a.order, p)
+		}
+		a.lastKey, a.lastP = k, p
+	}
+	side := 0
+	if m.Src != k.lo {
+		side = 1
+	}
+	return p, side
+}
+
+// ref points at one frame: its number and capture time.
+type ref struct {
+	frame int
+	t     time.Time
+}
+
+func (r ref) valid() bool { return r.frame != 0 }
+
+// counters are cumulative per pair. A copy taken at two moments tells what
+// happened in between, which is how outages and soft SAs learn about ESP and
+// IKE inside them without keeping any per-frame list.
+type counters struct {
+	clear       [2]int // clear packets per side
+	clearBytes  int
+	esp         int
+	ike         [2]int
+	established int // negotiations that reached an SA
+}
+
+// pair is the state of one normalised address pair. Every per-side array is
+// indexed by side: 0 for addr[0] (the lower address), 1 for addr[1].
+type pair struct {
+	addr       [2]netip.Addr
+	first      ref
+	last       ref
+	firstSide  int
+	synSide    int // side of the first pure SYN, -1 if none
+	ikeSide    int // side that started the first IKE negotiation, -1 if none
+	ikeSure    bool
+	ipVersion6 bool
+
+	cnt           counters
+	lastAny       ref // last packet of any kind
+	lastClear     ref // last clear packet, either side
+	lastClearFrom [2]ref
+	lastExpect    [2]ref // last clear packet that expects an answer
+	lastIKE       [2]ref
+	lastUDP       [2]udpLast
+
+	run      [2]runState
+	runs     []runRec
+	runsCut  int
+	idleRuns int
+	idleCut  int
+
+	negs    []*negotiation
+	negsCut int
+	negWait [2]int // first negotiation per initiator side still awaiting a clear answer
+
+	sas    []*espSA
+	sasCut int
+	lastSA [2]*espSA
+
+	conns    []tcpConn
+	connTick uint64
+
+	frags    []ipFrag
+	fragsCut int
+
+	smb *smbState
+}
+
+func newPair(k pairKey, frame int, t time.Time) *pair {
+	return &pair{
+		addr:       [2]netip.Addr{k.lo, k.hi},
+		first:      ref{frame, t},
+		synSide:    -1,
+		ikeSide:    -1,
+		ipVersion6: k.lo.Is6() && !k.lo.Is4In6(),
+	}
+}
+
+// touch records a packet of any kind from side, and turns a long silence of
+// both sides into an idle gap.
+func (a *Analyzer) touch(p *pair, now ref, side int) {
+	if !p.last.valid() {
+		p.firstSide = side
+	}
+	if p.lastAny.valid() && !p.run[0].open && !p.run[1].open && now.t.Sub(p.lastAny.t) >= idleGap {
+		a.addRun(p, runRec{kind: gapIdle, side: -1, start: p.lastAny, end: now})
+	}
+	p.lastAny = now
+	p.last = now
+}

@@ -1,0 +1,151 @@
+package analyzer
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"softsa/decoders"
+)
+
+// The golden test: every samples/*.expected.json (written by the sample
+// generator from the packets it emitted) against the analysis of its
+// capture. Verdicts, initiators and finding IDs must match exactly;
+// outages and soft SAs to within goldenTol.
+
+const goldenTol = 2 * time.Second
+
+type goldenFile struct {
+	Scenario string       `json:"scenario"`
+	File     string       `json:"file"`
+	Pairs    []goldenPair `json:"pairs"`
+}
+
+type goldenPair struct {
+	Initiator string           `json:"initiator"`
+	Responder string           `json:"responder"`
+	Verdict   string           `json:"verdict"`
+	Findings  []string         `json:"findings"`
+	Notify    string           `json:"notify"`
+	Outages   []goldenInterval `json:"outages"`
+	SoftSAs   []goldenInterval `json:"soft_sas"`
+}
+
+type goldenInterval struct {
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end"`
+	Seconds float64   `json:"seconds"`
+}
+
+func TestGolden(t *testing.T) {
+	files, _ := filepath.Glob("../samples/*.expected.json")
+	if len(files) == 0 {
+		t.Skip("no samples/*.expected.json yet")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			var g goldenFile
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &g); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			c, err := decoders.Open(filepath.Join(filepath.Dir(f), g.File))
+			if err != nil {
+				t.Skipf("capture not readable: %v", err)
+			}
+			defer c.Close()
+			r, err := Analyze(context.Background(), c, Options{})
+			if err != nil {
+				t.Fatalf("analyze: %v", err)
+			}
+			checkGolden(t, r, &g)
+		})
+	}
+}
+
+func checkGolden(t *testing.T, r *CaptureResult, g *goldenFile) {
+	t.Helper()
+	seen := map[*Pair]bool{}
+	for _, w := range g.Pairs {
+		p := findPair(r, netipMust(w.Initiator), netipMust(w.Responder))
+		if p == nil {
+			t.Errorf("pair %s → %s (%s) not reported", w.Initiator, w.Responder, w.Verdict)
+			continue
+		}
+		seen[p] = true
+		name := w.Initiator + " → " + w.Responder
+		if p.Verdict != w.Verdict {
+			t.Errorf("%s: verdict %s, want %s; findings %v", name, p.Verdict, w.Verdict, summaries(p))
+		}
+		if p.Initiator != w.Initiator {
+			t.Errorf("%s: initiator reported as %s", name, p.Initiator)
+		}
+		got := findingIDs(p)
+		want := append([]string(nil), w.Findings...)
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("%s: findings %v, want %v; %v", name, got, want, summaries(p))
+		}
+		if w.Notify != "" {
+			found := false
+			for _, n := range p.Negotiations {
+				found = found || slices.Contains(n.Notify, w.Notify)
+			}
+			if !found {
+				t.Errorf("%s: notify %s not seen", name, w.Notify)
+			}
+		}
+		var outs, softs []goldenInterval
+		if f := findingByID(p, FindingKB977526); f != nil {
+			for _, c := range f.Cycles {
+				outs = append(outs, goldenInterval{Start: c.OutageStart.Time, End: c.OutageEnd.Time})
+				softs = append(softs, goldenInterval{Start: c.SoftSAStart.Time, End: c.SoftSAEnd.Time})
+			}
+		}
+		compareIntervals(t, name+" outage", outs, w.Outages)
+		compareIntervals(t, name+" soft SA", softs, w.SoftSAs)
+	}
+	for i := range r.Pairs {
+		if p := &r.Pairs[i]; !seen[p] {
+			t.Errorf("unexpected pair %s → %s: %s %v", p.Initiator, p.Responder, p.Verdict, summaries(p))
+		}
+	}
+}
+
+func compareIntervals(t *testing.T, what string, got, want []goldenInterval) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d, want %d", what, len(got), len(want))
+		return
+	}
+	for i := range got {
+		ds := got[i].Start.Sub(want[i].Start)
+		de := got[i].End.Sub(want[i].End)
+		if math.Abs(float64(ds)) > float64(goldenTol) || math.Abs(float64(de)) > float64(goldenTol) {
+			t.Errorf("%s %d: %s – %s, want %s – %s", what, i+1,
+				got[i].Start.Format("15:04:05.000"), got[i].End.Format("15:04:05.000"),
+				want[i].Start.Format("15:04:05.000"), want[i].End.Format("15:04:05.000"))
+		}
+	}
+}
+
+func summaries(p *Pair) []string {
+	var s []string
+	for _, f := range p.Findings {
+		s = append(s, f.ID+": "+f.Summary)
+	}
+	return s
+}
+
+func netipMust(s string) netip.Addr { return netip.MustParseAddr(s) }

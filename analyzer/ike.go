@@ -1,0 +1,722 @@
+package analyzer
+
+import (
+	"encoding/hex"
+	"net/netip"
+	"strconv"
+
+	"softsa/decoders"
+)
+
+// IKE negotiations.
+//
+// A negotiation is every message of one (pair, family, initiator SPI): the
+// IKE SA attempt with all its exchanges (main mode, quick modes,
+// informational; IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA…). The initiator
+// is the sender of a message whose responder SPI is zero (IKEv1, AuthIP) or
+// which carries the I flag (IKEv2); when the capture starts in the middle,
+// the first sender is taken.
+//
+// Exchanges are told apart by (exchange type, message ID). Within one,
+// messages are paired by direction: IKEv1 and AuthIP have no response flag,
+// so main mode is counted by message sequence: every change of direction is
+// the next step (MM1 from the initiator is step 1, MM2 step 2 … MM6 step 6),
+// which also keeps the several fragments of one message on one step. IKEv2
+// pairs a request with the response carrying the R flag and the same message
+// ID.
+//
+// AuthIP's first quick mode rides on the main mode exchange type (243) with
+// a non-zero message ID ([MS-AIPS] §3.4.5.1) and is counted as quick mode.
+//
+// A retransmission is a message byte-identical (same length, same FNV-1a
+// hash) to one of the last few messages sent in the same direction of the
+// same negotiation: that is what IKE implementations do on a timeout, and
+// what a responder does when it sees a request again. A fresh message that
+// happens to have the same length is not one.
+//
+// Outcome, decided at the end of the capture:
+//   - established: IKEv1 quick mode completed (a third QM step, that is QM1
+//     QM2 QM3), AuthIP quick mode completed likewise, IKEv2 IKE_AUTH or
+//     CREATE_CHILD_SA answered without a visible error notify, or a new ESP
+//     SA appeared between the pair from the first message until espSlack
+//     after the last (quick mode itself is encrypted: ESP is the proof);
+//   - failed: an error notify (type below 8192 for IKEv1/AuthIP, 16384 for
+//     IKEv2) was seen in clear;
+//   - no-response: only the initiator ever sent;
+//   - incomplete: the responder answered but nothing was established by the
+//     end of the capture or before a new negotiation replaced it.
+//
+// Fragments: a set of IKE fragment payloads (IKEv1 type 132, IKEv2 type 53)
+// with a hole at the end of the capture, and an IP-fragmented message
+// (reassembled by the decoder) sent twice or more without the other side
+// saying anything since, are lost fragments: the message was too big for
+// the path (a certificate, typically) and a firewall or router dropped its
+// pieces after the capture point.
+
+const (
+	negSigs      = 8 // message signatures remembered per direction
+	negExchanges = 16
+	negFragSets  = 8
+	negNotifies  = 8
+)
+
+// negotiation is the state of one IKE SA attempt.
+type negotiation struct {
+	family     decoders.IKEFamily
+	ispi, rspi [8]byte
+	init       int // side of the initiator
+	first      ref
+	last       ref
+	firstSnap  counters // pair counters at the first message
+	messages   int
+	retrans    int
+	dirMsgs    [2]int // 0: from the initiator, 1: from the responder
+	sigs       [2][negSigs]uint64
+	nsig       [2]int
+	exch       [negExchanges]exchState
+	nexch      int
+	notifies   [negNotifies]uint16
+	nnotify    int
+	errFrame   ref
+	failed     bool
+	est        bool
+	estAt      ref
+	replaced   bool
+	frags      []fragSet // allocated on the first fragment
+	answer     ref       // first clear answer to the initiator after first
+	answerSnap counters  // pair counters at the answer
+	// ipFrag follows, per direction, the IP-fragmented (reassembled)
+	// messages sent since the other direction last spoke: a big message
+	// (a certificate) sent again and again and never answered is lost in
+	// transit, typically because a firewall drops IP fragments.
+	ipFrag [2]fragRun
+}
+
+// fragRun counts IP-fragmented messages of one direction not answered.
+type fragRun struct {
+	count  int
+	frames [4]ref
+	n      int
+}
+
+// exchState follows one exchange (type, message ID) of a negotiation.
+type exchState struct {
+	typ      uint8
+	msgid    uint32
+	step     int
+	lastDir  int
+	msgs     int
+	response bool // IKEv2: a response was seen
+	complete bool // main mode MM6 (AuthIP: 4 steps), aggressive AM3, an answered IKEv2 exchange, quick mode QM3
+}
+
+// fragSet follows one fragmented IKE message (IKEv1 payload 132 by
+// fragment ID, IKEv2 RFC 7383 by message ID).
+type fragSet struct {
+	dir    int
+	id     uint32
+	seen   uint64 // bit n-1 for fragment n (1..64)
+	last   uint16 // number of the last fragment, 0 while unknown
+	first  ref
+	frames [4]ref
+	n      int
+}
+
+func (f *fragSet) complete() bool {
+	if f.last == 0 || f.last > 64 {
+		return false
+	}
+	want := uint64(1)<<f.last - 1
+	if f.last == 64 {
+		want = ^uint64(0)
+	}
+	return f.seen&want == want
+}
+
+// addIKE handles one ISAKMP message.
+func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
+	s := &a.ike
+	s.Parse(m.AppData)
+	if !s.HeaderOK || s.Family == decoders.IKEFamilyUnknown {
+		// Not ISAKMP after all (or mangled beyond the header): it is
+		// still UDP traffic on port 500, but carries no negotiation.
+		return
+	}
+	h := &s.Header
+	p.cnt.ike[side]++
+	p.lastIKE[side] = now
+	p.noteIKEInRun(side, now)
+	if s.NumVendorIDs > 0 {
+		a.noteVendors(m.Src, s)
+	}
+
+	n := p.findNeg(s.Family, h.ISPI)
+	if n == nil {
+		if len(p.negs) >= maxNegotiations || a.negsTotal >= maxNegsTotal {
+			p.negsCut++
+			return
+		}
+		a.negsTotal++
+		init := side
+		if s.Family == decoders.IKEFamilyV2 {
+			if h.Flags&decoders.IKEFlagInitiator == 0 {
+				init = 1 - side
+			}
+		}
+		n = &negotiation{family: s.Family, ispi: h.ISPI, init: init, first: now, firstSnap: p.cnt}
+		// A new attempt by the same initiator in the same family replaces
+		// an unfinished one that was still being retried (one silent for
+		// longer had simply given up).
+		for i := len(p.negs) - 1; i >= 0; i-- {
+			o := p.negs[i]
+			if o.family == n.family && o.init == n.init {
+				if !o.est && now.t.Sub(o.last.t) <= inProgress {
+					o.replaced = true
+				}
+				break
+			}
+		}
+		p.negs = append(p.negs, n)
+		// The pair's initiator is whoever started its first negotiation;
+		// a negotiation picked up in the middle only counts until one seen
+		// from its start comes along.
+		sure := s.Family == decoders.IKEFamilyV2 || isZero(h.RSPI)
+		if p.ikeSide < 0 || (!p.ikeSure && sure) {
+			p.ikeSide, p.ikeSure = init, sure
+		}
+	}
+	wasEst := n.est
+	n.add(s, side, m, now)
+	if n.est && !wasEst {
+		p.cnt.established++
+	}
+}
+
+func isZero(b [8]byte) bool { return b == [8]byte{} }
+
+// findNeg returns the negotiation of (family, ispi), newest first.
+func (p *pair) findNeg(f decoders.IKEFamily, ispi [8]byte) *negotiation {
+	for i := len(p.negs) - 1; i >= 0; i-- {
+		if n := p.negs[i]; n.ispi == ispi && n.family == f {
+			return n
+		}
+	}
+	return nil
+}
+
+// add records one message of the negotiation.
+func (n *negotiation) add(s *decoders.IKESummary, side int, m *decoders.Message, now ref) {
+	h := &s.Header
+	dir := 0
+	if side != n.init {
+		dir = 1
+	}
+	n.last = now
+	n.messages++
+	n.dirMsgs[dir]++
+	if isZero(n.rspi) && !isZero(h.RSPI) {
+		n.rspi = h.RSPI
+	}
+	n.ipFrag[1-dir] = fragRun{} // this message answers the other side
+	if m.Reassembled {
+		f := &n.ipFrag[dir]
+		f.count++
+		if f.n < len(f.frames) {
+			f.frames[f.n] = now
+			f.n++
+		}
+	}
+	sig := fnv64a(m.AppData) ^ uint64(len(m.AppData))<<48
+	for i := 0; i < n.nsig[dir] && i < negSigs; i++ {
+		if n.sigs[dir][i] == sig {
+			n.retrans++
+			return
+		}
+	}
+	n.sigs[dir][n.nsig[dir]%negSigs] = sig
+	n.nsig[dir]++
+
+	errNow := false
+	for _, t := range s.NotifyTypes() {
+		if notifyIsError(n.family, t) {
+			errNow = true
+			n.failed = true
+			if !n.errFrame.valid() {
+				n.errFrame = now
+			}
+			n.addNotify(t)
+		}
+	}
+	if s.HasFragment {
+		n.fragment(s, dir, now)
+	}
+
+	typ := h.Exchange
+	if n.family == decoders.IKEFamilyAuthIP && typ == decoders.AuthIPExchangeMain && h.MsgID != 0 {
+		// [MS-AIPS] §3.4.5.1: the first quick mode rides on the main
+		// mode exchange type, told apart by its non-zero message ID.
+		typ = decoders.AuthIPExchangeQuick
+	}
+	ex := n.exchange(typ, h.MsgID)
+	ex.msgs++
+	if ex.step == 0 || ex.lastDir != dir {
+		ex.step++
+		ex.lastDir = dir
+	}
+	if n.family == decoders.IKEFamilyV2 && h.Flags&decoders.IKEFlagResponse != 0 {
+		ex.response = true
+	}
+	switch n.family {
+	case decoders.IKEFamilyV1:
+		switch h.Exchange {
+		case decoders.IKEExchangeMain:
+			ex.complete = ex.step >= 6
+		case decoders.IKEExchangeAggressive:
+			ex.complete = ex.step >= 3
+		case decoders.IKEExchangeQuick:
+			if ex.step >= 3 {
+				ex.complete = true
+				n.establish(now)
+			}
+		}
+	case decoders.IKEFamilyAuthIP:
+		switch typ {
+		case decoders.AuthIPExchangeMain:
+			ex.complete = ex.step >= 4
+		case decoders.AuthIPExchangeQuick:
+			if ex.step >= 3 {
+				ex.complete = true
+				n.establish(now)
+			}
+		}
+	case decoders.IKEFamilyV2:
+		if ex.response && !errNow {
+			ex.complete = true
+			if h.Exchange == decoders.IKEExchangeAuth || h.Exchange == decoders.IKEExchangeCreateChildSA {
+				n.establish(now)
+			}
+		}
+	}
+}
+
+// fnv64a is FNV-1a over b, inline so that hashing allocates nothing.
+func fnv64a(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// phase1Complete reports whether the first phase finished: main mode MM6,
+// aggressive mode, AuthIP main mode or an answered IKE_SA_INIT.
+func (n *negotiation) phase1Complete() bool {
+	for i := 0; i < n.nexch; i++ {
+		if e := &n.exch[i]; e.complete && exchangeRank(n.family, e.typ) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *negotiation) establish(now ref) {
+	if !n.est {
+		n.est, n.estAt = true, now
+	}
+}
+
+// notifyIsError applies the error ranges of RFC 2408 §3.14.1 (IKEv1, and
+// AuthIP which reuses them) and RFC 7296 §3.10.1 (IKEv2). Type 0 is not a
+// notify at all.
+func notifyIsError(f decoders.IKEFamily, t uint16) bool {
+	if t == 0 {
+		return false
+	}
+	if f == decoders.IKEFamilyV2 {
+		return t < 16384
+	}
+	return t < 8192
+}
+
+func (n *negotiation) addNotify(t uint16) {
+	for i := 0; i < n.nnotify; i++ {
+		if n.notifies[i] == t {
+			return
+		}
+	}
+	if n.nnotify < negNotifies {
+		n.notifies[n.nnotify] = t
+		n.nnotify++
+	}
+}
+
+// exchange finds or makes the state of (typ, msgid); when all slots are
+// taken the oldest informational-style slot is reused.
+func (n *negotiation) exchange(typ uint8, msgid uint32) *exchState {
+	for i := 0; i < n.nexch; i++ {
+		if e := &n.exch[i]; e.typ == typ && e.msgid == msgid {
+			return e
+		}
+	}
+	i := n.nexch
+	if i < negExchanges {
+		n.nexch++
+	} else {
+		i = negExchanges - 1
+	}
+	n.exch[i] = exchState{typ: typ, msgid: msgid}
+	return &n.exch[i]
+}
+
+// fragment records an IKE fragment payload.
+func (n *negotiation) fragment(s *decoders.IKESummary, dir int, now ref) {
+	id := uint32(s.FragmentID)
+	if n.family == decoders.IKEFamilyV2 {
+		id = s.Header.MsgID
+	}
+	var f *fragSet
+	for i := range n.frags {
+		if x := &n.frags[i]; x.dir == dir && x.id == id {
+			f = x
+			break
+		}
+	}
+	if f == nil {
+		if len(n.frags) >= negFragSets {
+			return
+		}
+		n.frags = append(n.frags, fragSet{dir: dir, id: id, first: now})
+		f = &n.frags[len(n.frags)-1]
+	}
+	if num := s.FragmentNumber; num >= 1 && num <= 64 {
+		f.seen |= 1 << (num - 1)
+	}
+	if n.family == decoders.IKEFamilyV2 {
+		f.last = s.FragmentTotal
+	} else if s.FragmentLast {
+		f.last = s.FragmentNumber
+	}
+	if f.n < len(f.frames) {
+		f.frames[f.n] = now
+		f.n++
+	}
+}
+
+// lostIPFragments returns the directions whose IP-fragmented message was
+// retransmitted and never answered.
+func (n *negotiation) lostIPFragments() []int {
+	var dirs []int
+	for d := range n.ipFrag {
+		if n.ipFrag[d].count >= 2 {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// lostFragments returns the fragment sets that never completed.
+func (n *negotiation) lostFragments() []*fragSet {
+	var out []*fragSet
+	for i := range n.frags {
+		if !n.frags[i].complete() {
+			out = append(out, &n.frags[i])
+		}
+	}
+	return out
+}
+
+// answerNegotiations is called when side's run is answered at now; last is
+// the last packet side sent in that run. A negotiation side initiated gets
+// its first answer, meaning clear traffic has been admitted since it began,
+// when side sent something after the negotiation began (last), or when the
+// answer came heldAnswer or more after it began: a packet sent just before
+// the negotiation and held until the fallback. An answer within heldAnswer
+// to a packet sent before the negotiation was already on its way, and says
+// nothing about it.
+func (p *pair) answerNegotiations(side int, last, now ref) {
+	i := p.negWait[side]
+	for ; i < len(p.negs); i++ {
+		n := p.negs[i]
+		if n.init != side || n.answer.valid() {
+			continue
+		}
+		if last.t.Before(n.first.t) && now.t.Sub(n.first.t) < heldAnswer {
+			break
+		}
+		n.answer, n.answerSnap = now, p.cnt
+	}
+	// Advance past the settled prefix only, so a later negotiation by the
+	// other side is not skipped.
+	for p.negWait[side] < len(p.negs) {
+		n := p.negs[p.negWait[side]]
+		if n.init == side && !n.answer.valid() {
+			break
+		}
+		p.negWait[side]++
+	}
+}
+
+// outcome decides the negotiation's result at the end of the capture.
+func (n *negotiation) outcome() string {
+	switch {
+	case n.est:
+		return OutcomeEstablished
+	case n.failed:
+		return OutcomeFailed
+	case n.dirMsgs[1] == 0:
+		return OutcomeNoResponse
+	}
+	return OutcomeIncomplete
+}
+
+// exchangeRank orders exchanges by how far they get: the result names the
+// furthest one reached.
+func exchangeRank(f decoders.IKEFamily, t uint8) int {
+	switch f {
+	case decoders.IKEFamilyV1:
+		switch t {
+		case decoders.IKEExchangeMain, decoders.IKEExchangeAggressive, decoders.IKEExchangeBase, decoders.IKEExchangeAuthOnly:
+			return 1
+		case decoders.IKEExchangeTransaction:
+			return 2
+		case decoders.IKEExchangeQuick, decoders.IKEExchangeNewGroup:
+			return 3
+		}
+	case decoders.IKEFamilyAuthIP:
+		switch t {
+		case decoders.AuthIPExchangeMain:
+			return 1
+		case decoders.AuthIPExchangeExtended:
+			return 2
+		case decoders.AuthIPExchangeQuick:
+			return 3
+		}
+	case decoders.IKEFamilyV2:
+		switch t {
+		case decoders.IKEExchangeSAInit:
+			return 1
+		case decoders.IKEExchangeAuth, decoders.IKEExchangeSessionResume:
+			return 2
+		case decoders.IKEExchangeCreateChildSA:
+			return 3
+		}
+	}
+	return 0
+}
+
+// exchangeShort names an exchange as the JSON does: main, quick,
+// aggressive, informational, extended, notify, ike_sa_init, ike_auth…
+func exchangeShort(f decoders.IKEFamily, t uint8) string {
+	switch f {
+	case decoders.IKEFamilyV1:
+		switch t {
+		case decoders.IKEExchangeBase:
+			return "base"
+		case decoders.IKEExchangeMain:
+			return "main"
+		case decoders.IKEExchangeAuthOnly:
+			return "auth-only"
+		case decoders.IKEExchangeAggressive:
+			return "aggressive"
+		case decoders.IKEExchangeInformational:
+			return "informational"
+		case decoders.IKEExchangeTransaction:
+			return "transaction"
+		case decoders.IKEExchangeQuick:
+			return "quick"
+		case decoders.IKEExchangeNewGroup:
+			return "new-group"
+		}
+	case decoders.IKEFamilyAuthIP:
+		switch t {
+		case decoders.AuthIPExchangeMain:
+			return "main"
+		case decoders.AuthIPExchangeQuick:
+			return "quick"
+		case decoders.AuthIPExchangeExtended:
+			return "extended"
+		case decoders.AuthIPExchangeNotify:
+			return "notify"
+		}
+	case decoders.IKEFamilyV2:
+		switch t {
+		case decoders.IKEExchangeSAInit:
+			return "ike_sa_init"
+		case decoders.IKEExchangeAuth:
+			return "ike_auth"
+		case decoders.IKEExchangeCreateChildSA:
+			return "create_child_sa"
+		case decoders.IKEExchangeInformational2:
+			return "informational"
+		case decoders.IKEExchangeSessionResume:
+			return "ike_session_resume"
+		}
+	}
+	return "exchange-" + strconv.Itoa(int(t))
+}
+
+// result converts the negotiation for the JSON.
+func (n *negotiation) result(p *pair) Negotiation {
+	r := Negotiation{
+		Protocol:        n.family.String(),
+		Initiator:       p.addr[n.init].String(),
+		InitiatorSPI:    hex.EncodeToString(n.ispi[:]),
+		ResponderSPI:    hex.EncodeToString(n.rspi[:]),
+		Start:           At(n.first.t),
+		End:             At(n.last.t),
+		Seconds:         seconds(n.last.t.Sub(n.first.t)),
+		Messages:        n.messages,
+		Retransmissions: n.retrans,
+		FromInitiator:   n.dirMsgs[0],
+		FromResponder:   n.dirMsgs[1],
+		Outcome:         n.outcome(),
+		Notify:          []string{},
+		Exchanges:       []string{},
+		Replaced:        n.replaced && !n.est,
+		FirstFrame:      n.first.frame,
+		LastFrame:       n.last.frame,
+		FragmentsLost:   len(n.lostFragments()) + len(n.lostIPFragments()),
+	}
+	best := -1
+	for i := 0; i < n.nexch; i++ {
+		e := &n.exch[i]
+		name := exchangeShort(n.family, e.typ)
+		if rk := exchangeRank(n.family, e.typ); rk > best {
+			best, r.Exchange = rk, name
+		}
+		dup := false
+		for _, x := range r.Exchanges {
+			dup = dup || x == name
+		}
+		if !dup {
+			r.Exchanges = append(r.Exchanges, name)
+		}
+	}
+	for i := 0; i < n.nnotify; i++ {
+		r.Notify = append(r.Notify, decoders.IKENotifyName(n.family, n.notifies[i]))
+	}
+	if n.est {
+		r.EstablishedSeconds = seconds(n.estAt.t.Sub(n.first.t))
+	}
+	return r
+}
+
+// Hosts and vendor IDs.
+
+// host is what IKE told about one address.
+type host struct {
+	addr   netip.Addr
+	vids   []string // raw vendor IDs, as strings for comparison
+	names  []string
+	winVer uint32 // highest MS NT5 ISAKMPOAKLEY version seen
+	win    string // its release name
+	authip bool   // sent an AuthIP capability vendor ID (Vista or later)
+	extra  int
+}
+
+// noteVendors records the vendor IDs of a message sent by addr. Only a new
+// vendor ID allocates.
+func (a *Analyzer) noteVendors(addr netip.Addr, s *decoders.IKESummary) {
+	h := a.hosts[addr]
+	if h == nil {
+		h = &host{addr: addr}
+		a.hosts[addr] = h
+	}
+next:
+	for _, vid := range s.VendorIDs() {
+		for _, v := range h.vids {
+			if v == string(vid) {
+				continue next
+			}
+		}
+		if len(h.vids) >= maxHostVIDs {
+			h.extra++
+			continue
+		}
+		h.vids = append(h.vids, string(vid))
+		name := decoders.VendorIDName(vid)
+		if ver, ok := decoders.VendorIDWindowsVersion(vid); ok {
+			name += " version " + strconv.FormatUint(uint64(ver), 10)
+			if ver > h.winVer {
+				h.winVer = ver
+				h.win, _ = decoders.VendorIDWindows(vid)
+			}
+		} else if rel, ok := decoders.VendorIDWindows(vid); ok && h.win == "" {
+			h.win = rel
+		}
+		if decoders.VendorIDIsAuthIP(vid) {
+			h.authip = true
+		}
+		h.names = append(h.names, name)
+	}
+}
+
+// vistaOr2008 reports whether the host announced Windows Vista or Server
+// 2008 (IPsec version 5 or 6), or AuthIP without a version: the side of KB
+// 977526 that needs the hotfix.
+func (h *host) vistaOr2008() bool {
+	return h != nil && (h.winVer == 5 || h.winVer == 6 || (h.winVer == 0 && h.authip))
+}
+
+// xpOr2003 reports whether the host announced Windows 2000, XP or Server
+// 2003: the fallback-to-clear side of KB 977526.
+func (h *host) xpOr2003() bool { return h != nil && h.winVer >= 2 && h.winVer <= 4 }
+
+// result converts the host for the JSON.
+func (h *host) result() Host {
+	r := Host{Addr: h.addr.String(), VendorIDs: append([]string{}, h.names...), Windows: h.win}
+	switch {
+	case h.win != "" && h.winVer != 0:
+		r.OS = h.win + " (from vendor ID MS NT5 ISAKMPOAKLEY version " + strconv.FormatUint(uint64(h.winVer), 10) + ")"
+	case h.win != "":
+		r.OS = h.win + " (from vendor ID MS NT5 ISAKMPOAKLEY)"
+	case h.authip:
+		r.OS = "Windows Vista or later (from AuthIP vendor IDs)"
+	}
+	return r
+}
+
+// IP fragments of UDP datagrams: IKE messages with certificates are
+// fragmented, and a fragment that never completes its datagram is a lost
+// IKE message the negotiation waits for in vain.
+
+// ipFrag is one incomplete UDP datagram.
+type ipFrag struct {
+	side   int
+	id     uint32
+	first  ref
+	frames [4]ref
+	n      int
+}
+
+func (p *pair) ipFragment(side int, m *decoders.Message, now ref) {
+	if m.Proto != 17 { // UDP
+		return
+	}
+	for i := range p.frags {
+		f := &p.frags[i]
+		if f.side == side && f.id == m.IPID {
+			if f.n < len(f.frames) {
+				f.frames[f.n] = now
+				f.n++
+			}
+			return
+		}
+	}
+	if len(p.frags) >= maxIPFrags {
+		p.fragsCut++
+		return
+	}
+	p.frags = append(p.frags, ipFrag{side: side, id: m.IPID, first: now, frames: [4]ref{now}, n: 1})
+}
+
+func (p *pair) ipReassembled(side int, m *decoders.Message) {
+	for i := 0; i < len(p.frags); i++ {
+		if f := &p.frags[i]; f.side == side && f.id == m.IPID {
+			// Completed: forget it, keeping the order of the rest.
+			p.frags = append(p.frags[:i], p.frags[i+1:]...)
+			i--
+		}
+	}
+}

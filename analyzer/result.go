@@ -1,0 +1,312 @@
+package analyzer
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// SchemaVersion is the version of the JSON contract in DESIGN.md. Adding a
+// field keeps it; renaming or removing one bumps it.
+const SchemaVersion = 1
+
+// Result is what every report renders: the analysis of one or more capture
+// files. Field names (the json tags) are a public interface.
+type Result struct {
+	SchemaVersion int             `json:"schema_version"`
+	Tool          Tool            `json:"tool"`
+	Captures      []CaptureResult `json:"captures"`
+}
+
+// NewResult wraps capture results in a Result of the current schema version.
+func NewResult(version string, captures ...CaptureResult) Result {
+	if captures == nil {
+		captures = []CaptureResult{}
+	}
+	return Result{SchemaVersion: SchemaVersion, Tool: Tool{Name: "softsa", Version: version}, Captures: captures}
+}
+
+// Tool names the program that produced a Result.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// CaptureResult is the analysis of one capture file.
+type CaptureResult struct {
+	File   string `json:"file"`
+	Format string `json:"format"`
+	Frames int    `json:"frames"`
+	First  Time   `json:"first"`
+	Last   Time   `json:"last"`
+	// Warnings say what was left out or cut short: a damaged file, a cap
+	// that was reached. The analysis up to that point is still valid.
+	Warnings []string `json:"warnings"`
+	// Error is set only when nothing could be read at all.
+	Error string `json:"error,omitempty"`
+	Hosts []Host `json:"hosts"`
+	Pairs []Pair `json:"pairs"`
+}
+
+// Host is what the capture tells about one address: the IKE vendor IDs it
+// sent and the Windows release they announce.
+type Host struct {
+	Addr string `json:"addr"`
+	// OS is a human-readable guess with its source, e.g. "Windows Vista
+	// (from vendor ID MS NT5 ISAKMPOAKLEY version 5)".
+	OS        string   `json:"os,omitempty"`
+	VendorIDs []string `json:"vendor_ids"`
+	// Windows is the release alone, as decoders.VendorIDWindows names it.
+	Windows string `json:"windows,omitempty"`
+}
+
+// Pair is everything softsa found between two addresses.
+type Pair struct {
+	// Initiator is the side that started the pair's first IKE negotiation
+	// (or, without IKE, sent the first TCP SYN or else the first packet);
+	// for a KB 977526 pair it is the side whose traffic is not answered.
+	Initiator string `json:"initiator"`
+	Responder string `json:"responder"`
+	// Verdict is one of the Verdict* constants.
+	Verdict      string        `json:"verdict"`
+	Findings     []Finding     `json:"findings"`
+	Negotiations []Negotiation `json:"negotiations"`
+	SAs          []SA          `json:"sas"`
+	Gaps         []Gap         `json:"gaps"`
+	SMB          *SMB          `json:"smb,omitempty"`
+
+	FirstFrame   int  `json:"first_frame"`
+	LastFrame    int  `json:"last_frame"`
+	First        Time `json:"first"`
+	Last         Time `json:"last"`
+	ClearPackets int  `json:"clear_packets"`
+	ClearBytes   int  `json:"clear_bytes"`
+	ESPPackets   int  `json:"esp_packets"`
+	IKEMessages  int  `json:"ike_messages"`
+}
+
+// Verdicts: exactly one per pair.
+const (
+	VerdictKB977526        = "kb977526"
+	VerdictHealthyIPsec    = "healthy-ipsec"
+	VerdictFallbackToClear = "fallback-to-clear"
+	VerdictNoCommunication = "no-communication"
+	VerdictNegotiationFail = "negotiation-failed"
+	VerdictNoIKEResponse   = "no-ike-response"
+	VerdictClearOnly       = "clear-only"
+)
+
+// Finding is one diagnosis with the frames that support it.
+type Finding struct {
+	ID         string  `json:"id"`
+	Confidence float64 `json:"confidence"`
+	Summary    string  `json:"summary"`
+	// Informational marks a finding that describes expected behaviour
+	// (FALLBACK_OK) rather than a problem.
+	Informational bool       `json:"informational,omitempty"`
+	Cycles        []Cycle    `json:"cycles,omitempty"`
+	Evidence      []Evidence `json:"evidence"`
+	// EvidenceOmitted counts evidence left out to keep the list short.
+	EvidenceOmitted int    `json:"evidence_omitted,omitempty"`
+	WiresharkFilter string `json:"wireshark_filter"`
+}
+
+// Cycle is one turn of the KB 977526 loop: an outage, then a soft SA.
+type Cycle struct {
+	OutageStart   Time    `json:"outage_start"`
+	OutageEnd     Time    `json:"outage_end"`
+	OutageSeconds float64 `json:"outage_seconds"`
+	SoftSAStart   Time    `json:"soft_sa_start"`
+	SoftSAEnd     Time    `json:"soft_sa_end"`
+	SoftSASeconds float64 `json:"soft_sa_seconds"`
+	Frames        []int   `json:"frames"`
+
+	// OutageFirstFrame is the first unanswered clear packet, OutageEndFrame
+	// the responder's first clear reply, SoftSAEndFrame the frame that ends
+	// the soft SA: the next outage's first unanswered packet, or the last
+	// clear packet of the capture when SoftSAOpen.
+	OutageFirstFrame int `json:"outage_first_frame"`
+	OutageEndFrame   int `json:"outage_end_frame"`
+	SoftSAEndFrame   int `json:"soft_sa_end_frame"`
+	// SoftSAOpen is set when the capture ends during the soft SA, so its
+	// true lifetime is unknown (at least SoftSASeconds).
+	SoftSAOpen bool `json:"soft_sa_open,omitempty"`
+	// IKEMessages counts the initiator's IKE messages during (or just
+	// before) the outage; Retransmissions its clear TCP retransmissions.
+	IKEMessages     int `json:"ike_messages"`
+	Retransmissions int `json:"retransmissions"`
+}
+
+// Evidence is one frame that supports a finding.
+type Evidence struct {
+	Frame int    `json:"frame"`
+	Time  Time   `json:"time"`
+	What  string `json:"what"`
+}
+
+// Negotiation is one IKE SA attempt: the messages of one (family, initiator
+// SPI) between the pair, across all its exchanges.
+type Negotiation struct {
+	Protocol string `json:"protocol"` // ikev1, authip, ikev2
+	// Exchange is the furthest exchange reached (quick over main, ike_auth
+	// over ike_sa_init); Exchanges lists all that were seen.
+	Exchange     string   `json:"exchange"`
+	Exchanges    []string `json:"exchanges"`
+	Initiator    string   `json:"initiator"`
+	InitiatorSPI string   `json:"initiator_spi"`
+	ResponderSPI string   `json:"responder_spi"`
+	Start        Time     `json:"start"`
+	End          Time     `json:"end"`
+	Seconds      float64  `json:"seconds"`
+	Messages     int      `json:"messages"`
+	// Retransmissions counts messages that were byte-identical copies of
+	// one already sent in the same direction of this negotiation.
+	Retransmissions int `json:"retransmissions"`
+	// FromInitiator and FromResponder count messages per direction.
+	FromInitiator int `json:"from_initiator"`
+	FromResponder int `json:"from_responder"`
+	// Outcome is one of the Outcome* constants.
+	Outcome string   `json:"outcome"`
+	Notify  []string `json:"notify"`
+	// EstablishedSeconds is the time from the first message to the
+	// quick mode / IKE_AUTH completion (or the first ESP) when established.
+	EstablishedSeconds float64 `json:"established_seconds,omitempty"`
+	// Replaced is set when a new negotiation by the same initiator began
+	// while this one had not completed.
+	Replaced bool `json:"replaced,omitempty"`
+	// FragmentsLost counts IKE fragment sets that never completed.
+	FragmentsLost int `json:"fragments_lost,omitempty"`
+	FirstFrame    int `json:"first_frame"`
+	LastFrame     int `json:"last_frame"`
+}
+
+// Negotiation outcomes.
+const (
+	OutcomeEstablished = "established"
+	OutcomeFailed      = "failed"
+	OutcomeNoResponse  = "no-response"
+	OutcomeIncomplete  = "incomplete"
+)
+
+// SA is a hard SA (ESP, one per SPI and direction) or a soft SA (clear
+// traffic admitted between the pair after a negotiation that did not
+// establish).
+type SA struct {
+	Kind    string  `json:"kind"` // esp or soft
+	SPI     string  `json:"spi"`  // hex; empty for soft SAs
+	Start   Time    `json:"start"`
+	End     Time    `json:"end"`
+	Seconds float64 `json:"seconds"`
+	Packets int     `json:"packets"`
+	Bytes   int     `json:"bytes"`
+	// Src and Dst give the direction of an ESP SA.
+	Src        string `json:"src,omitempty"`
+	Dst        string `json:"dst,omitempty"`
+	FirstFrame int    `json:"first_frame"`
+	LastFrame  int    `json:"last_frame"`
+	// SeqGaps counts sequence numbers skipped (lost or not captured);
+	// SeqRestarts counts times the sequence went back to the start.
+	SeqGaps     int  `json:"seq_gaps,omitempty"`
+	SeqRestarts int  `json:"seq_restarts,omitempty"`
+	UDPEncap    bool `json:"udp_encap,omitempty"`
+	// OneWay is set on an ESP SA with no ESP in the other direction while
+	// it was in use.
+	OneWay bool `json:"one_way,omitempty"`
+	// DelaySeconds is, for a soft SA, the time from the start of the failed
+	// negotiation to the first answered clear packet.
+	DelaySeconds float64 `json:"delay_seconds,omitempty"`
+	// Open is set on a soft SA still in place when the capture ends.
+	Open bool `json:"open,omitempty"`
+}
+
+// SA kinds.
+const (
+	SAKindESP  = "esp"
+	SAKindSoft = "soft"
+)
+
+// Gap is a period without two-way traffic: one side sending clear packets
+// nobody answered (kind "unanswered"), or both sides silent (kind "idle").
+type Gap struct {
+	Kind         string  `json:"kind"`
+	Start        Time    `json:"start"`
+	End          Time    `json:"end"`
+	Seconds      float64 `json:"seconds"`
+	OneWayFrames int     `json:"one_way_frames"`
+	// Sender is the side whose packets went unanswered; empty for idle.
+	Sender     string `json:"sender,omitempty"`
+	FirstFrame int    `json:"first_frame"`
+	// EndFrame answered the gap (the first reply), or for an idle gap is
+	// the first packet after it.
+	EndFrame int `json:"end_frame"`
+	// Open is set when the gap lasts to the end of the capture.
+	Open            bool `json:"open,omitempty"`
+	SYNRetries      int  `json:"syn_retries,omitempty"`
+	Retransmissions int  `json:"retransmissions,omitempty"`
+	IKEMessages     int  `json:"ike_messages,omitempty"`
+	// SMBInFlight names the SMB requests outstanding when the gap began.
+	SMBInFlight []string `json:"smb_in_flight,omitempty"`
+}
+
+// Gap kinds.
+const (
+	GapUnanswered = "unanswered"
+	GapIdle       = "idle"
+)
+
+// SMB summarises the SMB traffic of a pair.
+type SMB struct {
+	Dialect      string   `json:"dialect"`
+	Sessions     int      `json:"sessions"`
+	BytesRead    int64    `json:"bytes_read"`
+	BytesWritten int64    `json:"bytes_written"`
+	Files        []string `json:"files"`
+	Requests     int      `json:"requests"`
+	Responses    int      `json:"responses"`
+	// InFlight lists the requests still unanswered at the end of the
+	// capture: what the user was doing when traffic stopped.
+	InFlight []string `json:"in_flight,omitempty"`
+}
+
+// Time is a capture timestamp. It marshals as RFC 3339 with nanoseconds in
+// UTC whatever its location, so output does not depend on the machine's
+// time zone; the zero Time marshals as null.
+type Time struct{ time.Time }
+
+// At wraps t.
+func At(t time.Time) Time { return Time{t} }
+
+// MarshalJSON writes t in UTC as RFC 3339 with nanoseconds.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	b := make([]byte, 0, len(time.RFC3339Nano)+2)
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"'), nil
+}
+
+// UnmarshalJSON reads an RFC 3339 time or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*t = Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return errors.New("analyzer.Time: not a JSON string")
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return err
+	}
+	*t = Time{v.UTC()}
+	return nil
+}
+
+// seconds converts a duration to the float seconds the JSON carries,
+// rounded to the microsecond so output is stable and readable.
+func seconds(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond)) / float64(time.Second)
+}
