@@ -1,0 +1,164 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"softsa/analyzer"
+)
+
+// WriteHTMLDir writes one HTML report per capture into dir, plus index.html
+// listing every capture, worst verdict first, with the failed files and their
+// errors, each linking to its report. The pages are self-contained and link
+// to each other by relative names, so the folder can be zipped and attached.
+func WriteHTMLDir(dir string, r *analyzer.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	rows := make([]indexRow, 0, len(r.Captures))
+	used := map[string]bool{"index.html": true}
+	for i := range r.Captures {
+		c := &r.Captures[i]
+		row := indexRowFor(c)
+		if c.Error == "" {
+			row.Link = uniqueName(c.File, used)
+			one := analyzer.NewResult(r.Tool.Version, *c)
+			if err := writeFile(filepath.Join(dir, row.Link), func(w io.Writer) error { return HTML(w, &one) }); err != nil {
+				return err
+			}
+		}
+		rows = append(rows, row)
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].rank != rows[j].rank {
+			return rows[i].rank < rows[j].rank
+		}
+		return rows[i].File < rows[j].File
+	})
+	return writeFile(filepath.Join(dir, "index.html"), func(w io.Writer) error {
+		return indexTemplate.Execute(w, indexPage{Tool: r.Tool.Name + " " + r.Tool.Version, Rows: rows, Count: len(rows)})
+	})
+}
+
+func writeFile(path string, fill func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// uniqueName turns a capture's path into a report file name that is safe in
+// any file system and unique within the folder.
+func uniqueName(path string, used map[string]bool) string {
+	base := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, strings.TrimLeft(filepath.ToSlash(path), "./"))
+	if len(base) > 120 {
+		base = base[len(base)-120:]
+	}
+	name := base + ".html"
+	for i := 2; used[name]; i++ {
+		name = fmt.Sprintf("%s-%d.html", base, i)
+	}
+	used[name] = true
+	return name
+}
+
+type indexPage struct {
+	Tool  string
+	Count int
+	Rows  []indexRow
+}
+
+type indexRow struct {
+	File, Link, Verdicts, Findings, Error, Class string
+	Frames                                       int
+	rank                                         int
+}
+
+// verdictRank orders captures by how much a support engineer needs to look.
+var verdictRank = map[string]int{
+	analyzer.VerdictKB977526: 0, analyzer.VerdictNoCommunication: 1, analyzer.VerdictNegotiationFail: 2,
+	analyzer.VerdictNoIKEResponse: 3, analyzer.VerdictFallbackToClear: 5, analyzer.VerdictHealthyIPsec: 6, analyzer.VerdictClearOnly: 7,
+}
+
+func indexRowFor(c *analyzer.CaptureResult) indexRow {
+	row := indexRow{File: c.File, Frames: c.Frames, rank: 8, Class: "clean"}
+	if c.Error != "" {
+		row.Error, row.rank, row.Class = c.Error, 4, "failed"
+		return row
+	}
+	count := map[string]int{}
+	var order []string
+	findings := 0
+	for _, p := range c.Pairs {
+		if count[p.Verdict] == 0 {
+			order = append(order, p.Verdict)
+		}
+		count[p.Verdict]++
+		if r, ok := verdictRank[p.Verdict]; ok && r < row.rank {
+			row.rank = r
+		}
+		for _, f := range p.Findings {
+			if !f.Informational {
+				findings++
+			}
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return verdictRank[order[i]] < verdictRank[order[j]] })
+	var parts []string
+	for _, v := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", count[v], v))
+	}
+	row.Verdicts = strings.Join(parts, ", ")
+	if row.Verdicts == "" {
+		row.Verdicts = "no IPsec or SMB traffic"
+	}
+	row.Findings = fmt.Sprint(findings)
+	switch {
+	case row.rank == 0:
+		row.Class = "kb"
+	case findings > 0:
+		row.Class = "problem"
+	}
+	if len(c.Warnings) > 0 {
+		row.Error = strings.Join(c.Warnings, "; ")
+	}
+	return row
+}
+
+var indexTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>softsa batch report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#1d2430}
+h1{font-size:1.4rem;margin:0 0 .3rem}p.sub{color:#5a6472;margin:0 0 1.2rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #dde2e8;vertical-align:top}
+th{background:#f2f4f7}
+tr.kb td:first-child{border-left:4px solid #c62828}tr.problem td:first-child{border-left:4px solid #e69500}
+tr.failed td:first-child{border-left:4px solid #6b7280}tr.clean td:first-child{border-left:4px solid #2e7d32}
+td.err{color:#8a1c1c}code{font-size:.85rem}
+@media print{body{margin:0}a{color:inherit;text-decoration:none}}
+</style></head><body>
+<h1>softsa batch report</h1>
+<p class="sub">{{.Count}} captures, worst first: KB 977526 loops, then other IPsec failures, files that could not be read, then healthy captures. Written by {{.Tool}}.</p>
+<table><thead><tr><th>capture</th><th>verdicts (pairs)</th><th>findings</th><th>frames</th><th>errors and warnings</th></tr></thead><tbody>
+{{range .Rows}}<tr class="{{.Class}}"><td>{{if .Link}}<a href="{{.Link}}">{{.File}}</a>{{else}}<code>{{.File}}</code>{{end}}</td><td>{{.Verdicts}}</td><td>{{.Findings}}</td><td>{{.Frames}}</td><td class="err">{{.Error}}</td></tr>
+{{end}}</tbody></table>
+</body></html>
+`))

@@ -1,0 +1,149 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"softsa/analyzer"
+	"softsa/decoders"
+)
+
+// update rewrites the golden files under testdata/ instead of comparing.
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// sampleResults analyses every sample capture, one Result each, with the
+// file named relative to the repository root so goldens do not depend on
+// where the tests run.
+func sampleResults(t *testing.T) map[string]*analyzer.Result {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("..", "samples", "*.pcap*"))
+	if len(files) == 0 {
+		t.Fatal("no samples found in ../samples")
+	}
+	out := map[string]*analyzer.Result{}
+	for _, f := range files {
+		c, err := decoders.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr, err := analyzer.Analyze(context.Background(), c, analyzer.DefaultOptions())
+		c.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		cr.File = filepath.ToSlash(filepath.Join("samples", filepath.Base(f)))
+		r := analyzer.NewResult("test", *cr)
+		out[strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), ".pcapng"), ".pcap")] = &r
+	}
+	return out
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./report -update rewrites it after a deliberate change)\n%s", path, firstDiff(want, got))
+	}
+}
+
+func firstDiff(want, got []byte) string {
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
+		}
+	}
+	return ""
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func TestTextGolden(t *testing.T) {
+	for name, r := range sampleResults(t) {
+		var buf bytes.Buffer
+		if err := Text(&buf, r, TextOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(buf.Bytes(), []byte("\t")) || bytes.Contains(buf.Bytes(), []byte("\x1b")) {
+			t.Errorf("%s: text report without colour has tabs or escape codes", name)
+		}
+		golden(t, filepath.Join("text", name+".txt"), buf.Bytes())
+	}
+}
+
+func TestJSONGoldenAndSchema(t *testing.T) {
+	schema := compileSchema(t)
+	for name, r := range sampleResults(t) {
+		var buf bytes.Buffer
+		if err := JSON(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, filepath.Join("json", name+".json"), buf.Bytes())
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(doc); err != nil {
+			t.Errorf("%s: output does not match softsa.schema.json: %v", name, err)
+		}
+	}
+}
+
+// TestSchemaRejects makes sure the schema can fail: a renamed field and a
+// verdict outside the vocabulary are both caught.
+func TestSchemaRejects(t *testing.T) {
+	schema := compileSchema(t)
+	for _, bad := range []string{
+		`{"schema_version":1,"tool":{"name":"softsa","version":"x"},"capture":[]}`,
+		`{"schema_version":1,"tool":{"name":"softsa","version":"x"},"captures":[{"file":"f","format":"pcap","frames":1,"first":null,"last":null,"warnings":null,"hosts":null,
+		  "pairs":[{"initiator":"10.0.0.1","responder":"10.0.0.2","verdict":"kb-ish","findings":null,"negotiations":null,"sas":null,"gaps":null}]}]}`,
+	} {
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if schema.Validate(doc) == nil {
+			t.Errorf("schema accepted %s", bad)
+		}
+	}
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	s, err := c.Compile("softsa.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

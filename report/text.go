@@ -1,0 +1,287 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"softsa/analyzer"
+)
+
+// TextOptions controls the terminal report.
+type TextOptions struct {
+	// Color adds ANSI colour to headings and verdicts. The caller sets it
+	// only when stdout is a terminal and NO_COLOR is unset.
+	Color bool
+	// MaxEvidence is how many evidence lines to print per finding (0: 8).
+	MaxEvidence int
+}
+
+const (
+	ansiReset = "\x1b[0m"
+	ansiBold  = "\x1b[1m"
+	ansiRed   = "\x1b[31m"
+	ansiGreen = "\x1b[32m"
+	ansiAmber = "\x1b[33m"
+)
+
+// Text writes the terminal report: per capture a summary table of its pairs,
+// then for each KB 977526 pair its cycles and evidence, then the other
+// findings and any warnings. Times are UTC with the offset from the first
+// frame beside them, as Wireshark's "seconds since beginning of capture".
+func Text(w io.Writer, r *analyzer.Result, o TextOptions) error {
+	bw := bufio.NewWriter(w)
+	if o.MaxEvidence == 0 {
+		o.MaxEvidence = 8
+	}
+	p := printer{w: bw, o: o}
+	for i := range r.Captures {
+		if i > 0 {
+			p.line("")
+		}
+		if err := p.capture(&r.Captures[i]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+type printer struct {
+	w     *bufio.Writer
+	o     TextOptions
+	start time.Time
+}
+
+func (p *printer) line(format string, args ...any) {
+	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.o.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// when formats a capture time as UTC clock time with the offset from the
+// first frame.
+func (p *printer) when(t analyzer.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return fmt.Sprintf("%s (+%.3fs)", t.UTC().Format("15:04:05.000"), t.Sub(p.start).Seconds())
+}
+
+func (p *printer) capture(c *analyzer.CaptureResult) error {
+	p.start = c.First.Time
+	p.line("%s", p.paint(ansiBold, c.File))
+	if c.Error != "" {
+		p.line("  could not be read: %s", c.Error)
+		return nil
+	}
+	span := c.Last.Sub(c.First.Time).Round(time.Millisecond)
+	p.line("  %s, %d frames, %s to %s UTC (%s)", c.Format, c.Frames,
+		c.First.UTC().Format("2006-01-02 15:04:05.000"), c.Last.UTC().Format("2006-01-02 15:04:05.000"), span)
+	for _, h := range c.Hosts {
+		if h.OS != "" {
+			p.line("  host %s: %s", h.Addr, h.OS)
+		}
+	}
+	p.line("")
+	if len(c.Pairs) == 0 {
+		p.line("  No IKE, ESP or SMB traffic between any pair of hosts.")
+	} else if err := p.summary(c); err != nil {
+		return err
+	}
+	for i := range c.Pairs {
+		pr := &c.Pairs[i]
+		for j := range pr.Findings {
+			if f := &pr.Findings[j]; f.ID == "KB977526" {
+				if err := p.kb(pr, f); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	p.others(c)
+	for _, w := range c.Warnings {
+		p.line("%s %s", p.paint(ansiAmber, "warning:"), w)
+	}
+	return nil
+}
+
+func (p *printer) summary(c *analyzer.CaptureResult) error {
+	os := map[string]string{}
+	for _, h := range c.Hosts {
+		os[h.Addr] = h.Windows
+	}
+	t := newTable(p.w, "pair", "initiator OS", "responder OS", "verdict", "confidence", "cycles", "mean outage", "mean soft SA", "first evidence")
+	for i := range c.Pairs {
+		pr := &c.Pairs[i]
+		f := mainFinding(pr)
+		conf, cycles, outage, soft, first := "-", "-", "-", "-", "-"
+		if f != nil {
+			conf = strconv.FormatFloat(f.Confidence, 'f', 2, 64)
+			if len(f.Evidence) > 0 {
+				first = strconv.Itoa(f.Evidence[0].Frame)
+			}
+			if len(f.Cycles) > 0 {
+				cycles = strconv.Itoa(len(f.Cycles))
+				outage, soft = textCycleMeans(f.Cycles)
+			}
+		}
+		if err := t.row(pr.Initiator+" -> "+pr.Responder, orDash(os[pr.Initiator]), orDash(os[pr.Responder]),
+			pr.Verdict, conf, cycles, outage, soft, first); err != nil {
+			return err
+		}
+	}
+	return t.render()
+}
+
+// mainFinding is the finding that decided the pair's verdict: the KB one if
+// present, else the first problem, else the first informational one.
+func mainFinding(pr *analyzer.Pair) *analyzer.Finding {
+	var info *analyzer.Finding
+	for i := range pr.Findings {
+		f := &pr.Findings[i]
+		if f.ID == "KB977526" {
+			return f
+		}
+		if f.Informational {
+			if info == nil {
+				info = f
+			}
+			continue
+		}
+		if info == nil || info.Informational {
+			info = f
+		}
+	}
+	return info
+}
+
+func (p *printer) kb(pr *analyzer.Pair, f *analyzer.Finding) error {
+	p.line("")
+	p.line("%s %s -> %s: confidence %.2f, %d cycle(s)", p.paint(ansiRed+ansiBold, "KB 977526"), pr.Initiator, pr.Responder, f.Confidence, len(f.Cycles))
+	p.line("  %s", f.Summary)
+	t := newTable(p.w, "#", "outage start", "outage end", "outage", "soft SA start", "soft SA end", "soft SA", "negotiation frames")
+	for i, cy := range f.Cycles {
+		soft := fmt.Sprintf("%.1f s", cy.SoftSASeconds)
+		if cy.SoftSAOpen {
+			soft = ">= " + soft + " (open)"
+		}
+		if err := t.row(strconv.Itoa(i+1), p.when(cy.OutageStart), p.when(cy.OutageEnd), fmt.Sprintf("%.1f s", cy.OutageSeconds),
+			p.when(cy.SoftSAStart), p.when(cy.SoftSAEnd), soft, frameList(cy.Frames, 8)); err != nil {
+			return err
+		}
+	}
+	if err := t.render(); err != nil {
+		return err
+	}
+	p.evidence(f)
+	return nil
+}
+
+func (p *printer) evidence(f *analyzer.Finding) {
+	n := min(len(f.Evidence), p.o.MaxEvidence)
+	for _, e := range f.Evidence[:n] {
+		p.line("  frame %-7d %s  %s", e.Frame, p.when(e.Time), e.What)
+	}
+	if more := len(f.Evidence) - n + f.EvidenceOmitted; more > 0 {
+		p.line("  … %d more (see --format json or the HTML report)", more)
+	}
+	if f.WiresharkFilter != "" {
+		p.line("  Wireshark filter: %s", f.WiresharkFilter)
+	}
+}
+
+func (p *printer) others(c *analyzer.CaptureResult) {
+	header := false
+	for i := range c.Pairs {
+		pr := &c.Pairs[i]
+		for j := range pr.Findings {
+			f := &pr.Findings[j]
+			if f.ID == "KB977526" {
+				continue
+			}
+			if !header {
+				p.line("")
+				p.line("%s", p.paint(ansiBold, "Other findings"))
+				header = true
+			}
+			id := f.ID
+			if f.Informational {
+				id = p.paint(ansiGreen, id)
+			} else {
+				id = p.paint(ansiAmber, id)
+			}
+			p.line("%s %s -> %s (confidence %.2f): %s", id, pr.Initiator, pr.Responder, f.Confidence, f.Summary)
+			if !f.Informational {
+				p.evidence(f)
+			}
+		}
+	}
+}
+
+// textCycleMeans formats the mean outage and soft-SA life for the terminal.
+func textCycleMeans(cycles []analyzer.Cycle) (outage, soft string) {
+	o, s, lower := meanCycles(cycles)
+	outage, soft = fmt.Sprintf("%.1f s", o), fmt.Sprintf("%.1f s", s)
+	if lower {
+		soft = ">= " + soft
+	}
+	return outage, soft
+}
+
+// meanCycles returns the mean outage and the mean soft-SA lifetime in
+// seconds. A soft SA still open when the capture ends has no known lifetime:
+// it counts only when no cycle closed, and the mean is then a lower bound.
+func meanCycles(cycles []analyzer.Cycle) (outage, soft float64, lowerBound bool) {
+	if len(cycles) == 0 {
+		return 0, 0, false
+	}
+	var o, s, all float64
+	closed := 0
+	for _, cy := range cycles {
+		o += cy.OutageSeconds
+		all += cy.SoftSASeconds
+		if !cy.SoftSAOpen {
+			s += cy.SoftSASeconds
+			closed++
+		}
+	}
+	n := float64(len(cycles))
+	if closed == 0 {
+		return o / n, all / n, true
+	}
+	return o / n, s / float64(closed), false
+}
+
+// frameList prints up to max frame numbers, then how many more.
+func frameList(frames []int, max int) string {
+	var b strings.Builder
+	for i, f := range frames {
+		if i == max {
+			fmt.Fprintf(&b, " +%d", len(frames)-max)
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Itoa(f))
+	}
+	if b.Len() == 0 {
+		return "-"
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
