@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,8 +19,12 @@ type Options struct {
 	Command string   // "analyze" or "dump"
 	Inputs  []string // capture files (folders come with batch mode)
 	Protos  []string // dump: which protocols to print (isakmp, esp, smb)
-	Format  string   // analyze: text or json
-	Output  string   // where to write the report; "" or "-" is stdout
+	Format  string   // analyze: text, json or html ("" picks by the -o extension, else text)
+	Output  string   // report file, or a folder for one HTML report per capture; "" or "-" is stdout
+	JSONL   bool     // json as one capture per line
+	Jobs    int      // captures analysed in parallel (0: the number of CPUs)
+	Quiet   bool     // no progress bar, no notes on stderr
+	Verbose bool     // list skipped files and why
 
 	ExpectedOutage time.Duration
 	OutageMin      time.Duration
@@ -46,11 +51,39 @@ const usage = `softsa finds the Windows IPsec "fallback to clear" interruption (
 and other IPsec negotiation failures in packet captures.
 
 Usage:
-  softsa [flags] CAPTURE...          analyse captures (pcap, pcapng, NetMon 2.x, gzip)
+  softsa [flags] CAPTURE|FOLDER...   analyse captures (pcap, pcapng, NetMon 2.x, gzip);
+                                     folders are walked, captures recognised by content
   softsa dump [--proto P,…] CAPTURE  one JSON line per decoded IKE, ESP and SMB message
 
 Flags:
 `
+
+// formatFor picks the report format from the output file's extension.
+func formatFor(output string) string {
+	switch strings.ToLower(filepath.Ext(output)) {
+	case ".json", ".jsonl":
+		return "json"
+	case ".html", ".htm":
+		return "html"
+	}
+	if isReportDir(output) {
+		return "html"
+	}
+	return "text"
+}
+
+// isReportDir reports whether -o names a folder to fill with one HTML report
+// per capture: an existing folder, a path ending in a slash, or a path
+// without an extension (a report file always has one).
+func isReportDir(output string) bool {
+	if output == "" || output == "-" {
+		return false
+	}
+	if st, err := os.Stat(output); err == nil {
+		return st.IsDir()
+	}
+	return strings.HasSuffix(output, "/") || strings.HasSuffix(output, string(filepath.Separator)) || filepath.Ext(output) == ""
+}
 
 // parseArgs turns the command line into Options.
 func parseArgs(args []string, stderr io.Writer) (Options, error) {
@@ -66,8 +99,12 @@ func parseArgs(args []string, stderr io.Writer) (Options, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringSliceVar(&o.Protos, "proto", []string{"isakmp", "esp", "smb"}, "dump: protocols to print (isakmp, esp, smb)")
-	fs.StringVar(&o.Format, "format", "text", "report format: text or json")
-	fs.StringVarP(&o.Output, "output", "o", "", "write the report to this file (- for stdout)")
+	fs.StringVar(&o.Format, "format", "", "report format: text, json or html (default: from the -o extension, else text)")
+	fs.StringVarP(&o.Output, "output", "o", "", "write the report to this file (.txt, .json, .html); a folder (or a name without extension) gets one HTML report per capture plus index.html; - is stdout")
+	fs.BoolVar(&o.JSONL, "jsonl", false, "with json: one capture per line (JSON Lines), for large batches")
+	fs.IntVarP(&o.Jobs, "jobs", "j", 0, "captures analysed in parallel (default: the number of CPUs)")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress bar and no notes on stderr")
+	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "list the files a folder walk skipped, and why")
 	fs.DurationVar(&o.ExpectedOutage, "outage", 60*time.Second, "expected length of a KB 977526 outage")
 	window := fs.String("outage-window", "45s-90s", "outage lengths that count as the KB 977526 outage, MIN-MAX")
 	fs.IntVar(&o.MinCycles, "min-cycles", 2, "outage/soft-SA cycles needed for a full-confidence KB 977526 finding")
@@ -86,10 +123,16 @@ func parseArgs(args []string, stderr io.Writer) (Options, error) {
 	if !ok || err1 != nil || err2 != nil || o.OutageMin <= 0 || o.OutageMax < o.OutageMin {
 		return o, fmt.Errorf("--outage-window %q: want MIN-MAX durations such as 45s-90s", *window)
 	}
+	if o.Format == "" {
+		o.Format = formatFor(o.Output)
+	}
+	if o.JSONL {
+		o.Format = "json"
+	}
 	switch o.Format {
-	case "text", "json":
+	case "text", "json", "html":
 	default:
-		return o, fmt.Errorf("--format %q: want text or json", o.Format)
+		return o, fmt.Errorf("--format %q: want text, json or html", o.Format)
 	}
 	for _, p := range o.Protos {
 		switch p {

@@ -1,12 +1,21 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"os/signal"
+	"strings"
+	"time"
 
+	"softsa/analyzer"
+	"softsa/batch"
 	"softsa/decoders"
 	"softsa/dump"
+	"softsa/report"
 )
 
 // version is the softsa release; the build may override it with -ldflags.
@@ -47,38 +56,189 @@ func runDump(o Options, stdout, stderr io.Writer) int {
 			do.SMB = true
 		}
 	}
-	failed := 0
+	unreadable, damaged := 0, 0
 	for _, in := range o.Inputs {
 		if err := dumpFile(in, stdout, do); err != nil {
 			fmt.Fprintln(stderr, "softsa:", err)
-			failed++
+			var ce *decoders.CaptureError
+			if errors.As(err, &ce) {
+				damaged++ // read up to the damage: partly analysed
+			} else {
+				unreadable++
+			}
 		}
 	}
-	return exitCode(len(o.Inputs), failed, false)
+	return exitCode(len(o.Inputs), unreadable, damaged, false)
 }
 
 func dumpFile(path string, w io.Writer, do dump.Options) error {
-	c, err := decoders.Open(path)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_, err = dump.Write(w, c, do)
+	_, err := dump.WriteFile(w, path, do)
 	return err
 }
 
-// exitCode follows DESIGN.md: 2 when nothing could be read, 3 when some
-// inputs failed, else 1 with findings and 0 without.
-func exitCode(inputs, failed int, findings bool) int {
+// exitCode follows DESIGN.md: 2 when no input could be read at all, 3 when
+// some failed (a damaged file read up to its damage counts here), else 1 with
+// findings and 0 without.
+func exitCode(inputs, unreadable, damaged int, findings bool) int {
 	switch {
-	case inputs > 0 && failed == inputs:
+	case inputs > 0 && unreadable == inputs:
 		return exitUsage
-	case failed > 0:
+	case unreadable+damaged > 0:
 		return exitPartial
 	case findings:
 		return exitFindings
 	}
 	return exitOK
+}
+
+// runAnalyze finds the captures among the inputs, analyses them in
+// parallel and writes one report for all of them. A damaged file keeps its
+// results up to the damage, with a warning; a file that cannot be read at
+// all is listed with its error; neither stops the others.
+func runAnalyze(o Options, stdout, stderr io.Writer) int {
+	ao := analyzer.DefaultOptions()
+	ao.ExpectedOutage, ao.OutageWindow, ao.MinCycles = o.ExpectedOutage, [2]time.Duration{o.OutageMin, o.OutageMax}, o.MinCycles
+	for _, s := range o.Pairs {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			fmt.Fprintf(stderr, "softsa: --pair %q: not an IP address\n", s)
+			return exitUsage
+		}
+		ao.Pairs = append(ao.Pairs, a)
+	}
+	found, err := batch.Discover(o.Inputs)
+	if err != nil {
+		fmt.Fprintln(stderr, "softsa:", err)
+		return exitUsage
+	}
+	note := func(format string, args ...any) {
+		if !o.Quiet {
+			fmt.Fprintf(stderr, "softsa: "+format+"\n", args...)
+		}
+	}
+	if o.Verbose {
+		for _, sk := range found.Skipped {
+			fmt.Fprintf(stderr, "softsa: skipped %s: %s\n", sk.Path, sk.Reason)
+		}
+	} else if n := len(found.Skipped); n > 0 {
+		note("skipped %d files that hold no capture (-v lists them)", n)
+	}
+	if len(found.Inputs) == 0 {
+		fmt.Fprintln(stderr, "softsa: no capture found in", strings.Join(o.Inputs, " "))
+		return exitUsage
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := newProgress(stderr, found.Inputs, o.Quiet)
+	type outcome struct {
+		cr  *analyzer.CaptureResult
+		err error
+	}
+	outs, done := batch.Run(ctx, found.Inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
+		if in.Err != nil {
+			return outcome{err: fmt.Errorf("%s: %w", in.Path, in.Err)}
+		}
+		cr, err := analyzeFile(ctx, in.Path, ao)
+		return outcome{cr, err}
+	}, bar.add)
+	bar.finish()
+
+	res := analyzer.NewResult(version)
+	unreadable, damaged, cancelled, findings := 0, 0, 0, false
+	for i, out := range outs {
+		in := found.Inputs[i]
+		if !done[i] {
+			cancelled++
+			continue
+		}
+		cr := out.cr
+		switch {
+		case cr == nil:
+			unreadable++
+			note("%v", out.err)
+			cr = &analyzer.CaptureResult{File: in.Path, Error: out.err.Error()}
+		case out.err != nil:
+			damaged++
+			note("%v", out.err)
+		}
+		res.Captures = append(res.Captures, *cr)
+		findings = findings || hasFindings(cr)
+	}
+	if cancelled > 0 {
+		note("interrupted: %d of %d captures not analysed; the report has the rest", cancelled, len(found.Inputs))
+	}
+	if err := writeReport(o, &res, stdout); err != nil {
+		fmt.Fprintln(stderr, "softsa: writing report:", err)
+		return exitUsage
+	}
+	if cancelled > 0 {
+		damaged += cancelled
+	}
+	return exitCode(len(found.Inputs), unreadable, damaged, findings)
+}
+
+// writeReport writes res where and how the options say.
+func writeReport(o Options, res *analyzer.Result, stdout io.Writer) error {
+	if isReportDir(o.Output) {
+		return report.WriteHTMLDir(o.Output, res)
+	}
+	w, closeOut, err := stdoutOrFile(o.Output, stdout)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.Format == "json" && o.JSONL:
+		err = report.JSONLines(w, res)
+	case o.Format == "json":
+		err = report.JSON(w, res)
+	case o.Format == "html":
+		err = report.HTML(w, res)
+	case len(res.Captures) > 1:
+		err = report.BatchText(w, res)
+	default:
+		err = report.Text(w, res, report.TextOptions{Color: (o.Output == "" || o.Output == "-") && colorTerminal(stdout)})
+	}
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*analyzer.CaptureResult, error) {
+	c, err := decoders.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	cr, err := analyzer.Analyze(ctx, c, ao)
+	if cr != nil {
+		cr.File = path
+	}
+	return cr, err
+}
+
+// hasFindings reports whether any pair has a finding that is a problem
+// (informational ones, such as a healthy fallback, do not count).
+func hasFindings(c *analyzer.CaptureResult) bool {
+	for _, p := range c.Pairs {
+		for _, f := range p.Findings {
+			if !f.Informational {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// colorTerminal reports whether w is a terminal that may get colour.
+func colorTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // stdoutOrFile opens the report destination.

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseArgs(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+		check   func(Options) bool
+	}{
+		{[]string{"a.pcap"}, "", func(o Options) bool {
+			return o.Command == "analyze" && o.Inputs[0] == "a.pcap" && o.ExpectedOutage == time.Minute &&
+				o.OutageMin == 45*time.Second && o.OutageMax == 90*time.Second && o.MinCycles == 2
+		}},
+		{[]string{"dump", "--proto", "isakmp,esp", "a.pcap"}, "", func(o Options) bool {
+			return o.Command == "dump" && len(o.Protos) == 2
+		}},
+		{[]string{"--outage", "70s", "--outage-window", "50s-80s", "--pair", "10.0.0.1,10.0.0.2", "x"}, "", func(o Options) bool {
+			return o.ExpectedOutage == 70*time.Second && o.OutageMin == 50*time.Second && len(o.Pairs) == 2
+		}},
+		{[]string{"--outage-window", "90s-45s", "x"}, "outage-window", nil},
+		{[]string{"--format", "xml", "x"}, "--format", nil},
+		{[]string{"dump", "--proto", "http", "x"}, "--proto", nil},
+		{[]string{}, "no capture", nil},
+		{[]string{"--version"}, "", func(o Options) bool { return o.Version }},
+	} {
+		o, err := parseArgs(tc.args, io.Discard)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !tc.check(o) {
+			t.Errorf("%v: %+v, %v", tc.args, o, err)
+		}
+	}
+}
+
+// TestDumpExitCodes checks the exit codes and error messages of dump over
+// good, damaged and unreadable inputs.
+func TestDumpExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "notes.pcap")
+	os.WriteFile(text, []byte("not a capture"), 0o644)
+	good := filepath.Join(dir, "good.pcap")
+	// A pcap header and one 60-byte Ethernet frame (hand-built: zeros).
+	hdr := []byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0}
+	rec := []byte{1, 0, 0, 0, 0, 0, 0, 0, 60, 0, 0, 0, 60, 0, 0, 0}
+	data := append(append(append([]byte(nil), hdr...), rec...), make([]byte, 60)...)
+	os.WriteFile(good, data, 0o644)
+	cut := filepath.Join(dir, "cut.pcap")
+	os.WriteFile(cut, append(append([]byte(nil), data...), rec[:10]...), 0o644)
+
+	for _, tc := range []struct {
+		inputs []string
+		code   int
+		stderr string
+	}{
+		{[]string{good}, exitOK, ""},
+		{[]string{text}, exitUsage, "notes.pcap: not a capture file"},
+		{[]string{good, text}, exitPartial, "not a capture file"},
+		{[]string{cut}, exitPartial, "cut.pcap: frame 2 at byte offset 100"},
+		{[]string{filepath.Join(dir, "missing.pcap")}, exitUsage, "no such file"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(Options{Command: "dump", Inputs: tc.inputs, Protos: []string{"isakmp", "esp", "smb"}}, &out, &errb)
+		if code != tc.code || !strings.Contains(errb.String(), tc.stderr) {
+			t.Errorf("%v: exit %d stderr %q, want %d %q", tc.inputs, code, errb.String(), tc.code, tc.stderr)
+		}
+	}
+}
