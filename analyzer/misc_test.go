@@ -23,6 +23,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"softsa/decoders"
+	"softsa/internal/testenv"
 )
 
 // TestPairCap feeds 20,000 pairs to an analyzer capped at 1,000: the
@@ -515,10 +516,7 @@ func TestWiresharkFilters(t *testing.T) {
 // TestCorpus analyses every real capture in $SOFTSA_CORPUS: nothing may
 // panic, and the IKE captures must come out as their content says.
 func TestCorpus(t *testing.T) {
-	dir := os.Getenv("SOFTSA_CORPUS")
-	if dir == "" {
-		t.Skip("SOFTSA_CORPUS not set")
-	}
+	dir := testenv.CorpusDir(t)
 	var files []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".pcap") || strings.HasSuffix(p, ".pcapng") || strings.HasSuffix(p, ".cap")) {

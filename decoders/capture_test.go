@@ -16,52 +16,13 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"softsa/internal/testenv"
 )
 
-// corpusFiles lists the capture files of the shared public corpus. The test
-// skips when the corpus is absent, unless SOFTSA_CORPUS names it (as CI
-// does): then a missing corpus is a failure, not a skip.
-func corpusFiles(t testing.TB) []string {
-	t.Helper()
-	dir := os.Getenv("SOFTSA_CORPUS")
-	required := dir != ""
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "captures")
-	} else if !filepath.IsAbs(dir) {
-		// CI sets the path relative to the repository root.
-		if _, err := os.Stat(dir); err != nil {
-			dir = filepath.Join("..", dir)
-		}
-	}
-	var files []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".md") && !strings.HasPrefix(d.Name(), ".") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if len(files) == 0 {
-		if required {
-			t.Fatalf("SOFTSA_CORPUS=%s holds no captures", os.Getenv("SOFTSA_CORPUS"))
-		}
-		t.Skip("public capture corpus not found (set SOFTSA_CORPUS)")
-	}
-	return files
-}
+func corpusFiles(t testing.TB) []string { return testenv.CorpusFiles(t) }
 
-// needTool returns the path of a Wireshark tool, skipping the test when it is
-// absent unless SOFTSA_REQUIRE_TSHARK is set.
-func needTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("SOFTSA_REQUIRE_TSHARK") != "" {
-			t.Fatalf("%s is required (SOFTSA_REQUIRE_TSHARK is set) but not found", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
+func needTool(t testing.TB, name string) string { return testenv.Tool(t, name) }
 
 type readResult struct {
 	frames []Frame // Data copied

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"softsa/internal/testenv"
 )
 
 // ---------------------------------------------------------------------------
@@ -828,18 +830,7 @@ func TestIKENamesMatchTshark(t *testing.T) {
 // Corpus cross-check against tshark.
 
 // ikeTestCorpusDir returns the capture corpus directory, or skips.
-func ikeTestCorpusDir(t testing.TB) string {
-	dir := os.Getenv("SOFTSA_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "captures")
-		if _, err := os.Stat(dir); err != nil {
-			t.Skip("no capture corpus (set SOFTSA_CORPUS)")
-		}
-	} else if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("SOFTSA_CORPUS=%s: %v", dir, err)
-	}
-	return dir
-}
+func ikeTestCorpusDir(t testing.TB) string { return testenv.CorpusDir(t) }
 
 // ikeTestTshark returns the tshark path, or skips (fails when
 // SOFTSA_REQUIRE_TSHARK=1).
@@ -1648,10 +1639,7 @@ func ikeTestPcap(pkts [][]byte) []byte {
 func ikeTestSeeds(f *testing.F) [][]byte {
 	seeds := [][]byte{ikeTestVistaMM1(), ikeTestV2SAInit(), ikeTestAuthIPMM1(), ikeTestAuthIPNotify()}
 	seeds = append(seeds, ikeTestMutants()[:50]...)
-	dir := os.Getenv("SOFTSA_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "captures")
-	}
+	dir, _ := testenv.Corpus()
 	if _, err := os.Stat(dir); err == nil {
 		for _, frames := range ikeTestCorpusMessages(f, dir) {
 			for _, fr := range frames {

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"unicode/utf8"
 	"unsafe"
+
+	"softsa/internal/testenv"
 )
 
 // ---------------------------------------------------------------------------
@@ -577,21 +579,7 @@ func smbTestClaims(m *SMBMessage, claims []smbTestClaim) []smbTestClaim {
 }
 
 // smbTestCorpus returns the corpus directory, or skips the test.
-func smbTestCorpus(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("SOFTSA_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "captures")
-		if _, err := os.Stat(dir); err != nil {
-			t.Skipf("corpus %s absent (set SOFTSA_CORPUS to require it)", dir)
-		}
-		return dir
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("SOFTSA_CORPUS=%s: %v", dir, err)
-	}
-	return dir
-}
+func smbTestCorpus(t testing.TB) string { return testenv.CorpusDir(t) }
 
 // smbTestCorpusFiles lists the capture files under dir, relative paths
 // with forward slashes, sorted.
@@ -1912,10 +1900,7 @@ func TestSMBParserCorpusFrames(t *testing.T) {
 // starts an SMB message (from where SMBStream says the walk starts), for the
 // fuzz seed corpus. Without a corpus it returns nothing.
 func smbTestCorpusSegments(tb testing.TB) [][]byte {
-	dir := os.Getenv("SOFTSA_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "captures")
-	}
+	dir, _ := testenv.Corpus()
 	if _, err := os.Stat(dir); err != nil {
 		return nil
 	}

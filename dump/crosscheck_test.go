@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"softsa/internal/testenv"
 )
 
 // The cross-check: for every capture of the public corpus, every sample our
@@ -45,40 +47,22 @@ type frameView struct {
 
 func corpusAndSamples(t *testing.T) []string {
 	t.Helper()
+	// Without the corpus the samples and our own captures are still
+	// compared, unless SOFTSA_CORPUS says the corpus must be there.
 	var files []string
-	dir := os.Getenv("SOFTSA_CORPUS")
-	required := dir != ""
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "captures")
-	} else if !filepath.IsAbs(dir) {
-		if _, err := os.Stat(dir); err != nil {
-			dir = filepath.Join("..", dir)
-		}
-	}
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".md") && !strings.HasPrefix(d.Name(), ".") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if len(files) == 0 && required {
-		t.Fatalf("SOFTSA_CORPUS=%s holds no captures", os.Getenv("SOFTSA_CORPUS"))
+	if dir, required := testenv.Corpus(); required || dirExists(dir) {
+		files = testenv.CorpusFiles(t)
 	}
 	samples, _ := filepath.Glob(filepath.Join("..", "samples", "*.pcap*"))
 	return append(files, samples...)
 }
 
-func tsharkPath(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("tshark")
-	if err != nil {
-		if os.Getenv("SOFTSA_REQUIRE_TSHARK") != "" {
-			t.Fatal("tshark is required (SOFTSA_REQUIRE_TSHARK is set) but not found")
-		}
-		t.Skip("tshark not installed")
-	}
-	return p
+func dirExists(dir string) bool {
+	st, err := os.Stat(dir)
+	return err == nil && st.IsDir()
 }
+
+func tsharkPath(t *testing.T) string { return testenv.Tool(t, "tshark") }
 
 func tsharkView(t *testing.T, tshark, path string) map[int]*frameView {
 	t.Helper()
