@@ -25,6 +25,7 @@ type Options struct {
 	Jobs    int      // captures analysed in parallel (0: the number of CPUs)
 	Quiet   bool     // no progress bar, no notes on stderr
 	Verbose bool     // list skipped files and why
+	Join    bool     // analyse ring-buffer sets as one capture each
 
 	ExpectedOutage time.Duration
 	OutageMin      time.Duration
@@ -105,6 +106,7 @@ func parseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.IntVarP(&o.Jobs, "jobs", "j", 0, "captures analysed in parallel (default: the number of CPUs)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress bar and no notes on stderr")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "list the files a folder walk skipped, and why")
+	fs.BoolVar(&o.Join, "join", false, "analyse each ring-buffer set (trace_00001_…, trace_00002_…) as one capture, frames numbered as mergecap -a numbers them")
 	fs.DurationVar(&o.ExpectedOutage, "outage", 60*time.Second, "expected length of a KB 977526 outage")
 	window := fs.String("outage-window", "45s-90s", "outage lengths that count as the KB 977526 outage, MIN-MAX")
 	fs.IntVar(&o.MinCycles, "min-cycles", 2, "outage/soft-SA cycles needed for a full-confidence KB 977526 finding")

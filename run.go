@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -128,16 +130,25 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	inputs := found.Inputs
+	if o.Join {
+		inputs = joinRingSets(inputs, note)
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	bar := newProgress(stderr, found.Inputs, o.Quiet)
+	bar := newProgress(stderr, inputs, o.Quiet)
 	type outcome struct {
 		cr  *analyzer.CaptureResult
 		err error
 	}
-	outs, done := batch.Run(ctx, found.Inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
+	outs, done := batch.Run(ctx, inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
 		if in.Err != nil {
 			return outcome{err: fmt.Errorf("%s: %w", in.Path, in.Err)}
+		}
+		if in.Join != nil {
+			cr, err := analyzeChain(ctx, in, ao)
+			return outcome{cr, err}
 		}
 		cr, err := analyzeFile(ctx, in.Path, ao)
 		return outcome{cr, err}
@@ -147,7 +158,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 	res := analyzer.NewResult(version)
 	unreadable, damaged, cancelled, findings := 0, 0, 0, false
 	for i, out := range outs {
-		in := found.Inputs[i]
+		in := inputs[i]
 		if !done[i] {
 			cancelled++
 			continue
@@ -166,7 +177,10 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 		findings = findings || hasFindings(cr)
 	}
 	if cancelled > 0 {
-		note("interrupted: %d of %d captures not analysed; the report has the rest", cancelled, len(found.Inputs))
+		note("interrupted: %d of %d captures not analysed; the report has the rest", cancelled, len(inputs))
+	}
+	if !o.Join {
+		warnRingSets(res.Captures)
 	}
 	if err := writeReport(o, &res, stdout); err != nil {
 		fmt.Fprintln(stderr, "softsa: writing report:", err)
@@ -175,7 +189,96 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 	if cancelled > 0 {
 		damaged += cancelled
 	}
-	return exitCode(len(found.Inputs), unreadable, damaged, findings)
+	return exitCode(len(inputs), unreadable, damaged, findings)
+}
+
+// joinRingSets replaces the files of each ring-buffer set among the inputs
+// by one input that analyses them as one capture.
+func joinRingSets(inputs []batch.Input, note func(string, ...any)) []batch.Input {
+	var members []batch.RingMember
+	for _, in := range inputs {
+		if in.Err == nil {
+			if t, ok := firstFrameTime(in.Path); ok {
+				members = append(members, batch.RingMember{Path: in.Path, First: t})
+			}
+		}
+	}
+	joined := map[string]bool{}
+	var out []batch.Input
+	for _, set := range batch.RingSets(members) {
+		in := batch.Input{}
+		for _, m := range set {
+			joined[m.Path] = true
+			in.Join = append(in.Join, m.Path)
+		}
+		for _, x := range inputs {
+			if joined[x.Path] {
+				in.Size += x.Size
+			}
+		}
+		in.Path = strings.Join(in.Join, " + ")
+		note("joining %d ring-buffer files: %s", len(set), in.Path)
+		out = append(out, in)
+	}
+	for _, in := range inputs {
+		if !joined[in.Path] {
+			out = append(out, in)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// firstFrameTime reads the time of a capture's first frame.
+func firstFrameTime(path string) (time.Time, bool) {
+	c, err := decoders.Open(path)
+	if err != nil {
+		return time.Time{}, false
+	}
+	defer c.Close()
+	var f decoders.Frame
+	if c.Next(&f) != nil {
+		return time.Time{}, false
+	}
+	return f.Time, true
+}
+
+// warnRingSets tells, on each capture of a ring-buffer set analysed file by
+// file, that a cycle spanning two files can only be found with --join.
+func warnRingSets(caps []analyzer.CaptureResult) {
+	var members []batch.RingMember
+	index := map[string]int{}
+	for i, c := range caps {
+		if c.Error == "" && c.Frames > 0 {
+			members = append(members, batch.RingMember{Path: c.File, First: c.First.Time, Last: c.Last.Time})
+			index[c.File] = i
+		}
+	}
+	for _, set := range batch.RingSets(members) {
+		names := make([]string, len(set))
+		for i, m := range set {
+			names[i] = filepath.Base(m.Path)
+		}
+		msg := fmt.Sprintf("this file looks like part of a ring-buffer set (%s): a cycle that spans two files is found only with --join", strings.Join(names, ", "))
+		for _, m := range set {
+			c := &caps[index[m.Path]]
+			c.Warnings = append(c.Warnings, msg)
+		}
+	}
+}
+
+func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*analyzer.CaptureResult, error) {
+	ch, err := decoders.NewChain(in.Join)
+	if err != nil {
+		return nil, err
+	}
+	defer ch.Close()
+	cr, err := analyzer.Analyze(ctx, ch, ao)
+	if cr != nil {
+		cr.File = in.Path
+		cr.Warnings = append(cr.Warnings, fmt.Sprintf("%d ring-buffer files analysed as one capture; frame numbers count across them, as in the file mergecap -a writes from them in this order", len(in.Join)))
+	}
+	return cr, err
 }
 
 // writeReport writes res where and how the options say.

@@ -177,11 +177,20 @@ func NewAnalyzer(opts Options) *Analyzer {
 	}
 }
 
+// Source is what Analyze reads frames from: one capture file
+// (*decoders.Capture) or several that continue each other (decoders.Chain).
+type Source interface {
+	Next(f *decoders.Frame) error
+	Name() string
+	Format() decoders.Format
+	Frames() int
+}
+
 // Analyze reads every frame of c in one pass and returns its analysis. A
 // damaged capture (a *decoders.CaptureError) or a cancelled ctx stops the
 // reading early: the result then holds everything up to that point, with
 // the error text in Warnings, and the error is returned as well.
-func Analyze(ctx context.Context, c *decoders.Capture, opts Options) (*CaptureResult, error) {
+func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error) {
 	a := NewAnalyzer(opts)
 	dec := decoders.NewDecoder()
 	var (

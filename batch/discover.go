@@ -24,6 +24,9 @@ type Input struct {
 	// cannot be opened, is empty, or has a capture's name but no capture
 	// inside): it is reported as a failed input, never analysed.
 	Err error
+	// Join, when set, lists ring-buffer files to analyse as one capture,
+	// in order; Path then names the set.
+	Join []string
 }
 
 // Skipped is a file a folder walk passed over, and why.
