@@ -1,0 +1,199 @@
+// Package merge puts two captures of the same conversation, taken on its two
+// hosts with clocks that disagree, on one timeline. It estimates the clock
+// offset from the packets both captures hold (matched by IP addresses, IP ID,
+// TCP sequence and acknowledgement numbers and length), merges the frames in
+// corrected time order with each packet once, and remembers which capture saw
+// each frame — so that for every outage it can tell whether the unanswered
+// packets reached the other host (which then dropped them, as an IPsec policy
+// does) or were lost on the way.
+package merge
+
+import (
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"net/netip"
+	"slices"
+	"time"
+
+	"softsa/decoders"
+)
+
+// MaxFingerprints bounds the packets of the first capture remembered for
+// matching; past it, later packets are matched and de-duplicated no more
+// (a warning says so). 4 Mi entries cost about 100 MiB.
+const MaxFingerprints = 4 << 20
+
+// maxSamples bounds the offset samples kept per direction.
+const maxSamples = 1 << 16
+
+// Estimate is the clock offset of capture B against capture A.
+type Estimate struct {
+	// Offset is added to A's clock to get B's: B's times minus Offset are
+	// on A's timeline.
+	Offset time.Duration
+	// Latency is the one-way network delay between the capture points,
+	// from the two directions' difference (zero when only one direction
+	// was matched, and the offset then includes it).
+	Latency time.Duration
+	// Matched counts the packets found in both captures.
+	Matched int
+	// Directions is how many directions of traffic were matched (1 or 2).
+	Directions int
+	// Truncated is set when A had more packets than MaxFingerprints.
+	Truncated bool
+}
+
+// key identifies a packet in both captures: what the network does not
+// change (addresses, IP ID, transport header fields, length).
+type key uint64
+
+var seed = maphash.MakeSeed()
+
+func fingerprint(m *decoders.Message) (key, bool) {
+	if m.IPVersion == 0 || m.Fragment {
+		return 0, false
+	}
+	var h maphash.Hash
+	h.SetSeed(seed)
+	src, dst := m.Src.As16(), m.Dst.As16()
+	h.Write(src[:])
+	h.Write(dst[:])
+	var b [26]byte
+	b[0], b[1] = byte(m.Proto), byte(m.TCPFlags)
+	putU32(b[2:], m.IPID)
+	putU32(b[6:], m.Seq)
+	putU32(b[10:], m.Ack)
+	putU32(b[14:], uint32(len(m.Payload)))
+	b[18], b[19] = byte(m.SrcPort>>8), byte(m.SrcPort)
+	b[20], b[21] = byte(m.DstPort>>8), byte(m.DstPort)
+	putU32(b[22:], m.ESP.Seq^m.ESP.SPI)
+	h.Write(b[:])
+	return key(h.Sum64()), true
+}
+
+func putU32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
+
+// sighting is where and when capture A saw a packet.
+type sighting struct {
+	t     int64 // ns
+	frame int32
+}
+
+// index is capture A's packets by fingerprint.
+type index struct {
+	seen      map[key]sighting
+	both      map[key]bool // also seen in B
+	truncated bool
+}
+
+// ErrNoCommonPackets means the two captures share no packet, so they cannot
+// be put on one timeline.
+var ErrNoCommonPackets = errors.New("the two captures have no packet in common")
+
+func buildIndex(path string) (*index, error) {
+	c, err := decoders.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	ix := &index{seen: map[key]sighting{}, both: map[key]bool{}}
+	d := decoders.NewDecoder()
+	var f decoders.Frame
+	var m decoders.Message
+	for {
+		if err := c.Next(&f); err != nil {
+			if err == io.EOF {
+				return ix, nil
+			}
+			return ix, err
+		}
+		d.Decode(&f, &m)
+		k, ok := fingerprint(&m)
+		if !ok {
+			continue
+		}
+		if len(ix.seen) >= MaxFingerprints {
+			ix.truncated = true
+			continue
+		}
+		if _, dup := ix.seen[k]; !dup { // a retransmission keeps the first sighting
+			ix.seen[k] = sighting{f.Time.UnixNano(), int32(f.Number)}
+		}
+	}
+}
+
+// EstimateOffset reads both captures and estimates B's clock offset. For a
+// packet from A's side, B's time minus A's is the offset plus the network
+// delay; for one from B's side, the offset minus it: the mean of the two
+// directions' medians is the offset, half their difference the delay.
+func EstimateOffset(pathA, pathB string) (Estimate, *index, error) {
+	ix, err := buildIndex(pathA)
+	if err != nil {
+		return Estimate{}, nil, fmt.Errorf("%s: %w", pathA, err)
+	}
+	c, err := decoders.Open(pathB)
+	if err != nil {
+		return Estimate{}, nil, err
+	}
+	defer c.Close()
+	d := decoders.NewDecoder()
+	var f decoders.Frame
+	var m decoders.Message
+	bySrc := map[netip.Addr][]int64{}
+	est := Estimate{Truncated: ix.truncated}
+	for {
+		if err := c.Next(&f); err != nil {
+			if err != io.EOF {
+				return est, nil, fmt.Errorf("%s: %w", pathB, err)
+			}
+			break
+		}
+		d.Decode(&f, &m)
+		k, ok := fingerprint(&m)
+		if !ok {
+			continue
+		}
+		if s, hit := ix.seen[k]; hit {
+			est.Matched++
+			ix.both[k] = true
+			if v := bySrc[m.Src]; len(v) < maxSamples {
+				bySrc[m.Src] = append(v, f.Time.UnixNano()-s.t)
+			}
+		}
+	}
+	if est.Matched == 0 {
+		return est, nil, ErrNoCommonPackets
+	}
+	// The two busiest senders are the two directions of the conversation.
+	var meds []int64
+	var counts []int
+	for _, v := range bySrc {
+		slices.Sort(v)
+		meds = append(meds, v[len(v)/2])
+		counts = append(counts, len(v))
+	}
+	order := make([]int, len(meds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return counts[b] - counts[a] })
+	if len(order) >= 2 {
+		m1, m2 := meds[order[0]], meds[order[1]]
+		est.Offset = time.Duration((m1 + m2) / 2)
+		est.Latency = time.Duration(abs(m1-m2) / 2)
+		est.Directions = 2
+	} else {
+		est.Offset = time.Duration(meds[order[0]])
+		est.Directions = 1
+	}
+	return est, ix, nil
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
