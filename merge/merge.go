@@ -73,7 +73,9 @@ func fingerprint(m *decoders.Message) (key, bool) {
 	return key(h.Sum64()), true
 }
 
-func putU32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
+func putU32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+}
 
 // sighting is where and when capture A saw a packet.
 type sighting struct {
