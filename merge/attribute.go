@@ -1,7 +1,6 @@
 package merge
 
 import (
-	"fmt"
 	"io"
 	"net/netip"
 	"time"
@@ -65,38 +64,4 @@ func (mg *Merge) Attribute(windows []Window) ([]Tally, error) {
 	}
 	defer s.Close()
 	return s.attribute(windows)
-}
-
-// Host returns the address a capture was taken on: the one in most of its
-// IP packets (a host's own capture holds its address in every packet).
-func Host(path string) (netip.Addr, error) {
-	c, err := decoders.Open(path)
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	defer c.Close()
-	d := decoders.NewDecoder()
-	var f decoders.Frame
-	var m decoders.Message
-	count := map[netip.Addr]int{}
-	for n := 0; n < 100000; n++ {
-		if c.Next(&f) != nil {
-			break
-		}
-		d.Decode(&f, &m)
-		if m.IPVersion != 0 {
-			count[m.Src]++
-			count[m.Dst]++
-		}
-	}
-	var best netip.Addr
-	for a, n := range count {
-		if n > count[best] || (n == count[best] && a.Less(best)) {
-			best = a
-		}
-	}
-	if !best.IsValid() {
-		return best, fmt.Errorf("%s: no IP packets", path)
-	}
-	return best, nil
 }

@@ -43,6 +43,11 @@ type Estimate struct {
 	Directions int
 	// Truncated is set when A had more packets than MaxFingerprints.
 	Truncated bool
+	// HostA and HostB are the hosts the captures were taken on, told by
+	// timing: a packet reaches the sender's capture before the receiver's,
+	// so the direction whose B-A difference is larger was sent from A's
+	// host. Invalid when only one direction was matched.
+	HostA, HostB netip.Addr
 }
 
 // key identifies a packet in both captures: what the network does not
@@ -171,21 +176,34 @@ func EstimateOffset(pathA, pathB string) (Estimate, *index, error) {
 	// The two busiest senders are the two directions of the conversation.
 	var meds []int64
 	var counts []int
-	for _, v := range bySrc {
+	var srcs []netip.Addr
+	for src, v := range bySrc {
 		slices.Sort(v)
 		meds = append(meds, v[len(v)/2])
 		counts = append(counts, len(v))
+		srcs = append(srcs, src)
 	}
 	order := make([]int, len(meds))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return counts[b] - counts[a] })
+	slices.SortFunc(order, func(a, b int) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return srcs[a].Compare(srcs[b])
+	})
 	if len(order) >= 2 {
-		m1, m2 := meds[order[0]], meds[order[1]]
+		i1, i2 := order[0], order[1]
+		m1, m2 := meds[i1], meds[i2]
 		est.Offset = time.Duration((m1 + m2) / 2)
 		est.Latency = time.Duration(abs(m1-m2) / 2)
 		est.Directions = 2
+		if m1 > m2 {
+			est.HostA, est.HostB = srcs[i1], srcs[i2]
+		} else if m2 > m1 {
+			est.HostA, est.HostB = srcs[i2], srcs[i1]
+		}
 	} else {
 		est.Offset = time.Duration(meds[order[0]])
 		est.Directions = 1
