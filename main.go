@@ -26,6 +26,7 @@ type Options struct {
 	Quiet   bool     // no progress bar, no notes on stderr
 	Verbose bool     // list skipped files and why
 	Join    bool     // analyse ring-buffer sets as one capture each
+	Merge   bool     // the two inputs are one conversation captured on both hosts
 
 	ExpectedOutage time.Duration
 	OutageMin      time.Duration
@@ -106,6 +107,7 @@ func parseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.IntVarP(&o.Jobs, "jobs", "j", 0, "captures analysed in parallel (default: the number of CPUs)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress bar and no notes on stderr")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "list the files a folder walk skipped, and why")
+	fs.BoolVar(&o.Merge, "merge", false, "the two captures given were taken on the two hosts of one conversation: estimate their clock offset, analyse them as one timeline and say, for each outage, whose packets were lost")
 	fs.BoolVar(&o.Join, "join", false, "analyse each ring-buffer set (trace_00001_…, trace_00002_…) as one capture, frames numbered as mergecap -a numbers them")
 	fs.DurationVar(&o.ExpectedOutage, "outage", 60*time.Second, "expected length of a KB 977526 outage")
 	window := fs.String("outage-window", "45s-90s", "outage lengths that count as the KB 977526 outage, MIN-MAX")
@@ -142,6 +144,9 @@ func parseArgs(args []string, stderr io.Writer) (Options, error) {
 		default:
 			return o, fmt.Errorf("--proto %q: want isakmp, esp or smb", p)
 		}
+	}
+	if o.Merge && len(o.Inputs) != 2 {
+		return o, fmt.Errorf("--merge takes exactly two captures, one from each host")
 	}
 	if !o.Version && len(o.Inputs) == 0 {
 		fs.Usage()

@@ -17,6 +17,7 @@ import (
 	"softsa/batch"
 	"softsa/decoders"
 	"softsa/dump"
+	"softsa/merge"
 	"softsa/report"
 )
 
@@ -108,6 +109,9 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 		}
 		ao.Pairs = append(ao.Pairs, a)
 	}
+	if o.Merge {
+		return runMerge(o, ao, stdout, stderr)
+	}
 	found, err := batch.Discover(o.Inputs)
 	if err != nil {
 		fmt.Fprintln(stderr, "softsa:", err)
@@ -190,6 +194,107 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 		damaged += cancelled
 	}
 	return exitCode(len(inputs), unreadable, damaged, findings)
+}
+
+// runMerge analyses two captures of one conversation, one from each host,
+// as one timeline, and says for each outage where the unanswered packets
+// were lost.
+func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
+	a, b := o.Inputs[0], o.Inputs[1]
+	mg, err := merge.New(a, b)
+	if err != nil {
+		fmt.Fprintf(stderr, "softsa: --merge %s %s: %v\n", a, b, err)
+		return exitUsage
+	}
+	src, err := mg.Source()
+	if err != nil {
+		fmt.Fprintln(stderr, "softsa:", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cr, aerr := analyzer.Analyze(ctx, src, ao)
+	src.Close()
+	if cr == nil {
+		fmt.Fprintln(stderr, "softsa:", aerr)
+		return exitUsage
+	}
+	cr.File = a + " + " + b
+	est := mg.Estimate
+	info := &analyzer.MergeInfo{Files: []string{a, b}, Hosts: []string{addrOrEmpty(est.HostA), addrOrEmpty(est.HostB)},
+		OffsetSeconds: est.Offset.Seconds(), LatencySeconds: est.Latency.Seconds(), MatchedPackets: est.Matched}
+	var windows []merge.Window
+	for _, p := range cr.Pairs {
+		from, _ := netip.ParseAddr(p.Initiator)
+		to, _ := netip.ParseAddr(p.Responder)
+		for _, f := range p.Findings {
+			for _, cy := range f.Cycles {
+				windows = append(windows, merge.Window{Start: cy.OutageStart.Time, End: cy.OutageEnd.Time, From: from, To: to})
+			}
+		}
+	}
+	tallies, err := mg.Attribute(windows)
+	if err != nil {
+		cr.Warnings = append(cr.Warnings, "attributing the outages: "+err.Error())
+	}
+	for i, w := range windows {
+		if i >= len(tallies) {
+			break
+		}
+		info.Outages = append(info.Outages, mergeOutage(w, tallies[i], est))
+	}
+	cr.Merge = info
+	cr.Warnings = append(cr.Warnings, fmt.Sprintf("two captures merged: %s's clock was %+.3f s off %s's (from %d packets both hold); frames are numbered in the merged timeline, each packet once",
+		b, est.Offset.Seconds(), a, est.Matched))
+	if est.Truncated {
+		cr.Warnings = append(cr.Warnings, fmt.Sprintf("only the first %d packets of %s were matched against %s", merge.MaxFingerprints, a, b))
+	}
+	res := analyzer.NewResult(version, *cr)
+	if err := writeReport(o, &res, stdout); err != nil {
+		fmt.Fprintln(stderr, "softsa: writing report:", err)
+		return exitUsage
+	}
+	if aerr != nil {
+		fmt.Fprintln(stderr, "softsa:", aerr)
+		return exitPartial
+	}
+	return exitCode(2, 0, 0, hasFindings(cr))
+}
+
+// mergeOutage says where one outage's unanswered packets were lost.
+func mergeOutage(w merge.Window, t merge.Tally, est merge.Estimate) analyzer.MergeOutage {
+	mo := analyzer.MergeOutage{Start: analyzer.At(w.Start), End: analyzer.At(w.End), From: w.From.String(), To: w.To.String(), DroppedBy: "unknown"}
+	var onlySender int
+	switch {
+	case est.HostA == w.From && est.HostB == w.To:
+		onlySender = t.OnlyA
+	case est.HostB == w.From && est.HostA == w.To:
+		onlySender = t.OnlyB
+	default:
+		mo.What = "the captures' hosts could not be told apart, so where the packets were lost is unknown"
+		return mo
+	}
+	mo.ReachedReceiver, mo.OnlyAtSender = t.Both, onlySender
+	switch {
+	case t.Both > 0 && onlySender == 0:
+		mo.DroppedBy = "receiver"
+		mo.What = fmt.Sprintf("all %d of %s's unanswered packets reached %s, which did not answer them: dropped by %s itself (its IPsec policy discards clear traffic it expects secured, as in KB 977526), not by the network", t.Both, mo.From, mo.To, mo.To)
+	case onlySender > 0 && t.Both == 0:
+		mo.DroppedBy = "network"
+		mo.What = fmt.Sprintf("none of %s's %d unanswered packets reached %s's capture: lost on the network (or filtered) between the two", mo.From, onlySender, mo.To)
+	case onlySender > 0:
+		mo.What = fmt.Sprintf("%d of %s's unanswered packets reached %s and %d did not", t.Both, mo.From, mo.To, onlySender)
+	default:
+		mo.What = "no clear packet of the sender fell inside the outage"
+	}
+	return mo
+}
+
+func addrOrEmpty(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
 }
 
 // joinRingSets replaces the files of each ring-buffer set among the inputs

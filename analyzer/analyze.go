@@ -263,7 +263,7 @@ func (a *Analyzer) Add(m *decoders.Message) {
 	if p == nil {
 		return
 	}
-	now := ref{frame: m.Frame, t: m.Time}
+	now := ref{frame: m.Frame, t: m.Time, side: int8(side), proto: protoOf(m)}
 	a.touch(p, now, side)
 	switch {
 	case m.Fragment:
@@ -344,10 +344,42 @@ func (a *Analyzer) pairFor(m *decoders.Message) (*pair, int) {
 	return p, side
 }
 
-// ref points at one frame: its number and capture time.
+// ref points at one frame: its number and capture time, and for a ref
+// taken in Add the side that sent it and what it carries (proto*), which
+// evidence cites.
 type ref struct {
 	frame int
 	t     time.Time
+	side  int8
+	proto uint8
+}
+
+// What a frame carries, as evidence names it (Evidence.Proto).
+const (
+	protoNone uint8 = iota // not a frame's own ref
+	protoISAKMP
+	protoESP
+	protoTCP
+	protoUDP
+	protoOther
+)
+
+// protoOf classifies m as Wireshark dissects it: an IP fragment that does
+// not complete a datagram shows no transport header.
+func protoOf(m *decoders.Message) uint8 {
+	switch {
+	case m.Fragment:
+		return protoOther
+	case m.App == decoders.AppISAKMP:
+		return protoISAKMP
+	case m.App == decoders.AppESP:
+		return protoESP
+	case m.TCP():
+		return protoTCP
+	case m.UDP():
+		return protoUDP
+	}
+	return protoOther
 }
 
 func (r ref) valid() bool { return r.frame != 0 }
@@ -409,7 +441,7 @@ type pair struct {
 func newPair(k pairKey, frame int, t time.Time) *pair {
 	return &pair{
 		addr:       [2]netip.Addr{k.lo, k.hi},
-		first:      ref{frame, t},
+		first:      ref{frame: frame, t: t},
 		synSide:    -1,
 		ikeSide:    -1,
 		ipVersion6: k.lo.Is6() && !k.lo.Is4In6(),

@@ -94,7 +94,9 @@ func (a *Analyzer) pairResult(p *pair) Pair {
 	for side := range p.run {
 		r := &p.run[side]
 		if r.open && (a.last.Sub(r.start.t) >= recordRun || r.ikeBefore || r.ikeMsgs > 0) {
-			rec := r.record(side, ref{frame: r.lastSend.frame, t: a.last}, true, p.cnt)
+			end := r.lastSend
+			end.t = a.last
+			rec := r.record(side, end, true, p.cnt)
 			if p.smb != nil {
 				rec.smbFlight = p.smb.inFlight(side, 4)
 			}
@@ -280,7 +282,7 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 		return false, Finding{}
 	}
 	ini, resp := p.addr[init], p.addr[1-init]
-	ev := newEvidence(a.opts.MaxEvidence)
+	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	negs := 0
 	for _, n := range p.negs {
@@ -293,7 +295,7 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 			ev.omitted++ // leave room for the unanswered clear packets
 			continue
 		}
-		ev.add(n.first, fmt.Sprintf("%s starts a %s negotiation: %s", ini, n.family, n.outcome()))
+		ev.add(n.first, negSender(n, n.first), ProtoISAKMP, fmt.Sprintf("%s starts an %s negotiation: %s", ini, familyName(n.family), n.outcome()))
 	}
 	unanswered := 0
 	for i := range p.runs {
@@ -304,7 +306,7 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 		unanswered += r.packets
 		for j := 0; j < r.ev.nframes; j++ {
 			frames = append(frames, r.ev.frames[j].frame)
-			ev.add(r.ev.frames[j].ref, fmt.Sprintf("clear packet %s → %s, never answered", ini, resp))
+			ev.add(r.ev.frames[j].ref, init, runFrameProto(r.ev.frames[j]), fmt.Sprintf("clear packet %s → %s, never answered", ini, resp))
 		}
 	}
 	f := Finding{
@@ -351,11 +353,11 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Findin
 	var out []Finding
 	if len(noResp) > 0 {
 		f := Finding{ID: FindingNoIKEResponse, Confidence: 0.9}
-		ev := newEvidence(a.opts.MaxEvidence)
+		ev := newEvidence(p, a.opts.MaxEvidence)
 		msgs := 0
 		for _, n := range noResp {
 			msgs += n.messages
-			ev.add(n.first, fmt.Sprintf("%s %s from %s (SPI %x): %d messages, %d retransmissions, no response",
+			ev.add(n.first, negSender(n, n.first), ProtoISAKMP, fmt.Sprintf("%s %s from %s (SPI %x): %d messages, %d retransmissions, no response",
 				n.family, negExchange(n), p.addr[n.init], n.ispi[:], n.messages, n.retrans))
 		}
 		if msgs < 2 {
@@ -370,7 +372,7 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Findin
 	}
 	if len(failed) > 0 {
 		f := Finding{ID: FindingNegotiationFailed, Confidence: 0.6}
-		ev := newEvidence(a.opts.MaxEvidence)
+		ev := newEvidence(p, a.opts.MaxEvidence)
 		var names []string
 		for _, n := range failed {
 			var what string
@@ -383,13 +385,13 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Findin
 					names = appendUnique(names, nm)
 				}
 				what = "error notify " + strings.Join(ns, ", ")
-				ev.add(n.errFrame, fmt.Sprintf("%s %s (SPI %x) fails: %s", n.family, negExchange(n), n.ispi[:], what))
+				ev.add(n.errFrame, negSender(n, n.errFrame), ProtoISAKMP, fmt.Sprintf("%s %s (SPI %x) fails: %s", n.family, negExchange(n), n.ispi[:], what))
 			} else {
 				phase := "the first phase never completed"
 				if n.phase1Complete() {
 					phase = "the first phase completed, no SA followed"
 				}
-				ev.add(n.last, fmt.Sprintf("%s %s (SPI %x) answered but never established: %s (%d messages)",
+				ev.add(n.last, negSender(n, n.last), ProtoISAKMP, fmt.Sprintf("%s %s (SPI %x) answered but never established: %s (%d messages)",
 					n.family, negExchange(n), n.ispi[:], phase, n.messages))
 			}
 		}
@@ -445,7 +447,7 @@ func negExchange(n *negotiation) string {
 // reassembled; and IP-fragmented IKE messages retransmitted and never
 // answered (complete where captured, lost further on).
 func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
-	ev := newEvidence(a.opts.MaxEvidence)
+	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	sets := 0
 	for _, n := range p.negs {
@@ -457,7 +459,7 @@ func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
 			}
 			for i := 0; i < fs.n; i++ {
 				frames = append(frames, fs.frames[i].frame)
-				ev.add(fs.frames[i], fmt.Sprintf("IKE fragment from %s (%s, SPI %x, fragment ID %d): the set never completes",
+				ev.add(fs.frames[i], dir, ProtoISAKMP, fmt.Sprintf("IKE fragment from %s (%s, SPI %x, fragment ID %d): the set never completes",
 					p.addr[dir], n.family, n.ispi[:], fs.id))
 			}
 		}
@@ -474,7 +476,9 @@ func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
 			}
 			for j := 0; j < fr.n; j++ {
 				frames = append(frames, fr.frames[j].frame)
-				ev.add(fr.frames[j], fmt.Sprintf("IP-fragmented %s message from %s (SPI %x), sent %d times and never answered: its fragments do not arrive",
+				// The frame that completed the datagram: Wireshark
+				// shows the reassembled IKE message on it.
+				ev.add(fr.frames[j], side, ProtoISAKMP, fmt.Sprintf("IP-fragmented %s message from %s (SPI %x), sent %d times and never answered: its fragments do not arrive",
 					n.family, p.addr[side], n.ispi[:], fr.count))
 			}
 		}
@@ -485,7 +489,8 @@ func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
 			ipLost++
 			for j := 0; j < fr.n; j++ {
 				frames = append(frames, fr.frames[j].frame)
-				ev.add(fr.frames[j], fmt.Sprintf("IP fragment of a UDP datagram from %s (IP ID %d), never reassembled: an IKE message lost in transit",
+				// Never reassembled, so no UDP header is dissected.
+				ev.add(fr.frames[j], fr.side, ProtoOther, fmt.Sprintf("IP fragment of a UDP datagram from %s (IP ID %d), never reassembled: an IKE message lost in transit",
 					p.addr[fr.side], fr.id))
 			}
 		}
@@ -518,15 +523,15 @@ func (a *Analyzer) oneWayFinding(p *pair) (Finding, bool) {
 	if len(one) == 0 {
 		return Finding{}, false
 	}
-	ev := newEvidence(a.opts.MaxEvidence)
+	ev := newEvidence(p, a.opts.MaxEvidence)
 	var spis []string
 	pk := 0
 	for _, sa := range one {
 		pk += sa.packets
 		spis = append(spis, fmt.Sprintf("0x%08x", sa.spi))
-		ev.add(sa.first, fmt.Sprintf("ESP SPI 0x%08x %s → %s: %d packets, nothing in the other direction",
+		ev.add(sa.first, sa.side, ProtoESP, fmt.Sprintf("ESP SPI 0x%08x %s → %s: %d packets, nothing in the other direction",
 			sa.spi, p.addr[sa.side], p.addr[1-sa.side], sa.packets))
-		ev.add(sa.last, fmt.Sprintf("last packet of ESP SPI 0x%08x", sa.spi))
+		ev.add(sa.last, sa.side, ProtoESP, fmt.Sprintf("last packet of ESP SPI 0x%08x", sa.spi))
 	}
 	s0 := one[0]
 	f := Finding{
@@ -556,14 +561,16 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []Finding {
 	}
 	var out []Finding
 	mk := func(id string, list []*softSA, conf float64, info bool) Finding {
-		ev := newEvidence(a.opts.MaxEvidence)
+		ev := newEvidence(p, a.opts.MaxEvidence)
 		var frames []int
 		var delays []float64
 		for _, s := range list {
 			delays = append(delays, seconds(s.delay))
 			frames = append(frames, s.neg.first.frame, s.start.frame)
-			ev.add(s.neg.first, fmt.Sprintf("%s starts a %s negotiation (%s)", p.addr[s.side], s.neg.family, s.neg.outcome()))
-			ev.add(s.start, fmt.Sprintf("clear traffic answered after %.1f s: soft SA starts (lasts %s)", seconds(s.delay), fmtSeconds(seconds(s.dur()))))
+			ev.add(s.neg.first, negSender(s.neg, s.neg.first), ProtoISAKMP, fmt.Sprintf("%s starts an %s negotiation (%s)", p.addr[s.side], familyName(s.neg.family), s.neg.outcome()))
+			// The answer is a clear packet from the other side (its
+			// transport is not recorded).
+			ev.add(s.start, 1-s.side, "", fmt.Sprintf("clear traffic answered after %.1f s: soft SA starts (lasts %s)", seconds(s.delay), fmtSeconds(seconds(s.dur()))))
 		}
 		lo, hi := minMax(delays)
 		s0 := list[0]
@@ -598,7 +605,7 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []Finding {
 // talked both ways), so that one-way protocols such as syslog are not
 // reported.
 func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (Finding, bool) {
-	ev := newEvidence(a.opts.MaxEvidence)
+	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	var secs []float64
 	twoWay := p.cnt.clear[0] > 0 && p.cnt.clear[1] > 0
@@ -622,13 +629,14 @@ func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (Finding, bool) {
 			if r.ev.frames[j].what == evFirst {
 				what = fmt.Sprintf("gap starts: %s → %s gets no answer", from, to)
 			}
-			ev.add(r.ev.frames[j].ref, what)
+			ev.add(r.ev.frames[j].ref, r.side, runFrameProto(r.ev.frames[j]), what)
 		}
 		if r.open {
-			ev.add(ref{frame: r.lastSend.frame, t: r.lastSend.t}, fmt.Sprintf("still unanswered when the capture ends (%.0f s)", r.dur()))
+			ev.add(r.lastSend, r.side, "", fmt.Sprintf("still unanswered when the capture ends (%.0f s)", r.dur()))
 		} else {
 			frames = append(frames, r.end.frame)
-			ev.add(r.end, fmt.Sprintf("first answer from %s after %.0f s", to, r.dur()))
+			// A clear packet or ESP: either answers a run.
+			ev.add(r.end, 1-r.side, "", fmt.Sprintf("first answer from %s after %.0f s", to, r.dur()))
 		}
 	}
 	if len(secs) == 0 {
@@ -652,16 +660,19 @@ func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (Finding, bool) {
 
 // Evidence lists and Wireshark filters.
 
-// evidence collects at most max entries and counts the rest.
+// evidence collects at most max entries of one pair and counts the rest.
 type evidence struct {
+	addr    [2]netip.Addr
 	max     int
 	items   []Evidence
 	omitted int
 }
 
-func newEvidence(max int) *evidence { return &evidence{max: max} }
+func newEvidence(p *pair, max int) *evidence { return &evidence{addr: p.addr, max: max} }
 
-func (e *evidence) add(r ref, what string) {
+// add lists frame r, sent by side (-1: not known) and carrying proto (one
+// of the Proto* constants, "" when not known).
+func (e *evidence) add(r ref, side int, proto, what string) {
 	if !r.valid() {
 		return
 	}
@@ -669,7 +680,49 @@ func (e *evidence) add(r ref, what string) {
 		e.omitted++
 		return
 	}
-	e.items = append(e.items, Evidence{Frame: r.frame, Time: At(r.t), What: what})
+	if r.proto != protoNone {
+		side, proto = int(r.side), protoNames[r.proto]
+	}
+	ev := Evidence{Frame: r.frame, Time: At(r.t), Proto: proto, What: what}
+	if side == 0 || side == 1 {
+		ev.Src = e.addr[side].String()
+	}
+	e.items = append(e.items, ev)
+}
+
+var protoNames = [...]string{protoISAKMP: ProtoISAKMP, protoESP: ProtoESP, protoTCP: ProtoTCP, protoUDP: ProtoUDP, protoOther: ProtoOther}
+
+// Without a sender and protocol in the ref (a ref not taken in Add), the
+// helpers below tell them where the state says so for certain.
+
+// negSender returns the side that sent msg, one of n's messages, or -1 when
+// that is not known: any message when only one side ever sent, and the
+// first message in IKEv1 and AuthIP, whose sender is the initiator by
+// definition (in IKEv2 the I flag says who the initiator is, and the first
+// message captured may be the responder's).
+func negSender(n *negotiation, msg ref) int {
+	switch {
+	case n.dirMsgs[1] == 0:
+		return n.init
+	case n.dirMsgs[0] == 0:
+		return 1 - n.init
+	case msg.frame == n.first.frame && n.family != decoders.IKEFamilyV2:
+		return n.init
+	}
+	return -1
+}
+
+// runFrameProto is the protocol of a run's evidence frame: SYN retries and
+// retransmissions are TCP and IKE messages ISAKMP; the first unanswered
+// packet can be any clear packet, whose transport is not recorded.
+func runFrameProto(e evRef) string {
+	switch e.what {
+	case evSYNRetry, evRetrans:
+		return ProtoTCP
+	case evIKE:
+		return ProtoISAKMP
+	}
+	return ""
 }
 
 // list returns the entries in frame order.
@@ -755,4 +808,17 @@ func appendUnique(xs []string, s string) []string {
 		}
 	}
 	return append(xs, s)
+}
+
+// familyName is the protocol's name as people write it in a sentence.
+func familyName(f decoders.IKEFamily) string {
+	switch f {
+	case decoders.IKEFamilyV1:
+		return "IKEv1"
+	case decoders.IKEFamilyAuthIP:
+		return "AuthIP"
+	case decoders.IKEFamilyV2:
+		return "IKEv2"
+	}
+	return "IKE"
 }

@@ -242,7 +242,7 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 	// not crowded out by the first: each cycle lists its key frames (start,
 	// first IKE, reply, end of the soft SA) first, then retransmissions and
 	// further IKE messages as its share allows.
-	ev := newEvidence(a.opts.MaxEvidence)
+	ev := newEvidence(p, a.opts.MaxEvidence)
 	share := max(4, a.opts.MaxEvidence/n)
 	starts := map[int]bool{}
 	for i := range cycles {
@@ -254,8 +254,10 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		r := c.out
 		k := i + 1
 		type item struct {
-			r    ref
-			what string
+			r     ref
+			side  int
+			proto string
+			what  string
 		}
 		var key, more []item
 		var frames []int
@@ -264,11 +266,11 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 			frames = append(frames, e.frame)
 			switch e.what {
 			case evFirst:
-				key = append(key, item{e.ref, fmt.Sprintf("outage %d starts: clear packet %s → %s gets no answer", k, init, resp)})
+				key = append(key, item{e.ref, side, runFrameProto(e), fmt.Sprintf("outage %d starts: clear packet %s → %s gets no answer", k, init, resp)})
 			case evSYNRetry:
-				more = append(more, item{e.ref, fmt.Sprintf("outage %d: %s retransmits its SYN, unanswered", k, init)})
+				more = append(more, item{e.ref, side, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits its SYN, unanswered", k, init)})
 			default:
-				more = append(more, item{e.ref, fmt.Sprintf("outage %d: %s retransmits data, unanswered", k, init)})
+				more = append(more, item{e.ref, side, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits data, unanswered", k, init)})
 			}
 		}
 		for j := 0; j < r.ev.nike; j++ {
@@ -277,7 +279,13 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 			if r.held {
 				what = fmt.Sprintf("outage %d starts: %s negotiates, and no clear packet of it appears until the soft SA", k, init)
 			}
-			it := item{r.ev.ikeFrames[j].ref, what}
+			// The IKE frames of a run are its side's own messages;
+			// a held cycle's is its negotiation's first message.
+			from := side
+			if r.held {
+				from = heldSender(p, side, r.ev.ikeFrames[j].ref)
+			}
+			it := item{r.ev.ikeFrames[j].ref, from, ProtoISAKMP, what}
 			if j == 0 {
 				key = append(key, it)
 			} else {
@@ -285,7 +293,8 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 			}
 		}
 		frames = append(frames, r.end.frame)
-		key = append(key, item{r.end, fmt.Sprintf("outage %d ends after %.1f s: first clear reply from %s; soft SA starts", k, r.dur(), resp)})
+		// A clear reply (ESP would have ruled the cycle out).
+		key = append(key, item{r.end, 1 - side, "", fmt.Sprintf("outage %d ends after %.1f s: first clear reply from %s; soft SA starts", k, r.dur(), resp)})
 		cy := Cycle{
 			OutageStart: At(r.start.t), OutageEnd: At(r.end.t), OutageSeconds: r.dur(),
 			SoftSAStart: At(c.soft.start.t), SoftSAEnd: At(c.soft.end.t), SoftSASeconds: seconds(c.soft.dur()),
@@ -294,13 +303,14 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		}
 		if e := c.soft.end; e.valid() && e.frame != r.end.frame {
 			frames = append(frames, e.frame)
+			from, proto := p.softEndFrame(side, e)
 			switch {
 			case c.soft.open:
-				key = append(key, item{e, fmt.Sprintf("capture ends during soft SA %d (at least %s)", k, fmtSeconds(cy.SoftSASeconds))})
+				key = append(key, item{e, from, proto, fmt.Sprintf("capture ends during soft SA %d (at least %s)", k, fmtSeconds(cy.SoftSASeconds))})
 			case starts[e.frame]:
 				// The next cycle's "outage starts" entry says it.
 			default:
-				key = append(key, item{e, fmt.Sprintf("soft SA %d ends after %s: traffic stops again", k, fmtSeconds(cy.SoftSASeconds))})
+				key = append(key, item{e, from, proto, fmt.Sprintf("soft SA %d ends after %s: traffic stops again", k, fmtSeconds(cy.SoftSASeconds))})
 			}
 		}
 		for j, it := range append(key, more...) {
@@ -308,7 +318,7 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 				ev.omitted++
 				continue
 			}
-			ev.add(it.r, it.what)
+			ev.add(it.r, it.side, it.proto, it.what)
 		}
 		cy.Frames = sortedUnique(frames)
 		all = append(all, cy.Frames...)
@@ -317,6 +327,45 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 	f.Evidence, f.EvidenceOmitted = ev.list()
 	f.WiresharkFilter = pairFilter(p) + " && (isakmp || tcp.analysis.retransmission || " + frameSet(all) + ")"
 	return f
+}
+
+// heldSender is the sender of the first message of side's negotiation that
+// a held cycle cites (-1 when not known).
+func heldSender(p *pair, side int, msg ref) int {
+	for _, n := range p.negs {
+		if n.init == side && n.first.frame == msg.frame {
+			return negSender(n, msg)
+		}
+	}
+	return -1
+}
+
+// softEndFrame tells who sent the frame e that ends a soft SA of side, and
+// its protocol, from the events softEnd chooses among: the first packet of
+// side's next outage, the first message of a negotiation, the first packet
+// of an ESP SA, or the pair's last clear packet. ("" and -1 when not known.)
+func (p *pair) softEndFrame(side int, e ref) (int, string) {
+	for i := range p.runs {
+		if r := &p.runs[i]; r.kind == gapUnanswered && r.side == side && r.start.frame == e.frame {
+			return side, ""
+		}
+	}
+	for _, n := range p.negs {
+		if n.first.frame == e.frame {
+			return negSender(n, e), ProtoISAKMP
+		}
+	}
+	for _, sa := range p.sas {
+		if sa.first.frame == e.frame {
+			return sa.side, ProtoESP
+		}
+	}
+	for s := range p.lastClearFrom {
+		if p.lastClearFrom[s].frame == e.frame {
+			return s, ""
+		}
+	}
+	return -1, ""
 }
 
 func hostRelease(h *host) string {

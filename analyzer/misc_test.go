@@ -443,10 +443,10 @@ func TestAnalyzeDamaged(t *testing.T) {
 // each must compile, and a KB filter must show every frame of its cycles
 // and nothing outside the pair.
 func TestWiresharkFilters(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil || testing.Short() {
-		t.Skip("tshark not installed (or -short)")
+	if testing.Short() {
+		t.Skip("-short")
 	}
+	tshark := tsharkOrSkip(t)
 	files, _ := filepath.Glob("../samples/*.pcap*")
 	if len(files) == 0 {
 		t.Skip("no samples")

@@ -46,6 +46,8 @@ type CaptureResult struct {
 	Error string `json:"error,omitempty"`
 	Hosts []Host `json:"hosts"`
 	Pairs []Pair `json:"pairs"`
+	// Merge is set when the capture is two captures merged (--merge).
+	Merge *MergeInfo `json:"merge,omitempty"`
 }
 
 // Host is what the capture tells about one address: the IKE vendor IDs it
@@ -139,10 +141,25 @@ type Cycle struct {
 
 // Evidence is one frame that supports a finding.
 type Evidence struct {
-	Frame int    `json:"frame"`
-	Time  Time   `json:"time"`
-	What  string `json:"what"`
+	Frame int  `json:"frame"`
+	Time  Time `json:"time"`
+	// Proto is what the frame carries, one of the Proto* constants, as
+	// Wireshark dissects it; empty when the analyzer did not record it.
+	Proto string `json:"proto"`
+	// Src is the address that sent the frame; empty when the analyzer did
+	// not record it.
+	Src  string `json:"src"`
+	What string `json:"what"`
 }
+
+// Evidence protocols.
+const (
+	ProtoISAKMP = "isakmp" // an IKEv1, AuthIP or IKEv2 message (UDP 500 or 4500)
+	ProtoESP    = "esp"    // ESP, raw or UDP-encapsulated
+	ProtoTCP    = "tcp"
+	ProtoUDP    = "udp"
+	ProtoOther  = "other" // any other protocol, or an IP fragment never reassembled
+)
 
 // Negotiation is one IKE SA attempt: the messages of one (family, initiator
 // SPI) between the pair, across all its exchanges.

@@ -1,17 +1,13 @@
 package merge
 
 import (
-	"bytes"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/pcapgo"
-
 	"softsa/decoders"
+	"softsa/merge/mergetest"
 )
 
 var (
@@ -19,45 +15,9 @@ var (
 	xp    = netip.MustParseAddr("10.10.1.20")
 )
 
-// views writes the KB sample as the two hosts would have captured it: A on
-// the Vista host, with its clock; B on the XP host, whose clock is skew
-// ahead, each packet seen there latency after (or before) A saw it. drop,
-// when set, removes Vista's clear packets from B inside [from, to): packets
-// the network lost before they reached XP.
 func views(t *testing.T, skew, latency time.Duration, drop func(m *decoders.Message) bool) (string, string) {
 	t.Helper()
-	c, err := decoders.Open(filepath.Join("..", "samples", "kb977526-vista-to-xp.pcapng"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var bufA, bufB bytes.Buffer
-	wa, _ := pcapgo.NewNgWriter(&bufA, 1)
-	wb, _ := pcapgo.NewNgWriter(&bufB, 1)
-	d := decoders.NewDecoder()
-	var f decoders.Frame
-	var m decoders.Message
-	for c.Next(&f) == nil {
-		d.Decode(&f, &m)
-		ci := gopacket.CaptureInfo{Timestamp: f.Time, CaptureLength: len(f.Data), Length: f.WireLen}
-		wa.WritePacket(ci, f.Data)
-		if drop != nil && drop(&m) {
-			continue
-		}
-		if m.Src == vista {
-			ci.Timestamp = f.Time.Add(skew + latency)
-		} else {
-			ci.Timestamp = f.Time.Add(skew - latency)
-		}
-		wb.WritePacket(ci, f.Data)
-	}
-	wa.Flush()
-	wb.Flush()
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "vista.pcapng"), filepath.Join(dir, "xp.pcapng")
-	os.WriteFile(a, bufA.Bytes(), 0o644)
-	os.WriteFile(b, bufB.Bytes(), 0o644)
-	return a, b
+	return mergetest.Views(t, filepath.Join("..", "samples", "kb977526-vista-to-xp.pcapng"), vista, skew, latency, drop)
 }
 
 func TestEstimateOffset(t *testing.T) {

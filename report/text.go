@@ -107,6 +107,7 @@ func (p *printer) capture(c *analyzer.CaptureResult) error {
 		}
 	}
 	p.others(c)
+	p.merge(c.Merge)
 	for _, w := range c.Warnings {
 		p.line("%s %s", p.paint(ansiAmber, "warning:"), w)
 	}
@@ -258,6 +259,21 @@ func meanCycles(cycles []analyzer.Cycle) (outage, soft float64, lowerBound bool)
 		return o / n, all / n, true
 	}
 	return o / n, s / float64(closed), false
+}
+
+// merge prints, for two merged captures, the clock offset and where each
+// outage's packets were lost.
+func (p *printer) merge(m *analyzer.MergeInfo) {
+	if m == nil {
+		return
+	}
+	p.line("")
+	p.line("%s %s (on %s) and %s (on %s): clock offset %+.3f s, one-way delay %.1f ms, %d packets in both",
+		p.paint(ansiBold, "Merged captures"), m.Files[0], orDash(m.Hosts[0]), m.Files[1], orDash(m.Hosts[1]),
+		m.OffsetSeconds, m.LatencySeconds*1000, m.MatchedPackets)
+	for i, o := range m.Outages {
+		p.line("  outage %d at %s: %s", i+1, p.when(o.Start), o.What)
+	}
 }
 
 // frameList prints up to max frame numbers, then how many more.
