@@ -23,7 +23,9 @@ import (
 //go:embed templates/*.tmpl
 var htmlFS embed.FS
 
-var htmlTemplates = template.Must(template.New("softsa").ParseFS(htmlFS, "templates/*.tmpl"))
+var htmlTemplates = template.Must(template.New("softsa").Funcs(template.FuncMap{
+	"ms": func(seconds float64) float64 { return seconds * 1000 },
+}).ParseFS(htmlFS, "templates/*.tmpl"))
 
 // Caps that keep the report readable and under a megabyte whatever the
 // capture holds. What is left out is counted and said.
@@ -83,6 +85,7 @@ type htmlCapture struct {
 	VerdictClass string
 	Counts       string
 	Warnings     []string
+	Merge        *analyzer.MergeInfo
 	Rows         []htmlPairRow
 	Pairs        []*htmlPair
 	Hosts        []htmlHost
@@ -455,7 +458,7 @@ func newHTMLCapture(c *analyzer.CaptureResult, id string) *htmlCapture {
 	hc := &htmlCapture{
 		ID: id, File: c.File, Format: c.Format, Frames: c.Frames,
 		First: fullTime(c.First), Last: fullTime(c.Last),
-		Error: c.Error, Warnings: c.Warnings,
+		Error: c.Error, Warnings: c.Warnings, Merge: c.Merge,
 	}
 	if !c.First.IsZero() && !c.Last.IsZero() {
 		s := c.Last.Sub(c.First.Time).Seconds()
