@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"softsa/decoders"
+	"softsa/internal/testenv"
 )
 
 // TestEvidenceFrames checks that every frame a finding cites is real: for
@@ -50,11 +51,7 @@ func TestEvidenceFrames(t *testing.T) {
 	for _, f := range samples {
 		files = append(files, file{"samples/" + filepath.Base(f), f, false})
 	}
-	corpus := os.Getenv("SOFTSA_CORPUS")
-	explicit := corpus != ""
-	if !explicit {
-		corpus = filepath.Join("..", "..", "shared", "captures")
-	}
+	corpus, explicit := testenv.Corpus()
 	if st, err := os.Stat(corpus); err != nil || !st.IsDir() {
 		if explicit {
 			t.Fatalf("SOFTSA_CORPUS=%s: not a directory", corpus)
@@ -101,20 +98,7 @@ func captureName(p string) bool {
 	return strings.HasSuffix(p, ".pcap") || strings.HasSuffix(p, ".pcapng") || strings.HasSuffix(p, ".cap")
 }
 
-// tsharkOrSkip returns the path of tshark, or skips the test when it is
-// not installed; with SOFTSA_REQUIRE_TSHARK set, a missing tshark fails it.
-func tsharkOrSkip(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("tshark")
-	if err == nil {
-		return p
-	}
-	if os.Getenv("SOFTSA_REQUIRE_TSHARK") != "" {
-		t.Fatal("tshark not found and SOFTSA_REQUIRE_TSHARK is set (apt-get install tshark)")
-	}
-	t.Skip("tshark not installed (set SOFTSA_REQUIRE_TSHARK to make this a failure)")
-	return ""
-}
+func tsharkOrSkip(t *testing.T) string { return testenv.Tool(t, "tshark") }
 
 // evidenceStats counts what was checked.
 type evidenceStats struct {

@@ -635,13 +635,7 @@ var smbTestParityExclusions = map[string]map[int]string{}
 // tshark lists it) and MID.
 func TestSMBTsharkParity(t *testing.T) {
 	dir := smbTestCorpus(t)
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		if os.Getenv("SOFTSA_REQUIRE_TSHARK") == "1" {
-			t.Fatalf("tshark required (SOFTSA_REQUIRE_TSHARK=1): %v", err)
-		}
-		t.Skip("tshark not installed")
-	}
+	tshark := testenv.Tool(t, "tshark")
 	var total1, total2, totalT, totalExcl, totalClaims int
 	for _, rel := range smbTestCorpusFiles(t, dir) {
 		path := filepath.Join(dir, filepath.FromSlash(rel))
