@@ -96,13 +96,9 @@ type Vendor struct {
 // datagram never completes (its later fragments were lost); a completed one
 // is shown once, at its last fragment.
 func WriteFile(w io.Writer, path string, o Options) (int, error) {
+	completed, _ := completedFirstFragments(path)
 	c, err := decoders.Open(path)
 	if err != nil {
-		return 0, err
-	}
-	completed, _ := completedFirstFragments(c)
-	c.Close()
-	if c, err = decoders.Open(path); err != nil {
 		return 0, err
 	}
 	defer c.Close()
@@ -116,17 +112,10 @@ type fragKey struct {
 
 // completedFirstFragments returns the frame numbers of first fragments whose
 // datagram was reassembled later in the capture.
-func completedFirstFragments(c *decoders.Capture) (map[int]bool, error) {
-	d := decoders.NewDecoder()
-	var f decoders.Frame
-	var m decoders.Message
+func completedFirstFragments(path string) (map[int]bool, error) {
 	firsts := map[fragKey]int{}
 	done := map[int]bool{}
-	for {
-		if err := c.Next(&f); err != nil {
-			return done, err
-		}
-		d.Decode(&f, &m)
+	err := decoders.Walk(path, func(_ *decoders.Frame, m *decoders.Message) error {
 		k := fragKey{m.Src, m.Dst, m.IPID}
 		switch {
 		case m.Fragment && m.SrcPort|m.DstPort != 0:
@@ -137,7 +126,9 @@ func completedFirstFragments(c *decoders.Capture) (map[int]bool, error) {
 				delete(firsts, k)
 			}
 		}
-	}
+		return nil
+	})
+	return done, err
 }
 
 // Write decodes every frame of c and writes a line per selected message to

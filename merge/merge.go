@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"net/netip"
 	"slices"
 	"time"
@@ -100,35 +99,21 @@ type index struct {
 var ErrNoCommonPackets = errors.New("the two captures have no packet in common")
 
 func buildIndex(path string) (*index, error) {
-	c, err := decoders.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
 	ix := &index{seen: map[key]sighting{}, both: map[key]bool{}}
-	d := decoders.NewDecoder()
-	var f decoders.Frame
-	var m decoders.Message
-	for {
-		if err := c.Next(&f); err != nil {
-			if err == io.EOF {
-				return ix, nil
-			}
-			return ix, err
-		}
-		d.Decode(&f, &m)
-		k, ok := fingerprint(&m)
-		if !ok {
-			continue
-		}
-		if len(ix.seen) >= MaxFingerprints {
+	err := decoders.Walk(path, func(f *decoders.Frame, m *decoders.Message) error {
+		k, ok := fingerprint(m)
+		switch {
+		case !ok:
+		case len(ix.seen) >= MaxFingerprints:
 			ix.truncated = true
-			continue
+		default:
+			if _, dup := ix.seen[k]; !dup { // a retransmission keeps the first sighting
+				ix.seen[k] = sighting{f.Time.UnixNano(), int32(f.Number)}
+			}
 		}
-		if _, dup := ix.seen[k]; !dup { // a retransmission keeps the first sighting
-			ix.seen[k] = sighting{f.Time.UnixNano(), int32(f.Number)}
-		}
-	}
+		return nil
+	})
+	return ix, err
 }
 
 // EstimateOffset reads both captures and estimates B's clock offset. For a
@@ -140,35 +125,22 @@ func EstimateOffset(pathA, pathB string) (Estimate, *index, error) {
 	if err != nil {
 		return Estimate{}, nil, fmt.Errorf("%s: %w", pathA, err)
 	}
-	c, err := decoders.Open(pathB)
-	if err != nil {
-		return Estimate{}, nil, err
-	}
-	defer c.Close()
-	d := decoders.NewDecoder()
-	var f decoders.Frame
-	var m decoders.Message
 	bySrc := map[netip.Addr][]int64{}
 	est := Estimate{Truncated: ix.truncated}
-	for {
-		if err := c.Next(&f); err != nil {
-			if err != io.EOF {
-				return est, nil, fmt.Errorf("%s: %w", pathB, err)
-			}
-			break
-		}
-		d.Decode(&f, &m)
-		k, ok := fingerprint(&m)
-		if !ok {
-			continue
-		}
-		if s, hit := ix.seen[k]; hit {
-			est.Matched++
-			ix.both[k] = true
-			if v := bySrc[m.Src]; len(v) < maxSamples {
-				bySrc[m.Src] = append(v, f.Time.UnixNano()-s.t)
+	err = decoders.Walk(pathB, func(f *decoders.Frame, m *decoders.Message) error {
+		if k, ok := fingerprint(m); ok {
+			if s, hit := ix.seen[k]; hit {
+				est.Matched++
+				ix.both[k] = true
+				if v := bySrc[m.Src]; len(v) < maxSamples {
+					bySrc[m.Src] = append(v, f.Time.UnixNano()-s.t)
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return est, nil, fmt.Errorf("%s: %w", pathB, err)
 	}
 	if est.Matched == 0 {
 		return est, nil, ErrNoCommonPackets
