@@ -34,15 +34,49 @@ func WriteHTMLDir(dir string, r *analyzer.Result) error {
 		}
 		rows = append(rows, row)
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].rank != rows[j].rank {
-			return rows[i].rank < rows[j].rank
-		}
-		return rows[i].File < rows[j].File
-	})
 	return writeFile(filepath.Join(dir, "index.html"), func(w io.Writer) error {
-		return indexTemplate.Execute(w, indexPage{Tool: r.Tool.Name + " " + r.Tool.Version, Rows: rows, Count: len(rows)})
+		return indexTemplate.Execute(w, indexPage{Tool: r.Tool.Name + " " + r.Tool.Version, Count: len(rows), Views: indexViews(rows)})
 	})
+}
+
+// indexViews orders the rows four ways. The page shows one order at a time
+// and switches with links and the CSS :target selector: sortable without a
+// script, which ticket systems strip.
+func indexViews(rows []indexRow) []indexView {
+	byVerdict := func(a, b indexRow) bool {
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		return a.File < b.File
+	}
+	views := []indexView{
+		{ID: "by-verdict", Label: "verdict, worst first", less: byVerdict},
+		{ID: "by-file", Label: "file", less: func(a, b indexRow) bool { return a.File < b.File }},
+		{ID: "by-findings", Label: "findings", less: func(a, b indexRow) bool {
+			if a.findings != b.findings {
+				return a.findings > b.findings
+			}
+			return byVerdict(a, b)
+		}},
+		{ID: "by-frames", Label: "frames", less: func(a, b indexRow) bool {
+			if a.Frames != b.Frames {
+				return a.Frames > b.Frames
+			}
+			return a.File < b.File
+		}},
+	}
+	for i := range views {
+		v := &views[i]
+		v.Rows = append([]indexRow(nil), rows...)
+		sort.SliceStable(v.Rows, func(x, y int) bool { return v.less(v.Rows[x], v.Rows[y]) })
+	}
+	return views
+}
+
+type indexView struct {
+	ID, Label string
+	Rows      []indexRow
+	less      func(a, b indexRow) bool
 }
 
 func writeFile(path string, fill func(io.Writer) error) error {
@@ -81,13 +115,13 @@ func uniqueName(path string, used map[string]bool) string {
 type indexPage struct {
 	Tool  string
 	Count int
-	Rows  []indexRow
+	Views []indexView
 }
 
 type indexRow struct {
 	File, Link, Verdicts, Findings, Error, Class string
 	Frames                                       int
-	rank                                         int
+	rank, findings                               int
 }
 
 // verdictRank orders captures by how much a support engineer needs to look.
@@ -128,7 +162,7 @@ func indexRowFor(c *analyzer.CaptureResult) indexRow {
 	if row.Verdicts == "" {
 		row.Verdicts = "no IPsec or SMB traffic"
 	}
-	row.Findings = fmt.Sprint(findings)
+	row.Findings, row.findings = fmt.Sprint(findings), findings
 	switch {
 	case row.rank == 0:
 		row.Class = "kb"
@@ -153,12 +187,20 @@ th{background:#f2f4f7}
 tr.kb td:first-child{border-left:4px solid #c62828}tr.problem td:first-child{border-left:4px solid #e69500}
 tr.failed td:first-child{border-left:4px solid #6b7280}tr.clean td:first-child{border-left:4px solid #2e7d32}
 td.err{color:#8a1c1c}code{font-size:.85rem}
-@media print{body{margin:0}a{color:inherit;text-decoration:none}}
+nav{margin:0 0 .8rem;font-size:.9rem}nav a{margin-right:.8rem}
+.view{display:none}.view:target{display:block}
+.views:not(:has(.view:target)) .view:first-child{display:block}
+@media print{body{margin:0}a{color:inherit;text-decoration:none}nav{display:none}}
 </style></head><body>
 <h1>softsa batch report</h1>
-<p class="sub">{{.Count}} captures, worst first: KB 977526 loops, then other IPsec failures, files that could not be read, then healthy captures. Written by {{.Tool}}.</p>
+<p class="sub">{{.Count}} captures. Written by {{.Tool}}.</p>
+<nav>Order by: {{range .Views}}<a href="#{{.ID}}">{{.Label}}</a>{{end}}</nav>
+<div class="views">
+{{range .Views}}<section class="view" id="{{.ID}}">
 <table><thead><tr><th>capture</th><th>verdicts (pairs)</th><th>findings</th><th>frames</th><th>errors and warnings</th></tr></thead><tbody>
 {{range .Rows}}<tr class="{{.Class}}"><td>{{if .Link}}<a href="{{.Link}}">{{.File}}</a>{{else}}<code>{{.File}}</code>{{end}}</td><td>{{.Verdicts}}</td><td>{{.Findings}}</td><td>{{.Frames}}</td><td class="err">{{.Error}}</td></tr>
 {{end}}</tbody></table>
+</section>
+{{end}}</div>
 </body></html>
 `))
