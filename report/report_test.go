@@ -147,3 +147,24 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 	}
 	return s
 }
+
+// TestJSONParallelSameBytes: the parallel encoding of a batch writes exactly
+// what one json.Encoder writes.
+func TestJSONParallelSameBytes(t *testing.T) {
+	res := analyzer.NewResult("test")
+	for _, name := range []string{"busy-office", "kb977526-vista-to-xp", "negotiation-failures"} {
+		res.Captures = append(res.Captures, sampleResults(t)[name].Captures...)
+	}
+	res.Captures = append(res.Captures, analyzer.CaptureResult{File: "bad <&> file.pcap", Error: "not a capture file"})
+	var got, want bytes.Buffer
+	if err := JSON(&got, &res); err != nil {
+		t.Fatal(err)
+	}
+	enc := json.NewEncoder(&want)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	enc.Encode(&res)
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("parallel JSON differs from the encoder's:\n%s", firstDiff(want.Bytes(), got.Bytes()))
+	}
+}
