@@ -3,7 +3,6 @@ package decoders
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,10 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+	// klauspost's gzip inflates about twice as fast as compress/gzip
+	// (bench/README.md), and a compressed capture is read as fast as it
+	// inflates: the analysis runs beside it on another core.
+	"github.com/klauspost/compress/gzip"
 )
 
 // readBufferSize is the read-ahead of every capture reader. pcapgo wraps its
@@ -137,18 +140,27 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt) (*Capture, error) {
 	case bytes.Equal(magic, []byte{0xd4, 0xc3, 0xb2, 0xa1}), bytes.Equal(magic, []byte{0xa1, 0xb2, 0xc3, 0xd4}),
 		bytes.Equal(magic, []byte{0x4d, 0x3c, 0xb2, 0xa1}), bytes.Equal(magic, []byte{0xa1, 0xb2, 0x3c, 0x4d}):
 		c.format = FormatPcap
+		m := [4]byte(magic)
 		r, err := pcapgo.NewReader(c.buf)
 		if err != nil {
 			return nil, c.headerError(err)
 		}
-		c.src = &pcapSource{r: r}
+		c.src = &pcapSource{r: r, fast: newPcapFast(c.buf, m, r)}
 	case bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}):
 		c.format = FormatPcapNG
-		r, err := pcapgo.NewNgReader(c.buf, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		var shb [16]byte
+		if b, err := c.buf.Peek(16); err == nil {
+			shb = [16]byte(b)
+		}
+		src := &ngSource{}
+		opts := pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true,
+			SectionEndCallback: src.sectionEnd}
+		r, err := pcapgo.NewNgReader(c.buf, opts)
 		if err != nil {
 			return nil, c.headerError(err)
 		}
-		c.src = &ngSource{r: r}
+		src.r, src.fast = r, newNgFast(c.buf, shb, r)
+		c.src = src
 	case bytes.Equal(magic, []byte("GMBU")):
 		c.format = FormatNetMon
 		if ra == nil {
@@ -264,10 +276,17 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// pcapSource reads classic pcap records.
-type pcapSource struct{ r *pcapgo.Reader }
+// pcapSource reads classic pcap records: the fast path when it can, pcapgo
+// otherwise.
+type pcapSource struct {
+	r    *pcapgo.Reader
+	fast *pcapFast
+}
 
 func (s *pcapSource) next(f *Frame) error {
+	if s.fast != nil && s.fast.next(f) {
+		return nil
+	}
 	data, ci, err := s.r.ZeroCopyReadPacketData()
 	if err != nil {
 		return eofOrTruncated(err)
@@ -277,10 +296,27 @@ func (s *pcapSource) next(f *Frame) error {
 }
 
 // ngSource reads pcapng enhanced and simple packet blocks; the link type is
-// per interface, so a file may mix them.
-type ngSource struct{ r *pcapgo.NgReader }
+// per interface, so a file may mix them. Enhanced packet blocks of the
+// first section take the fast path; every other block goes through pcapgo.
+type ngSource struct {
+	r    *pcapgo.NgReader
+	fast *ngFast
+}
+
+// sectionEnd is pcapgo's SectionEndCallback, passed on to the fast path.
+func (s *ngSource) sectionEnd(ifaces []pcapgo.NgInterface, info pcapgo.NgSectionInfo) {
+	if s.fast != nil {
+		s.fast.sectionEnd(ifaces, info)
+	}
+}
 
 func (s *ngSource) next(f *Frame) error {
+	if s.fast != nil {
+		if s.fast.next(f) {
+			return nil
+		}
+		s.fast.stale()
+	}
 	data, ci, err := s.r.ZeroCopyReadPacketData()
 	if err != nil {
 		return eofOrTruncated(err)

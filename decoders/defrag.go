@@ -41,7 +41,8 @@ type defragSlot struct {
 	key    defragKey
 	active bool
 	first  time.Time
-	total  int // datagram length, -1 until the last fragment arrives
+	seq    uint64 // when the datagram was started, in datagrams
+	total  int    // datagram length, -1 until the last fragment arrives
 	pieces [defragMaxPieces][2]int
 	n      int
 	buf    []byte
@@ -51,6 +52,7 @@ type defragSlot struct {
 type defragger struct {
 	slots [DefragMaxDatagrams]defragSlot
 	stats DefragStats
+	seq   uint64
 }
 
 // add stores one fragment: payload at byte offset off, more set unless it is
@@ -114,7 +116,10 @@ func (d *defragger) find(k defragKey, now time.Time) *defragSlot {
 		if s.key == k {
 			return s
 		}
-		if oldest == nil || s.first.Before(oldest.first) {
+		// Oldest by capture time, then by arrival: with equal times
+		// (a flood within one timestamp tick) the first one started
+		// goes first, rather than the one just started.
+		if oldest == nil || s.first.Before(oldest.first) || (s.first.Equal(oldest.first) && s.seq < oldest.seq) {
 			oldest = s
 		}
 	}
@@ -123,7 +128,8 @@ func (d *defragger) find(k defragKey, now time.Time) *defragSlot {
 		d.stats.Expired++
 		free = oldest
 	}
-	free.key, free.active, free.first, free.total, free.n = k, true, now, -1, 0
+	d.seq++
+	free.key, free.active, free.first, free.total, free.n, free.seq = k, true, now, -1, 0, d.seq
 	free.buf = free.buf[:0]
 	return free
 }

@@ -10,6 +10,14 @@
 // golang.org/x/net/dns/dnsmessage: a Parser over a byte slice, typed
 // accessors, sentinel errors wrapped with context, and no allocation.
 //
+// The common shapes have fast paths: a pcap record or a pcapng enhanced
+// packet block read in place from the read buffer (fastread.go), and an
+// unfragmented IPv4 frame over Ethernet, Linux cooked capture or raw IP
+// decoded without the layer parser (fast.go). Everything else goes through
+// pcapgo and the DecodingLayerParser, which stay the reference: tests
+// compare both paths frame by frame. [ReadAhead] reads a capture on a
+// goroutine of its own, so that reading and analysing overlap on two cores.
+//
 // Captures are hostile input. Every length read from the wire is checked
 // against the bytes actually present before it is used to slice, and no
 // length from the wire is ever used to size an allocation.

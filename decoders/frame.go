@@ -127,6 +127,9 @@ type Decoder struct {
 	parsers [numFirst]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
 	defrag  defragger
+	// parserOnly turns the fast path off, so that tests can compare it
+	// with the parser path it must agree with.
+	parserOnly bool
 }
 
 // NewDecoder returns a Decoder with its parsers built.
@@ -138,6 +141,15 @@ func NewDecoder() *Decoder {
 		// The fragment layer is added after the extension skipper so that
 		// it, not the skipper, handles the IPv6 fragment header.
 		p := gopacket.NewDecodingLayerParser(first, all...)
+		// A sparse array indexed by layer type instead of the default
+		// map: the same layers, found without hashing at every layer of
+		// every frame. The same Put order keeps the same winner for a
+		// type two layers can decode.
+		var sparse gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
+		for _, l := range all {
+			sparse = sparse.Put(l)
+		}
+		p.SetDecodingLayerContainer(sparse)
 		p.IgnoreUnsupported = true
 		d.parsers[i] = p
 	}
@@ -189,6 +201,9 @@ func firstLayer(lt layers.LinkType, data []byte) int {
 // Decode decodes f into m, overwriting everything in m.
 func (d *Decoder) Decode(f *Frame, m *Message) {
 	*m = Message{Frame: f.Number, Time: f.Time, Link: f.Link, WireLen: f.WireLen}
+	if !d.parserOnly && d.fast(f, m) {
+		return
+	}
 	first := firstLayer(f.Link, f.Data)
 	if first == firstNone {
 		return
@@ -288,8 +303,6 @@ func (d *Decoder) decodeTransport(m *Message, b []byte) {
 
 func (d *Decoder) fromTCP(m *Message, f *Frame) {
 	t := &d.tcp
-	m.SrcPort, m.DstPort = uint16(t.SrcPort), uint16(t.DstPort)
-	m.Seq, m.Ack, m.Window = t.Seq, t.Ack, t.Window
 	var fl uint8
 	if t.FIN {
 		fl |= TCPFin
@@ -306,9 +319,16 @@ func (d *Decoder) fromTCP(m *Message, f *Frame) {
 	if t.ACK {
 		fl |= TCPAck
 	}
-	m.TCPFlags = fl
-	m.Payload = t.Payload
-	m.PayloadLen = len(t.Payload)
+	setTCP(m, f, uint16(t.SrcPort), uint16(t.DstPort), t.Seq, t.Ack, t.Window, fl, t.Payload)
+}
+
+// setTCP fills m from a decoded TCP header, for both decoding paths.
+func setTCP(m *Message, f *Frame, sport, dport uint16, seq, ack uint32, win uint16, flags uint8, payload []byte) {
+	m.SrcPort, m.DstPort = sport, dport
+	m.Seq, m.Ack, m.Window = seq, ack, win
+	m.TCPFlags = flags
+	m.Payload = payload
+	m.PayloadLen = len(payload)
 	if f != nil && f.WireLen > len(f.Data) {
 		// Cut by the snap length: the segment was longer on the wire.
 		m.PayloadLen += f.WireLen - len(f.Data)
@@ -319,9 +339,13 @@ func (d *Decoder) fromTCP(m *Message, f *Frame) {
 }
 
 func (d *Decoder) fromUDP(m *Message) {
-	u := &d.udp
-	m.SrcPort, m.DstPort = uint16(u.SrcPort), uint16(u.DstPort)
-	m.Payload = u.Payload
+	d.setUDP(m, uint16(d.udp.SrcPort), uint16(d.udp.DstPort), d.udp.Payload)
+}
+
+// setUDP fills m from a decoded UDP header, for both decoding paths.
+func (d *Decoder) setUDP(m *Message, sport, dport uint16, payload []byte) {
+	m.SrcPort, m.DstPort = sport, dport
+	m.Payload = payload
 	switch {
 	case isPort(m, PortNATT):
 		m.UDPEncap = true

@@ -1,0 +1,214 @@
+package decoders
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"softsa/internal/testenv"
+)
+
+// The fast record readers (fastread.go) must deliver exactly what pcapgo
+// delivers: the same frames, times, link types and lengths, and the same
+// error at the same frame and offset. These tests read every capture both
+// ways, whole, gzip-compressed, cut at many offsets and with bytes of their
+// record headers changed.
+
+// readBothWays reads every frame of data, with or without the fast
+// readers, and describes them and the final error in one string; it also
+// returns how many frames the fast readers took.
+func readBothWays(name string, data []byte, fast bool) (string, int) {
+	c, err := NewCapture(name, bytes.NewReader(data))
+	if err != nil {
+		return "open: " + err.Error(), 0
+	}
+	hits := func() int { return 0 }
+	switch s := c.src.(type) {
+	case *pcapSource:
+		if !fast {
+			s.fast = nil
+		} else if s.fast != nil {
+			hits = func() int { return s.fast.hits }
+		}
+	case *ngSource:
+		if !fast {
+			s.fast = nil
+		} else if s.fast != nil {
+			hits = func() int { return s.fast.hits }
+		}
+	}
+	var out bytes.Buffer
+	var f Frame
+	for {
+		err := c.Next(&f)
+		if err != nil {
+			var ce *CaptureError
+			if errors.As(err, &ce) {
+				fmt.Fprintf(&out, "error frame %d offset %d: %v\n", ce.Frame, ce.Offset, ce.Err)
+			} else {
+				fmt.Fprintf(&out, "end: %v\n", err)
+			}
+			break
+		}
+		fmt.Fprintf(&out, "%d %s %d %d %d %x\n", f.Number, f.Time.Format("2006-01-02T15:04:05.999999999Z07:00"),
+			f.Link, f.WireLen, len(f.Data), sha256.Sum256(f.Data))
+	}
+	return out.String(), hits()
+}
+
+func fastReadFiles(t *testing.T) []string {
+	files, _ := filepath.Glob(filepath.Join(testenv.ModuleRoot(), "samples", "*.pcap*"))
+	if dir, _ := testenv.Corpus(); dirExists(dir) {
+		files = append(files, testenv.CorpusFiles(t)...)
+	}
+	if len(files) == 0 {
+		t.Skip("no samples and no corpus")
+	}
+	return files
+}
+
+func TestFastReadMatchesPcapgo(t *testing.T) {
+	frames, hits := 0, 0
+	for _, path := range fastReadFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(path)
+		compare := func(what string, data []byte) {
+			t.Helper()
+			fast, n := readBothWays(name, data, true)
+			slow, _ := readBothWays(name, data, false)
+			if fast != slow {
+				t.Errorf("%s %s: fast and pcapgo readers differ:\n%s", name, what, firstDiff(fast, slow))
+			}
+			frames += strings.Count(slow, "\n") - 1
+			hits += n
+		}
+		compare("whole", data)
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(data)
+		zw.Close()
+		compare("gzip", gz.Bytes())
+		// Damaged copies of the first 64 KiB (itself a cut file): cut
+		// anywhere in the first records and at random further on.
+		data = data[:min(len(data), 64<<10)]
+		rng := rand.New(rand.NewPCG(uint64(len(data)), 7))
+		for cut := 20; cut < min(len(data), 400); cut += 3 {
+			compare(fmt.Sprintf("cut at %d", cut), data[:cut])
+		}
+		for range 20 {
+			cut := rng.IntN(len(data) + 1)
+			compare(fmt.Sprintf("cut at %d", cut), data[:cut])
+		}
+		// Bytes changed in the first kilobyte (headers, lengths,
+		// options) and anywhere.
+		for range 60 {
+			mut := append([]byte(nil), data...)
+			lim := len(mut)
+			if rng.IntN(2) == 0 {
+				lim = min(lim, 1024)
+			}
+			for range 1 + rng.IntN(3) {
+				i := rng.IntN(lim)
+				mut[i] = []byte{0, 1, 3, 4, 0x20, 0x80, 0xff, byte(rng.Uint32())}[rng.IntN(8)]
+			}
+			compare("mutated", mut)
+		}
+	}
+	t.Logf("%d frames read both ways, %d by the fast readers", frames, hits)
+	if hits*2 < frames {
+		t.Errorf("the fast readers took only %d of %d frames", hits, frames)
+	}
+}
+
+// firstDiff shows where two readAll descriptions part.
+func firstDiff(a, b string) string {
+	la, lb := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if !bytes.Equal(la[i], lb[i]) {
+			return fmt.Sprintf("line %d:\nfast:   %.300s\npcapgo: %.300s", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("fast %d lines, pcapgo %d lines", len(la), len(lb))
+}
+
+// FuzzFastRead reads arbitrary files both ways.
+func FuzzFastRead(f *testing.F) {
+	for _, name := range []string{"healthy-ikev2-natt.pcapng", "kb977526-server2008-to-2003.pcap"} {
+		if data, err := os.ReadFile(filepath.Join(testenv.ModuleRoot(), "samples", name)); err == nil {
+			f.Add(data[:min(len(data), 4096)])
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, _ := readBothWays("fuzz", data, true)
+		slow, _ := readBothWays("fuzz", data, false)
+		if fast != slow {
+			t.Fatalf("fast and pcapgo readers differ:\n%s", firstDiff(fast, slow))
+		}
+	})
+}
+
+// TestReadAhead reads captures directly and through ReadAhead: the same
+// frames in the same order, the same final error, frames larger than a
+// batch included, and Close in the middle stops the reading goroutine.
+func TestReadAhead(t *testing.T) {
+	big := make([]byte, 300<<10) // larger than a batch's arena
+	for i := range big {
+		big[i] = byte(i)
+	}
+	inputs := map[string][]byte{
+		"big frames": pcapngFile(epb(big[:100], 0, 0), epb(big, 0, 0), epb(big[:60], 0, 0), epb(big, 0, 0)),
+		"cut":        pcapngFile(epb(big[:100], 0, 0), epb(big[:60], 0xffffffe0, 0xfffffffc)),
+	}
+	for _, path := range fastReadFiles(t)[:4] {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[filepath.Base(path)] = data
+	}
+	describe := func(next func(*Frame) error) string {
+		var out bytes.Buffer
+		var f Frame
+		for {
+			if err := next(&f); err != nil {
+				fmt.Fprintf(&out, "end: %v\n", err)
+				return out.String()
+			}
+			fmt.Fprintf(&out, "%d %v %d %d %x\n", f.Number, f.Time, f.Link, f.WireLen, sha256.Sum256(f.Data))
+		}
+	}
+	for name, data := range inputs {
+		c1, err := NewCapture(name, bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		direct := describe(c1.Next)
+		c2, _ := NewCapture(name, bytes.NewReader(data))
+		ra := NewReadAhead(c2)
+		ahead := describe(ra.Next)
+		ra.Close()
+		if direct != ahead {
+			t.Errorf("%s: through ReadAhead:\n%s", name, firstDiff(ahead, direct))
+		}
+		// Stop after two frames: Close must return, and the source be
+		// free to use again.
+		c3, _ := NewCapture(name, bytes.NewReader(data))
+		ra = NewReadAhead(c3)
+		var f Frame
+		ra.Next(&f)
+		ra.Next(&f)
+		ra.Close()
+		ra.Close()
+		c3.Next(&f)
+	}
+}
