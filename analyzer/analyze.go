@@ -125,13 +125,17 @@ const (
 	maxIdleRuns     = 64  // of which idle
 	// The totals bound the memory of a capture with many busy pairs
 	// (a few hundred megabytes at most).
-	maxRunsTotal  = 200000
-	maxNegsTotal  = 100000
-	maxSAsTotal   = 100000
-	maxConns      = 16 // TCP connections tracked per pair (least recently used goes)
-	maxIPFrags    = 64 // incomplete UDP datagrams per pair
-	maxHostVIDs   = 16 // vendor IDs per host
-	ctxCheckEvery = 1024
+	maxRunsTotal = 200000
+	maxNegsTotal = 100000
+	maxSAsTotal  = 100000
+	maxConns     = 16 // TCP connections tracked per pair (least recently used goes)
+	maxIPFrags   = 64 // incomplete UDP datagrams per pair
+	// maxIPFragsTotal bounds them across pairs: 64 per pair over the
+	// 10,000 pairs the cap allows would be some 120 MB of state for a
+	// flood of fragments that never complete.
+	maxIPFragsTotal = 16384
+	maxHostVIDs     = 16 // vendor IDs per host
+	ctxCheckEvery   = 1024
 	// maxCapWarnings is how many pairs that hit a cap are named.
 	maxCapWarnings = 5
 )
@@ -142,11 +146,14 @@ const (
 type Analyzer struct {
 	opts Options
 
-	pairs   map[pairKey]*pair
-	order   []*pair
-	hosts   map[netip.Addr]*host
-	lastKey pairKey
-	lastP   *pair
+	pairs map[pairKey]*pair
+	order []*pair
+	hosts map[netip.Addr]*host
+	// The pair of the last frame that had one, with that frame's source,
+	// destination and side.
+	lastP            *pair
+	lastSrc, lastDst netip.Addr
+	lastSide         int
 
 	frames      int
 	first, last time.Time
@@ -154,6 +161,7 @@ type Analyzer struct {
 	runsTotal   int
 	negsTotal   int
 	sasTotal    int
+	fragsTotal  int
 	cappedPairs int
 
 	capDropped    int // frames of pairs beyond MaxPairs
@@ -193,19 +201,23 @@ type Source interface {
 func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error) {
 	a := NewAnalyzer(opts)
 	dec := decoders.NewDecoder()
+	// The capture is read on a goroutine of its own while this one decodes
+	// and analyses: on two cores the two halves overlap.
+	ra := decoders.NewReadAhead(c)
 	var (
 		f   decoders.Frame
 		m   decoders.Message
 		err error
+		n   int // frames analysed
 	)
-	for n := 0; ; n++ {
+	for ; ; n++ {
 		if n%ctxCheckEvery == 0 {
 			if err = ctx.Err(); err != nil {
-				err = fmt.Errorf("%s: analysis stopped after %d frames: %w", c.Name(), c.Frames(), err)
+				err = fmt.Errorf("%s: analysis stopped after %d frames: %w", c.Name(), n, err)
 				break
 			}
 		}
-		if e := c.Next(&f); e != nil {
+		if e := ra.Next(&f); e != nil {
 			if !errors.Is(e, io.EOF) {
 				err = e
 			}
@@ -214,6 +226,9 @@ func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error
 		dec.Decode(&f, &m)
 		a.Add(&m)
 	}
+	// The reader may be ahead when the analysis stops early; it must be
+	// done with c before c is asked anything or closed.
+	ra.Close()
 	if st := dec.DefragStats(); st.Expired+st.Dropped > 0 {
 		a.warnf("IP reassembly: %d incomplete datagrams expired, %d fragments dropped (of %d fragments)",
 			st.Expired, st.Dropped, st.Fragments)
@@ -221,11 +236,11 @@ func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error
 	r := a.Finish()
 	r.File = c.Name()
 	r.Format = string(c.Format())
-	r.Frames = c.Frames()
+	r.Frames = n
 	if err != nil {
 		r.Warnings = append(r.Warnings, err.Error())
 		var ce *decoders.CaptureError
-		if errors.As(err, &ce) && c.Frames() == 0 {
+		if errors.As(err, &ce) && n == 0 {
 			r.Error = err.Error()
 		}
 	}
@@ -248,29 +263,48 @@ func (a *Analyzer) Add(m *decoders.Message) {
 			a.last = m.Time
 		}
 	}
-	if m.IPVersion == 0 || !m.Src.IsValid() || !m.Dst.IsValid() || m.Src == m.Dst {
+	if m.IPVersion == 0 {
 		return
 	}
-	// A multicast or broadcast destination is not a conversation: nothing
-	// is expected back from it, and it would look like a one-way outage.
-	if !unicast(m.Dst) || !unicast(m.Src) {
-		return
-	}
-	if len(a.opts.Pairs) > 0 && !a.wanted(m.Src, m.Dst) {
-		return
-	}
-	p, side := a.pairFor(m)
-	if p == nil {
-		return
+	var (
+		p    *pair
+		side int
+	)
+	switch {
+	// Consecutive frames are mostly of the same pair (a burst of
+	// segments, a request and its answer): the addresses of the last
+	// frame that passed the checks below pass them again, and the pair
+	// and side follow without a map lookup.
+	case a.lastP != nil && m.Src == a.lastSrc && m.Dst == a.lastDst:
+		p, side = a.lastP, a.lastSide
+	case a.lastP != nil && m.Src == a.lastDst && m.Dst == a.lastSrc:
+		p, side = a.lastP, 1-a.lastSide
+	default:
+		if !m.Src.IsValid() || !m.Dst.IsValid() || m.Src == m.Dst {
+			return
+		}
+		// A multicast or broadcast destination is not a conversation:
+		// nothing is expected back from it, and it would look like a
+		// one-way outage.
+		if !unicast(m.Dst) || !unicast(m.Src) {
+			return
+		}
+		if len(a.opts.Pairs) > 0 && !a.wanted(m.Src, m.Dst) {
+			return
+		}
+		if p, side = a.pairFor(m); p == nil {
+			return
+		}
+		a.lastP, a.lastSrc, a.lastDst, a.lastSide = p, m.Src, m.Dst, side
 	}
 	now := ref{frame: m.Frame, t: m.Time, side: int8(side), proto: protoOf(m)}
 	a.touch(p, now, side)
 	switch {
 	case m.Fragment:
-		p.ipFragment(side, m, now)
+		a.ipFragment(p, side, m, now)
 	case m.App == decoders.AppISAKMP:
 		if m.Reassembled {
-			p.ipReassembled(side, m)
+			a.ipReassembled(p, side, m)
 		}
 		a.addIKE(p, side, m, now)
 	case m.App == decoders.AppESP:
@@ -279,7 +313,7 @@ func (a *Analyzer) Add(m *decoders.Message) {
 		// Keeps a NAT mapping alive; says nothing about the pair.
 	default:
 		if m.Reassembled {
-			p.ipReassembled(side, m)
+			a.ipReassembled(p, side, m)
 		}
 		a.addClear(p, side, m, now)
 	}
@@ -320,22 +354,18 @@ func keyOf(x, y netip.Addr) pairKey {
 // (0 for the lower address). It returns nil when the pair cap is reached.
 func (a *Analyzer) pairFor(m *decoders.Message) (*pair, int) {
 	k := keyOf(m.Src, m.Dst)
-	p := a.lastP
-	if p == nil || k != a.lastKey {
-		p = a.pairs[k]
-		if p == nil {
-			if len(a.pairs) >= a.opts.MaxPairs {
-				if a.capDropped == 0 {
-					a.capFirstFrame = m.Frame
-				}
-				a.capDropped++
-				return nil, 0
+	p := a.pairs[k]
+	if p == nil {
+		if len(a.pairs) >= a.opts.MaxPairs {
+			if a.capDropped == 0 {
+				a.capFirstFrame = m.Frame
 			}
-			p = newPair(k, m.Frame, m.Time)
-			a.pairs[k] = p
-			a.order = append(a.order, p)
+			a.capDropped++
+			return nil, 0
 		}
-		a.lastKey, a.lastP = k, p
+		p = newPair(k, m.Frame, m.Time)
+		a.pairs[k] = p
+		a.order = append(a.order, p)
 	}
 	side := 0
 	if m.Src != k.lo {
@@ -431,6 +461,7 @@ type pair struct {
 
 	conns    []tcpConn
 	connTick uint64
+	lastConn int // index in conns of the last segment's connection
 
 	frags    []ipFrag
 	fragsCut int

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"net/netip"
 	"strconv"
@@ -226,7 +227,7 @@ func (n *negotiation) add(s *decoders.IKESummary, side int, m *decoders.Message,
 			f.n++
 		}
 	}
-	sig := fnv64a(m.AppData) ^ uint64(len(m.AppData))<<48
+	sig := msgSig(m.AppData)
 	for i := 0; i < n.nsig[dir] && i < negSigs; i++ {
 		if n.sigs[dir][i] == sig {
 			n.retrans++
@@ -299,14 +300,24 @@ func (n *negotiation) add(s *decoders.IKESummary, side int, m *decoders.Message,
 	}
 }
 
-// fnv64a is FNV-1a over b, inline so that hashing allocates nothing.
-func fnv64a(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
+// msgSig is a 64-bit signature of a message, for telling a byte-identical
+// retransmission from a new message among the last few of a negotiation.
+// It mixes eight bytes at a time (multiply and fold, as in MurmurHash3's
+// finalizer): IKE messages carrying certificates run to kilobytes, and
+// byte-at-a-time FNV-1a over them was a visible share of the analysis.
+// Like FNV it is deterministic, so a result never depends on the run.
+func msgSig(b []byte) uint64 {
+	h := uint64(len(b)) * 0x9e3779b97f4a7c15
+	for ; len(b) >= 8; b = b[8:] {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xff51afd7ed558ccd
+		h ^= h >> 32
 	}
-	return h
+	var t uint64
+	for i, c := range b {
+		t |= uint64(c) << (8 * i)
+	}
+	h = (h ^ t) * 0xc4ceb9fe1a85ec53
+	return h ^ h>>29
 }
 
 // phase1Complete reports whether the first phase finished: main mode MM6,
@@ -690,7 +701,7 @@ type ipFrag struct {
 	n      int
 }
 
-func (p *pair) ipFragment(side int, m *decoders.Message, now ref) {
+func (a *Analyzer) ipFragment(p *pair, side int, m *decoders.Message, now ref) {
 	if m.Proto != 17 { // UDP
 		return
 	}
@@ -704,18 +715,20 @@ func (p *pair) ipFragment(side int, m *decoders.Message, now ref) {
 			return
 		}
 	}
-	if len(p.frags) >= maxIPFrags {
+	if len(p.frags) >= maxIPFrags || a.fragsTotal >= maxIPFragsTotal {
 		p.fragsCut++
 		return
 	}
+	a.fragsTotal++
 	p.frags = append(p.frags, ipFrag{side: side, id: m.IPID, first: now, frames: [4]ref{now}, n: 1})
 }
 
-func (p *pair) ipReassembled(side int, m *decoders.Message) {
+func (a *Analyzer) ipReassembled(p *pair, side int, m *decoders.Message) {
 	for i := 0; i < len(p.frags); i++ {
 		if f := &p.frags[i]; f.side == side && f.id == m.IPID {
 			// Completed: forget it, keeping the order of the rest.
 			p.frags = append(p.frags[:i], p.frags[i+1:]...)
+			a.fragsTotal--
 			i--
 		}
 	}

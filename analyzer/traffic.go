@@ -140,11 +140,18 @@ func (p *pair) conn(side int, m *decoders.Message) *tcpConn {
 	var ports [2]uint16
 	ports[side], ports[1-side] = m.SrcPort, m.DstPort
 	p.connTick++
+	// Most segments belong to the connection of the pair's previous one.
+	if i := p.lastConn; i < len(p.conns) && p.conns[i].port == ports {
+		c := &p.conns[i]
+		c.used = p.connTick
+		return c
+	}
 	oldest := -1
 	for i := range p.conns {
 		c := &p.conns[i]
 		if c.port == ports {
 			c.used = p.connTick
+			p.lastConn = i
 			return c
 		}
 		if oldest < 0 || c.used < p.conns[oldest].used {
@@ -153,10 +160,12 @@ func (p *pair) conn(side int, m *decoders.Message) *tcpConn {
 	}
 	if len(p.conns) < maxConns {
 		p.conns = append(p.conns, tcpConn{port: ports, used: p.connTick})
-		return &p.conns[len(p.conns)-1]
+		p.lastConn = len(p.conns) - 1
+		return &p.conns[p.lastConn]
 	}
 	c := &p.conns[oldest]
 	*c = tcpConn{port: ports, used: p.connTick}
+	p.lastConn = oldest
 	return c
 }
 
@@ -245,7 +254,7 @@ func (a *Analyzer) addClear(p *pair, side int, m *decoders.Message, now ref) {
 	}
 	r := &p.run[side]
 	if !r.open && expects {
-		*r = runState{open: true, start: now, snap: p.cnt}
+		r.reset(now, p.cnt)
 		r.ikeBefore = p.lastIKE[side].valid() && now.t.Sub(p.lastIKE[side].t) <= negLead
 		r.addFrame(now, evFirst)
 	}
@@ -273,6 +282,17 @@ func (a *Analyzer) addClear(p *pair, side int, m *decoders.Message, now ref) {
 	if m.App == decoders.AppSMB && tv.conn != nil && !tv.retrans && !tv.synRetry {
 		a.addSMB(p, side, m, now, tv.conn)
 	}
+}
+
+// reset opens a new run at now. It is what assigning a fresh runState
+// would do, without clearing the evidence arrays (some 600 bytes, at every
+// request that follows an answer): only their first nframes and nike
+// entries are ever read.
+func (r *runState) reset(now ref, snap counters) {
+	r.open, r.start, r.lastSend = true, now, ref{}
+	r.packets, r.synRetries, r.retrans, r.ikeMsgs, r.ikeBefore = 0, 0, 0, 0, false
+	r.snap = snap
+	r.ev.nframes, r.ev.nike = 0, 0
 }
 
 // addFrame keeps an evidence frame: the first ones, then the latest in the
