@@ -138,6 +138,9 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 	if o.Join {
 		inputs = joinRingSets(inputs, note)
 	}
+	if len(inputs) > 1 && o.Jobs != 1 {
+		ao.NoReadAhead = true // the files in parallel keep the cores busy
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -34,6 +34,11 @@ type Options struct {
 	// GapThreshold is the shortest unanswered period reported as a
 	// TRAFFIC_GAP (30 s).
 	GapThreshold time.Duration
+	// NoReadAhead reads the capture on the analysing goroutine instead of
+	// a second one. Batch mode sets it when it analyses several files at
+	// once: the files already keep every core busy, and a reader goroutine
+	// per file would only add hand-offs.
+	NoReadAhead bool
 	// FallbackMax is the longest delay before clear traffic flows that is
 	// still a healthy fallback to clear, FALLBACK_OK (10 s).
 	FallbackMax time.Duration
@@ -203,7 +208,11 @@ func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error
 	dec := decoders.NewDecoder()
 	// The capture is read on a goroutine of its own while this one decodes
 	// and analyses: on two cores the two halves overlap.
-	ra := decoders.NewReadAhead(c)
+	next, stopReading := c.Next, func() {}
+	if !opts.NoReadAhead {
+		ra := decoders.NewReadAhead(c)
+		next, stopReading = ra.Next, func() { ra.Close() }
+	}
 	var (
 		f   decoders.Frame
 		m   decoders.Message
@@ -217,7 +226,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error
 				break
 			}
 		}
-		if e := ra.Next(&f); e != nil {
+		if e := next(&f); e != nil {
 			if !errors.Is(e, io.EOF) {
 				err = e
 			}
@@ -228,7 +237,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error
 	}
 	// The reader may be ahead when the analysis stops early; it must be
 	// done with c before c is asked anything or closed.
-	ra.Close()
+	stopReading()
 	if st := dec.DefragStats(); st.Expired+st.Dropped > 0 {
 		a.warnf("IP reassembly: %d incomplete datagrams expired, %d fragments dropped (of %d fragments)",
 			st.Expired, st.Dropped, st.Fragments)
