@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"softsa/decoders"
+	"softsa/samples/gen/synth"
 )
 
 // The golden test: every samples/*.expected.json (written by the sample
@@ -22,28 +23,6 @@ import (
 
 const goldenTol = 2 * time.Second
 
-type goldenFile struct {
-	Scenario string       `json:"scenario"`
-	File     string       `json:"file"`
-	Pairs    []goldenPair `json:"pairs"`
-}
-
-type goldenPair struct {
-	Initiator string           `json:"initiator"`
-	Responder string           `json:"responder"`
-	Verdict   string           `json:"verdict"`
-	Findings  []string         `json:"findings"`
-	Notify    string           `json:"notify"`
-	Outages   []goldenInterval `json:"outages"`
-	SoftSAs   []goldenInterval `json:"soft_sas"`
-}
-
-type goldenInterval struct {
-	Start   time.Time `json:"start"`
-	End     time.Time `json:"end"`
-	Seconds float64   `json:"seconds"`
-}
-
 func TestGolden(t *testing.T) {
 	files, _ := filepath.Glob("../samples/*.expected.json")
 	if len(files) == 0 {
@@ -51,7 +30,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			var g goldenFile
+			var g synth.Expected
 			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
@@ -73,7 +52,7 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func checkGolden(t *testing.T, r *CaptureResult, g *goldenFile) {
+func checkGolden(t *testing.T, r *CaptureResult, g *synth.Expected) {
 	t.Helper()
 	seen := map[*Pair]bool{}
 	for _, w := range g.Pairs {
@@ -106,11 +85,11 @@ func checkGolden(t *testing.T, r *CaptureResult, g *goldenFile) {
 				t.Errorf("%s: notify %s not seen", name, w.Notify)
 			}
 		}
-		var outs, softs []goldenInterval
+		var outs, softs []synth.Span
 		if f := findingByID(p, FindingKB977526); f != nil {
 			for _, c := range f.Cycles {
-				outs = append(outs, goldenInterval{Start: c.OutageStart.Time, End: c.OutageEnd.Time})
-				softs = append(softs, goldenInterval{Start: c.SoftSAStart.Time, End: c.SoftSAEnd.Time})
+				outs = append(outs, synth.Span{Start: c.OutageStart.Time, End: c.OutageEnd.Time})
+				softs = append(softs, synth.Span{Start: c.SoftSAStart.Time, End: c.SoftSAEnd.Time})
 			}
 		}
 		compareIntervals(t, name+" outage", outs, w.Outages)
@@ -123,7 +102,7 @@ func checkGolden(t *testing.T, r *CaptureResult, g *goldenFile) {
 	}
 }
 
-func compareIntervals(t *testing.T, what string, got, want []goldenInterval) {
+func compareIntervals(t *testing.T, what string, got, want []synth.Span) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: %d, want %d", what, len(got), len(want))
