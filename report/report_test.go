@@ -148,23 +148,39 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 	return s
 }
 
-// TestJSONParallelSameBytes: the parallel encoding of a batch writes exactly
-// what one json.Encoder writes.
-func TestJSONParallelSameBytes(t *testing.T) {
-	res := analyzer.NewResult("test")
+// TestJSONSameBytes: the streamed, pair-by-pair encoding (and the parallel
+// one of a batch) writes exactly what one json.Encoder writes, whatever the
+// shape of the result.
+func TestJSONSameBytes(t *testing.T) {
+	batch := analyzer.NewResult("test")
 	for _, name := range []string{"busy-office", "kb977526-vista-to-xp", "negotiation-failures"} {
-		res.Captures = append(res.Captures, sampleResults(t)[name].Captures...)
+		batch.Captures = append(batch.Captures, sampleResults(t)[name].Captures...)
 	}
-	res.Captures = append(res.Captures, analyzer.CaptureResult{File: "bad <&> file.pcap", Error: "not a capture file"})
-	var got, want bytes.Buffer
-	if err := JSON(&got, &res); err != nil {
-		t.Fatal(err)
+	batch.Captures = append(batch.Captures, analyzer.CaptureResult{File: "bad <&> file.pcap", Error: "not a capture file"})
+	one := analyzer.NewResult("test", sampleResults(t)["busy-office"].Captures...)
+	hostile := one.Captures[0]
+	hostile.File = `"pairs": null "captures": null`
+	hostile.Warnings = []string{`"pairs": null`}
+	cases := map[string]analyzer.Result{
+		"batch":          batch,
+		"one capture":    one,
+		"no captures":    analyzer.NewResult("test"),
+		"nil captures":   {SchemaVersion: 1},
+		"nil pairs":      analyzer.NewResult("test", analyzer.CaptureResult{File: "x"}),
+		"empty pairs":    analyzer.NewResult("test", analyzer.CaptureResult{File: "x", Pairs: []analyzer.Pair{}}),
+		"marks in names": analyzer.NewResult("test", hostile, hostile),
 	}
-	enc := json.NewEncoder(&want)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	enc.Encode(&res)
-	if !bytes.Equal(got.Bytes(), want.Bytes()) {
-		t.Errorf("parallel JSON differs from the encoder's:\n%s", firstDiff(want.Bytes(), got.Bytes()))
+	for name, res := range cases {
+		var got, want bytes.Buffer
+		if err := JSON(&got, &res); err != nil {
+			t.Fatal(err)
+		}
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		enc.Encode(&res)
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%s: JSON differs from the encoder's:\n%s", name, firstDiff(want.Bytes(), got.Bytes()))
+		}
 	}
 }
