@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"time"
 
@@ -306,7 +307,7 @@ func (a *Analyzer) Add(m *decoders.Message) {
 		}
 		a.lastP, a.lastSrc, a.lastDst, a.lastSide = p, m.Src, m.Dst, side
 	}
-	now := ref{frame: m.Frame, t: m.Time, side: int8(side), proto: protoOf(m)}
+	now := ref{frame: m.Frame, t: stampOf(m.Time), side: int8(side), proto: protoOf(m)}
 	a.touch(p, now, side)
 	switch {
 	case m.Fragment:
@@ -388,10 +389,65 @@ func (a *Analyzer) pairFor(m *decoders.Message) (*pair, int) {
 // evidence cites.
 type ref struct {
 	frame int
-	t     time.Time
+	t     stamp
 	side  int8
 	proto uint8
 }
+
+// stamp is a capture time in nanoseconds since 1970 UTC, as refs keep it:
+// 8 bytes where a time.Time takes 24, which counts for the thousands of refs
+// that a long capture's negotiations and gaps hold.
+type stamp int64
+
+// stampOf converts t, clamping times a stamp cannot hold (before 1678 or
+// after 2262: only a damaged capture has them) so that order is kept.
+func stampOf(t time.Time) stamp {
+	switch {
+	case t.Before(minStampTime):
+		return math.MinInt64
+	case t.After(maxStampTime):
+		return math.MaxInt64
+	}
+	return stamp(t.UnixNano())
+}
+
+var (
+	minStampTime = time.Unix(0, math.MinInt64)
+	maxStampTime = time.Unix(0, math.MaxInt64)
+)
+
+// Time returns s as a time.Time in UTC, as the capture readers give times.
+func (s stamp) Time() time.Time { return time.Unix(0, int64(s)).UTC() }
+
+// Sub returns s-u, saturating as time.Time.Sub does.
+func (s stamp) Sub(u stamp) time.Duration {
+	d := time.Duration(s - u)
+	if (d < 0) != (s < u) { // overflow
+		if s < u {
+			return math.MinInt64
+		}
+		return math.MaxInt64
+	}
+	return d
+}
+
+// Add returns s+d, saturating.
+func (s stamp) Add(d time.Duration) stamp {
+	t := s + stamp(d)
+	if (d > 0 && t < s) || (d < 0 && t > s) {
+		if d > 0 {
+			return math.MaxInt64
+		}
+		return math.MinInt64
+	}
+	return t
+}
+
+// Before reports whether s is earlier than u.
+func (s stamp) Before(u stamp) bool { return s < u }
+
+// After reports whether s is later than u.
+func (s stamp) After(u stamp) bool { return s > u }
 
 // What a frame carries, as evidence names it (Evidence.Proto).
 const (
@@ -481,7 +537,7 @@ type pair struct {
 func newPair(k pairKey, frame int, t time.Time) *pair {
 	return &pair{
 		addr:       [2]netip.Addr{k.lo, k.hi},
-		first:      ref{frame: frame, t: t},
+		first:      ref{frame: frame, t: stampOf(t)},
 		synSide:    -1,
 		ikeSide:    -1,
 		ipVersion6: k.lo.Is6() && !k.lo.Is4In6(),

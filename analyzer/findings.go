@@ -44,7 +44,7 @@ const (
 )
 
 // Finish ends the analysis and returns its result. Call it once, after the
-// last Add.
+// last Add: it consumes the Analyzer's state as it builds the result.
 func (a *Analyzer) Finish() *CaptureResult {
 	r := &CaptureResult{
 		Frames:   a.frames,
@@ -58,9 +58,16 @@ func (a *Analyzer) Finish() *CaptureResult {
 		a.warnf("pair cap %d reached: %d frames of further pairs ignored, from frame %d on (raise MaxPairs or filter pairs)",
 			a.opts.MaxPairs, a.capDropped, a.capFirstFrame)
 	}
-	for _, p := range a.order {
+	r.Pairs = make([]Pair, 0, len(a.order))
+	for i, p := range a.order {
 		r.Pairs = append(r.Pairs, a.pairResult(p))
+		// Finish is the analysis' last act: letting each pair's state go
+		// once its result is built keeps the peak memory at the larger of
+		// the two instead of their sum.
+		a.order[i] = nil
+		delete(a.pairs, keyOf(p.addr[0], p.addr[1]))
 	}
+	a.lastP = nil
 	if a.cappedPairs > maxCapWarnings {
 		a.warnf("caps reached on %d more pairs", a.cappedPairs-maxCapWarnings)
 	}
@@ -93,9 +100,9 @@ func (a *Analyzer) pairResult(p *pair) Pair {
 	// SA before it.
 	for side := range p.run {
 		r := &p.run[side]
-		if r.open && (a.last.Sub(r.start.t) >= recordRun || r.ikeBefore || r.ikeMsgs > 0) {
+		if r.open && (stampOf(a.last).Sub(r.start.t) >= recordRun || r.ikeBefore || r.ikeMsgs > 0) {
 			end := r.lastSend
-			end.t = a.last
+			end.t = stampOf(a.last)
 			rec := r.record(side, end, true, p.cnt)
 			if p.smb != nil {
 				rec.smbFlight = p.smb.inFlight(side, 4)
@@ -137,8 +144,8 @@ func (a *Analyzer) pairResult(p *pair) Pair {
 		Gaps:         []Gap{},
 		FirstFrame:   p.first.frame,
 		LastFrame:    p.last.frame,
-		First:        At(p.first.t),
-		Last:         At(p.last.t),
+		First:        At(p.first.t.Time()),
+		Last:         At(p.last.t.Time()),
 		ClearPackets: p.cnt.clear[0] + p.cnt.clear[1],
 		ClearBytes:   p.cnt.clearBytes,
 		ESPPackets:   p.cnt.esp,
@@ -244,7 +251,7 @@ func (a *Analyzer) pairResult(p *pair) Pair {
 // result converts a recorded gap for the JSON.
 func (r *runRec) result(p *pair) Gap {
 	g := Gap{
-		Kind: GapUnanswered, Start: At(r.start.t), End: At(r.end.t), Seconds: r.dur(),
+		Kind: GapUnanswered, Start: At(r.start.t.Time()), End: At(r.end.t.Time()), Seconds: r.dur(),
 		OneWayFrames: r.packets, FirstFrame: r.start.frame, EndFrame: r.end.frame, Open: r.open,
 		SYNRetries: r.synRetries, Retransmissions: r.retrans, IKEMessages: r.ikeMsgs, SMBInFlight: r.smbFlight,
 	}
@@ -337,7 +344,7 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Findin
 			// by those findings, whose cause they are.
 			continue
 		}
-		if a.last.Sub(n.first.t) < inProgress && n.retrans == 0 && !n.failed {
+		if stampOf(a.last).Sub(n.first.t) < inProgress && n.retrans == 0 && !n.failed {
 			continue // young and never retransmitted: may still be in progress
 		}
 		if p.siblingEstablished(n) {
@@ -683,7 +690,7 @@ func (e *evidence) add(r ref, side int, proto, what string) {
 	if r.proto != protoNone {
 		side, proto = int(r.side), protoNames[r.proto]
 	}
-	ev := Evidence{Frame: r.frame, Time: At(r.t), Proto: proto, What: what}
+	ev := Evidence{Frame: r.frame, Time: At(r.t.Time()), Proto: proto, What: what}
 	if side == 0 || side == 1 {
 		ev.Src = e.addr[side].String()
 	}

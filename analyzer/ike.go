@@ -89,8 +89,9 @@ type negotiation struct {
 	// ipFrag follows, per direction, the IP-fragmented (reassembled)
 	// messages sent since the other direction last spoke: a big message
 	// (a certificate) sent again and again and never answered is lost in
-	// transit, typically because a firewall drops IP fragments.
-	ipFrag [2]fragRun
+	// transit, typically because a firewall drops IP fragments. Allocated
+	// on the first such message: most negotiations never send one.
+	ipFrag *[2]fragRun
 }
 
 // fragRun counts IP-fragmented messages of one direction not answered.
@@ -101,14 +102,15 @@ type fragRun struct {
 }
 
 // exchState follows one exchange (type, message ID) of a negotiation.
+// Its fields are narrow because a negotiation carries sixteen of them and a
+// long capture keeps thousands of negotiations.
 type exchState struct {
 	typ      uint8
-	msgid    uint32
-	step     int
-	lastDir  int
-	msgs     int
+	lastDir  int8
 	response bool // IKEv2: a response was seen
 	complete bool // main mode MM6 (AuthIP: 4 steps), aggressive AM3, an answered IKEv2 exchange, quick mode QM3
+	msgid    uint32
+	step     int32 // direction changes: MM1..MM6 are steps 1..6
 }
 
 // fragSet follows one fragmented IKE message (IKEv1 payload 132 by
@@ -218,8 +220,13 @@ func (n *negotiation) add(s *decoders.IKESummary, side int, m *decoders.Message,
 	if isZero(n.rspi) && !isZero(h.RSPI) {
 		n.rspi = h.RSPI
 	}
-	n.ipFrag[1-dir] = fragRun{} // this message answers the other side
+	if n.ipFrag != nil {
+		n.ipFrag[1-dir] = fragRun{} // this message answers the other side
+	}
 	if m.Reassembled {
+		if n.ipFrag == nil {
+			n.ipFrag = new([2]fragRun)
+		}
 		f := &n.ipFrag[dir]
 		f.count++
 		if f.n < len(f.frames) {
@@ -259,10 +266,9 @@ func (n *negotiation) add(s *decoders.IKESummary, side int, m *decoders.Message,
 		typ = decoders.AuthIPExchangeQuick
 	}
 	ex := n.exchange(typ, h.MsgID)
-	ex.msgs++
-	if ex.step == 0 || ex.lastDir != dir {
+	if ex.step == 0 || int(ex.lastDir) != dir {
 		ex.step++
-		ex.lastDir = dir
+		ex.lastDir = int8(dir)
 	}
 	if n.family == decoders.IKEFamilyV2 && h.Flags&decoders.IKEFlagResponse != 0 {
 		ex.response = true
@@ -417,6 +423,9 @@ func (n *negotiation) fragment(s *decoders.IKESummary, dir int, now ref) {
 // lostIPFragments returns the directions whose IP-fragmented message was
 // retransmitted and never answered.
 func (n *negotiation) lostIPFragments() []int {
+	if n.ipFrag == nil {
+		return nil
+	}
 	var dirs []int
 	for d := range n.ipFrag {
 		if n.ipFrag[d].count >= 2 {
@@ -574,8 +583,8 @@ func (n *negotiation) result(p *pair) Negotiation {
 		Initiator:       p.addr[n.init].String(),
 		InitiatorSPI:    hex.EncodeToString(n.ispi[:]),
 		ResponderSPI:    hex.EncodeToString(n.rspi[:]),
-		Start:           At(n.first.t),
-		End:             At(n.last.t),
+		Start:           At(n.first.t.Time()),
+		End:             At(n.last.t.Time()),
 		Seconds:         seconds(n.last.t.Sub(n.first.t)),
 		Messages:        n.messages,
 		Retransmissions: n.retrans,

@@ -101,7 +101,7 @@ func (a *Analyzer) kbCycles(p *pair, side int) []kbCycle {
 func (a *Analyzer) heldCycles(p *pair, side int, regular []kbCycle) []kbCycle {
 	lo, hi := a.opts.OutageWindow[0], a.opts.OutageWindow[1]
 	out := regular
-	var lastEnd time.Time
+	lastEnd := stamp(math.MinInt64)
 	for _, n := range p.negs {
 		if n.init != side || n.est || !n.answer.valid() || !n.answer.t.After(lastEnd) {
 			continue
@@ -296,8 +296,8 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		// A clear reply (ESP would have ruled the cycle out).
 		key = append(key, item{r.end, 1 - side, "", fmt.Sprintf("outage %d ends after %.1f s: first clear reply from %s; soft SA starts", k, r.dur(), resp)})
 		cy := Cycle{
-			OutageStart: At(r.start.t), OutageEnd: At(r.end.t), OutageSeconds: r.dur(),
-			SoftSAStart: At(c.soft.start.t), SoftSAEnd: At(c.soft.end.t), SoftSASeconds: seconds(c.soft.dur()),
+			OutageStart: At(r.start.t.Time()), OutageEnd: At(r.end.t.Time()), OutageSeconds: r.dur(),
+			SoftSAStart: At(c.soft.start.t.Time()), SoftSAEnd: At(c.soft.end.t.Time()), SoftSASeconds: seconds(c.soft.dur()),
 			OutageFirstFrame: r.start.frame, OutageEndFrame: r.end.frame, SoftSAEndFrame: c.soft.end.frame,
 			SoftSAOpen: c.soft.open, IKEMessages: r.ikeMsgs, Retransmissions: r.retrans + r.synRetries,
 		}

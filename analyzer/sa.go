@@ -220,7 +220,7 @@ func (p *pair) softEnd(side int, start ref) (ref, counters, bool) {
 }
 
 // negBegun reports whether side began a negotiation in [from, to].
-func (p *pair) negBegun(side int, from, to time.Time) bool {
+func (p *pair) negBegun(side int, from, to stamp) bool {
 	for i := sort.Search(len(p.negs), func(i int) bool { return !p.negs[i].first.t.Before(from) }); i < len(p.negs); i++ {
 		n := p.negs[i]
 		if n.first.t.After(to) {
@@ -279,8 +279,8 @@ func (p *pair) softSAs(kb []softSA) []softSA {
 func (s *softSA) result() SA {
 	r := SA{
 		Kind:       SAKindSoft,
-		Start:      At(s.start.t),
-		End:        At(s.end.t),
+		Start:      At(s.start.t.Time()),
+		End:        At(s.end.t.Time()),
 		Seconds:    seconds(s.dur()),
 		Packets:    s.endSnap.clear[0] + s.endSnap.clear[1] - s.startSnap.clear[0] - s.startSnap.clear[1],
 		Bytes:      s.endSnap.clearBytes - s.startSnap.clearBytes,
@@ -302,8 +302,8 @@ func (sa *espSA) result(p *pair) SA {
 	return SA{
 		Kind:        SAKindESP,
 		SPI:         fmt.Sprintf("%08x", sa.spi),
-		Start:       At(sa.first.t),
-		End:         At(sa.last.t),
+		Start:       At(sa.first.t.Time()),
+		End:         At(sa.last.t.Time()),
 		Seconds:     seconds(sa.last.t.Sub(sa.first.t)),
 		Packets:     sa.packets,
 		Bytes:       sa.bytes,

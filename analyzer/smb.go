@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"softsa/decoders"
 )
@@ -35,7 +34,7 @@ type smbReq struct {
 	cmd    uint16
 	msgID  uint64
 	frame  int
-	t      time.Time
+	t      stamp
 	length uint32
 	offset uint64
 	fileID [16]byte
@@ -224,7 +223,7 @@ func (s *smbState) pop(kind decoders.SMBKind, id uint64) (smbReq, bool) {
 }
 
 // forget drops the requests of side sent before t.
-func (s *smbState) forget(side int, t time.Time) {
+func (s *smbState) forget(side int, t stamp) {
 	j := 0
 	for i := 0; i < s.npending; i++ {
 		r := s.pending[i]

@@ -102,7 +102,7 @@ func (r *runRec) ikeActivity() bool { return r.ikeBefore || r.ikeMsgs > 0 }
 
 // udpLast is the last UDP datagram a side sent.
 type udpLast struct {
-	t            time.Time
+	t            stamp
 	sport, dport uint16
 }
 
