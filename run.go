@@ -110,6 +110,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 		ao.Pairs = append(ao.Pairs, a)
 	}
 	if o.Merge {
+		defer limitMemory(1)()
 		return runMerge(o, ao, stdout, stderr)
 	}
 	found, err := batch.Discover(o.Inputs)
@@ -141,6 +142,11 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 	if len(inputs) > 1 && o.Jobs != 1 {
 		ao.NoReadAhead = true // the files in parallel keep the cores busy
 	}
+	parallel := len(inputs)
+	if o.Jobs > 0 {
+		parallel = min(parallel, o.Jobs)
+	}
+	defer limitMemory(parallel)()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
