@@ -58,6 +58,10 @@ func (a *Analyzer) Finish() *CaptureResult {
 		a.warnf("pair cap %d reached: %d frames of further pairs ignored, from frame %d on (raise MaxPairs or filter pairs)",
 			a.opts.MaxPairs, a.capDropped, a.capFirstFrame)
 	}
+	if a.historySpent != 0 {
+		a.warnf("history budget of %d MiB reached at frame %d: later negotiations, ESP SAs and gaps are counted but not analysed",
+			historyBudget>>20, a.historySpent)
+	}
 	r.Pairs = make([]Pair, 0, len(a.order))
 	for i, p := range a.order {
 		r.Pairs = append(r.Pairs, a.pairResult(p))

@@ -155,11 +155,10 @@ func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
 
 	n := p.findNeg(s.Family, h.ISPI)
 	if n == nil {
-		if len(p.negs) >= maxNegotiations || a.negsTotal >= maxNegsTotal {
+		if len(p.negs) >= maxNegotiations || !a.charge(negCost, now.frame) {
 			p.negsCut++
 			return
 		}
-		a.negsTotal++
 		init := side
 		if s.Family == decoders.IKEFamilyV2 {
 			if h.Flags&decoders.IKEFlagInitiator == 0 {

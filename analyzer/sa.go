@@ -73,12 +73,11 @@ func (a *Analyzer) addESP(p *pair, side int, m *decoders.Message, now ref) {
 			}
 		}
 		if sa == nil {
-			if len(p.sas) >= maxSAs || a.sasTotal >= maxSAsTotal {
+			if len(p.sas) >= maxSAs || !a.charge(saCost, now.frame) {
 				p.sasCut++
 				p.cnt.esp++
 				return
 			}
-			a.sasTotal++
 			sa = &espSA{side: side, spi: spi, first: now, snap: p.cnt, lastSeq: m.ESP.Seq, udp: m.UDPEncap}
 			p.sas = append(p.sas, sa)
 		}

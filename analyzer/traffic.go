@@ -345,8 +345,8 @@ func (r *runState) record(side int, end ref, open bool, snapEnd counters) runRec
 	}
 }
 
-// addRun keeps a gap, up to maxRuns per pair (maxIdleRuns idle ones) and
-// maxRunsTotal in all.
+// addRun keeps a gap, up to maxRuns per pair (maxIdleRuns idle ones) while
+// historyBudget lasts.
 func (a *Analyzer) addRun(p *pair, rec runRec) {
 	if rec.kind == gapIdle {
 		if p.idleRuns >= maxIdleRuns {
@@ -355,11 +355,14 @@ func (a *Analyzer) addRun(p *pair, rec runRec) {
 		}
 		p.idleRuns++
 	}
-	if len(p.runs) >= maxRuns || a.runsTotal >= maxRunsTotal {
+	cost := runCost
+	if rec.ev != nil {
+		cost += runEvCost
+	}
+	if len(p.runs) >= maxRuns || !a.charge(cost, rec.end.frame) {
 		p.runsCut++
 		return
 	}
-	a.runsTotal++
 	p.runs = append(p.runs, rec)
 }
 
