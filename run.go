@@ -8,8 +8,6 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -137,7 +135,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 
 	inputs := found.Inputs
 	if o.Join {
-		inputs = joinRingSets(inputs, note)
+		inputs = batch.Join(inputs, note)
 	}
 	if len(inputs) > 1 && o.Jobs != 1 {
 		ao.NoReadAhead = true // the files in parallel keep the cores busy
@@ -193,7 +191,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 		note("interrupted: %d of %d captures not analysed; the report has the rest", cancelled, len(inputs))
 	}
 	if !o.Join {
-		warnRingSets(res.Captures)
+		batch.MarkRingSets(res.Captures)
 	}
 	if err := writeReport(o, &res, stdout); err != nil {
 		fmt.Fprintln(stderr, "softsa: writing report:", err)
@@ -229,35 +227,7 @@ func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cr.File = a + " + " + b
-	est := mg.Estimate
-	info := &analyzer.MergeInfo{Files: []string{a, b}, Hosts: []string{addrOrEmpty(est.HostA), addrOrEmpty(est.HostB)},
-		OffsetSeconds: est.Offset.Seconds(), LatencySeconds: est.Latency.Seconds(), MatchedPackets: est.Matched}
-	var windows []merge.Window
-	for _, p := range cr.Pairs {
-		from, _ := netip.ParseAddr(p.Initiator)
-		to, _ := netip.ParseAddr(p.Responder)
-		for _, f := range p.Findings {
-			for _, cy := range f.Cycles {
-				windows = append(windows, merge.Window{Start: cy.OutageStart.Time, End: cy.OutageEnd.Time, From: from, To: to})
-			}
-		}
-	}
-	tallies, err := mg.Attribute(windows)
-	if err != nil {
-		cr.Warnings = append(cr.Warnings, "attributing the outages: "+err.Error())
-	}
-	for i, w := range windows {
-		if i >= len(tallies) {
-			break
-		}
-		info.Outages = append(info.Outages, mergeOutage(w, tallies[i], est))
-	}
-	cr.Merge = info
-	cr.Warnings = append(cr.Warnings, fmt.Sprintf("two captures merged: %s's clock was %+.3f s off %s's (from %d packets both hold); frames are numbered in the merged timeline, each packet once",
-		b, est.Offset.Seconds(), a, est.Matched))
-	if est.Truncated {
-		cr.Warnings = append(cr.Warnings, fmt.Sprintf("only the first %d packets of %s were matched against %s", merge.MaxFingerprints, a, b))
-	}
+	mg.Annotate(cr)
 	res := analyzer.NewResult(version, *cr)
 	if err := writeReport(o, &res, stdout); err != nil {
 		fmt.Fprintln(stderr, "softsa: writing report:", err)
@@ -268,117 +238,6 @@ func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
 		return exitPartial
 	}
 	return exitCode(2, 0, 0, hasFindings(cr))
-}
-
-// mergeOutage says where one outage's unanswered packets were lost.
-func mergeOutage(w merge.Window, t merge.Tally, est merge.Estimate) analyzer.MergeOutage {
-	mo := analyzer.MergeOutage{Start: analyzer.At(w.Start), End: analyzer.At(w.End), From: w.From.String(), To: w.To.String(), DroppedBy: "unknown"}
-	var onlySender int
-	switch {
-	case est.HostA == w.From && est.HostB == w.To:
-		onlySender = t.OnlyA
-	case est.HostB == w.From && est.HostA == w.To:
-		onlySender = t.OnlyB
-	default:
-		mo.What = "the captures' hosts could not be told apart, so where the packets were lost is unknown"
-		return mo
-	}
-	mo.ReachedReceiver, mo.OnlyAtSender = t.Both, onlySender
-	switch {
-	case t.Both > 0 && onlySender == 0:
-		mo.DroppedBy = "receiver"
-		mo.What = fmt.Sprintf("all %d of %s's unanswered packets reached %s, which did not answer them: dropped by %s itself (its IPsec policy discards clear traffic it expects secured, as in KB 977526), not by the network", t.Both, mo.From, mo.To, mo.To)
-	case onlySender > 0 && t.Both == 0:
-		mo.DroppedBy = "network"
-		mo.What = fmt.Sprintf("none of %s's %d unanswered packets reached %s's capture: lost on the network (or filtered) between the two", mo.From, onlySender, mo.To)
-	case onlySender > 0:
-		mo.What = fmt.Sprintf("%d of %s's unanswered packets reached %s and %d did not", t.Both, mo.From, mo.To, onlySender)
-	default:
-		mo.What = "no clear packet of the sender fell inside the outage"
-	}
-	return mo
-}
-
-func addrOrEmpty(a netip.Addr) string {
-	if !a.IsValid() {
-		return ""
-	}
-	return a.String()
-}
-
-// joinRingSets replaces the files of each ring-buffer set among the inputs
-// by one input that analyses them as one capture.
-func joinRingSets(inputs []batch.Input, note func(string, ...any)) []batch.Input {
-	var members []batch.RingMember
-	for _, in := range inputs {
-		if in.Err == nil {
-			if t, ok := firstFrameTime(in.Path); ok {
-				members = append(members, batch.RingMember{Path: in.Path, First: t})
-			}
-		}
-	}
-	joined := map[string]bool{}
-	var out []batch.Input
-	for _, set := range batch.RingSets(members) {
-		in := batch.Input{}
-		for _, m := range set {
-			joined[m.Path] = true
-			in.Join = append(in.Join, m.Path)
-		}
-		for _, x := range inputs {
-			if joined[x.Path] {
-				in.Size += x.Size
-			}
-		}
-		in.Path = strings.Join(in.Join, " + ")
-		note("joining %d ring-buffer files: %s", len(set), in.Path)
-		out = append(out, in)
-	}
-	for _, in := range inputs {
-		if !joined[in.Path] {
-			out = append(out, in)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
-}
-
-// firstFrameTime reads the time of a capture's first frame.
-func firstFrameTime(path string) (time.Time, bool) {
-	c, err := decoders.Open(path)
-	if err != nil {
-		return time.Time{}, false
-	}
-	defer c.Close()
-	var f decoders.Frame
-	if c.Next(&f) != nil {
-		return time.Time{}, false
-	}
-	return f.Time, true
-}
-
-// warnRingSets tells, on each capture of a ring-buffer set analysed file by
-// file, that a cycle spanning two files can only be found with --join.
-func warnRingSets(caps []analyzer.CaptureResult) {
-	var members []batch.RingMember
-	index := map[string]int{}
-	for i, c := range caps {
-		if c.Error == "" && c.Frames > 0 {
-			members = append(members, batch.RingMember{Path: c.File, First: c.First.Time, Last: c.Last.Time})
-			index[c.File] = i
-		}
-	}
-	for _, set := range batch.RingSets(members) {
-		names := make([]string, len(set))
-		for i, m := range set {
-			names[i] = filepath.Base(m.Path)
-		}
-		msg := fmt.Sprintf("this file looks like part of a ring-buffer set (%s): a cycle that spans two files is found only with --join", strings.Join(names, ", "))
-		for _, m := range set {
-			c := &caps[index[m.Path]]
-			c.Warnings = append(c.Warnings, msg)
-		}
-	}
 }
 
 func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*analyzer.CaptureResult, error) {
