@@ -133,12 +133,15 @@ const (
 	// historyBudget bounds what all pairs together keep of their history
 	// (negotiations, ESP SAs, gaps), each charged its size in memory.
 	// When it is spent the analysis goes on counting, with a warning, but
-	// records nothing new: memory stops growing with the capture. 32 MiB
+	// records nothing new: memory stops growing with the capture. 24 MiB
 	// holds a day of some 600 busy pairs (the 4 GiB bench capture keeps
-	// 16,000 negotiations, 10,500 SAs and 24,500 gaps in 21 MiB), and the
+	// 16,000 negotiations, 10,500 SAs and 24,500 gaps in 22 MiB), and the
 	// result built from a full budget is smaller still
-	// (TestWorstCaseHistory).
-	historyBudget = 32 << 20
+	// (TestWorstCaseHistory). With the pairs' own state it keeps the live
+	// heap under the 48 MiB soft memory limit softsa runs with
+	// (memlimit.go), so that the collector never has to run
+	// continuously.
+	historyBudget = 24 << 20
 	maxConns      = 16 // TCP connections tracked per pair (least recently used goes)
 	maxIPFrags    = 64 // incomplete UDP datagrams per pair
 	// maxIPFragsTotal bounds them across pairs: 64 per pair over the
@@ -268,10 +271,11 @@ func (a *Analyzer) warnf(format string, args ...any) {
 // Memory charged to historyBudget per record kept: the record and its
 // pointer or slot.
 const (
-	negCost   = int(unsafe.Sizeof(negotiation{})) + 8
-	saCost    = int(unsafe.Sizeof(espSA{})) + 8
-	runCost   = int(unsafe.Sizeof(runRec{}))
-	runEvCost = int(unsafe.Sizeof(runEvidence{}))
+	negCost    = int(unsafe.Sizeof(negotiation{})) + 8
+	saCost     = int(unsafe.Sizeof(espSA{})) + 8
+	runCost    = int(unsafe.Sizeof(runRec{}))
+	runEvCost  = int(unsafe.Sizeof(runEvidence{}))
+	ipFragCost = int(unsafe.Sizeof([2]fragRun{}))
 )
 
 // charge spends n bytes of historyBudget at frame and reports whether they

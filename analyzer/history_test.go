@@ -67,11 +67,11 @@ func TestWorstCaseHistory(t *testing.T) {
 	}
 	t.Logf("%d frames, %d pairs: live heap %.1f MiB before Finish, %.1f MiB of result; %d negotiations, %d gaps, %d SAs kept; warnings %q",
 		frame, len(r.Pairs), mib(state), mib(result), negs, gaps, sas, r.Warnings[:min(2, len(r.Warnings))])
-	if spent := negs*negCost + sas*saCost + gaps*(runCost+runEvCost); spent > historyBudget || spent < historyBudget*9/10 {
-		t.Errorf("kept %d negotiations, %d gaps, %d SAs, %.1f MiB: the capture should have spent the budget of %.0f MiB, no more",
-			negs, gaps, sas, mib(uint64(spent)), mib(historyBudget))
+	if a.historySpent == 0 || a.history > historyBudget || a.history < historyBudget*9/10 {
+		t.Errorf("%.1f MiB of history kept (%d negotiations, %d gaps, %d SAs): the capture should have spent the budget of %.0f MiB, no more",
+			mib(uint64(a.history)), negs, gaps, sas, mib(historyBudget))
 	}
-	if !wcWarned(r, "history budget of 32 MiB reached at frame ") || !wcWarned(r, "caps reached") {
+	if !wcWarned(r, "history budget of 24 MiB reached at frame ") || !wcWarned(r, "caps reached") {
 		t.Errorf("no budget warning: %q", r.Warnings)
 	}
 	if state > historyHeapMax || result > historyHeapMax {
@@ -80,4 +80,6 @@ func TestWorstCaseHistory(t *testing.T) {
 	runtime.KeepAlive(r)
 }
 
-const historyHeapMax = 48 << 20
+// historyHeapMax leaves a quarter of softsa's 48 MiB soft memory limit
+// (memlimit.go) for garbage, so the collector need not run continuously.
+const historyHeapMax = 36 << 20

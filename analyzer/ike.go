@@ -188,7 +188,7 @@ func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
 		}
 	}
 	wasEst := n.est
-	n.add(s, side, m, now)
+	a.addToNeg(n, s, side, m, now)
 	if n.est && !wasEst {
 		p.cnt.established++
 	}
@@ -206,8 +206,8 @@ func (p *pair) findNeg(f decoders.IKEFamily, ispi [8]byte) *negotiation {
 	return nil
 }
 
-// add records one message of the negotiation.
-func (n *negotiation) add(s *decoders.IKESummary, side int, m *decoders.Message, now ref) {
+// addToNeg records one message of negotiation n.
+func (a *Analyzer) addToNeg(n *negotiation, s *decoders.IKESummary, side int, m *decoders.Message, now ref) {
 	h := &s.Header
 	dir := 0
 	if side != n.init {
@@ -222,7 +222,7 @@ func (n *negotiation) add(s *decoders.IKESummary, side int, m *decoders.Message,
 	if n.ipFrag != nil {
 		n.ipFrag[1-dir] = fragRun{} // this message answers the other side
 	}
-	if m.Reassembled {
+	if m.Reassembled && (n.ipFrag != nil || a.charge(ipFragCost, now.frame)) {
 		if n.ipFrag == nil {
 			n.ipFrag = new([2]fragRun)
 		}

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
@@ -355,14 +356,20 @@ func (a *Analyzer) addRun(p *pair, rec runRec) {
 		}
 		p.idleRuns++
 	}
-	cost := runCost
+	// Gaps are kept by value: the slice's growth is what costs memory.
+	cost, grow := 0, 0
 	if rec.ev != nil {
-		cost += runEvCost
+		cost = runEvCost
+	}
+	if len(p.runs) == cap(p.runs) {
+		grow = max(4, cap(p.runs))
+		cost += grow * runCost
 	}
 	if len(p.runs) >= maxRuns || !a.charge(cost, rec.end.frame) {
 		p.runsCut++
 		return
 	}
+	p.runs = slices.Grow(p.runs, grow)
 	p.runs = append(p.runs, rec)
 }
 
