@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,17 +171,26 @@ func TestJSONSameBytes(t *testing.T) {
 		"empty pairs":    analyzer.NewResult("test", analyzer.CaptureResult{File: "x", Pairs: []analyzer.Pair{}}),
 		"marks in names": analyzer.NewResult("test", hostile, hostile),
 	}
-	for name, res := range cases {
-		var got, want bytes.Buffer
-		if err := JSON(&got, &res); err != nil {
-			t.Fatal(err)
+	for _, chunk := range []int{pairChunk, 1, 3} {
+		pairChunk = chunk
+		for name, res := range cases {
+			compareJSON(t, fmt.Sprintf("%s, %d pairs a chunk", name, chunk), res)
 		}
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		enc.Encode(&res)
-		if !bytes.Equal(got.Bytes(), want.Bytes()) {
-			t.Errorf("%s: JSON differs from the encoder's:\n%s", name, firstDiff(want.Bytes(), got.Bytes()))
-		}
+	}
+	pairChunk = 32
+}
+
+func compareJSON(t *testing.T, name string, res analyzer.Result) {
+	t.Helper()
+	var got, want bytes.Buffer
+	if err := JSON(&got, &res); err != nil {
+		t.Fatal(err)
+	}
+	enc := json.NewEncoder(&want)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	enc.Encode(&res)
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("%s: JSON differs from the encoder's:\n%s", name, firstDiff(want.Bytes(), got.Bytes()))
 	}
 }
