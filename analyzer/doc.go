@@ -27,8 +27,12 @@
 // a negotiation completed inside it without any per-frame list (see
 // traffic.go). An outage is such a run: the initiator sends clear packets
 // and nothing comes back from the responder. Memory therefore grows with
-// the number of pairs and of outages, never with the number of frames, and
-// every list kept per pair is capped (with a warning when a cap is hit).
+// the number of pairs and of outages, never with the number of frames.
+// Every list kept per pair is capped, and what all pairs keep of their
+// history (negotiations, ESP SAs, gaps) is charged against one budget of
+// 24 MiB (historyBudget); a cap or the budget reached is a warning in the
+// result, and from then on events are counted but not recorded: memory
+// stops growing once the budget is spent, however long the capture.
 //
 // # The KB 977526 pattern
 //
