@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"embed"
 	"fmt"
 	"html/template"
@@ -45,14 +45,16 @@ const (
 // when it was found. The document has no scripts and loads nothing; every
 // string from the capture is escaped by html/template. Output depends only
 // on r.
+//
+// The document is written as it is rendered, not held whole: on a long
+// capture it runs to tens of megabytes.
 func HTML(w io.Writer, r *analyzer.Result) error {
 	doc := newHTMLDoc(r)
-	var buf bytes.Buffer
-	if err := htmlTemplates.ExecuteTemplate(&buf, "report", doc); err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := htmlTemplates.ExecuteTemplate(bw, "report", doc); err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return bw.Flush()
 }
 
 // htmlDoc is the view model of the whole document.
