@@ -15,11 +15,9 @@ import (
 // JSON writes r as the versioned JSON document of DESIGN.md, indented, with
 // HTML characters left as they are (the document is data, not markup). The
 // bytes are exactly what one json.Encoder with the same settings writes, but
-// the document is never held whole in memory: each pair is encoded on its own
-// and written out, so a capture with a long report costs the memory of its
-// largest pair. A batch's captures are encoded in parallel — for hundreds of
-// files the encoding is otherwise the one serial step left — and written in
-// order.
+// the document is never held whole in memory: pairs are encoded a chunk at a
+// time on every core and written out in order, so a long report costs the
+// memory of a few chunks of pairs.
 func JSON(w io.Writer, r *analyzer.Result) error {
 	head := *r
 	head.Captures = nil
@@ -46,47 +44,17 @@ func JSON(w io.Writer, r *analyzer.Result) error {
 	return bw.Flush()
 }
 
-// writeCaptures writes the elements of the captures array, one capture at a
-// time when there is one, else encoded in parallel and written in order.
+// writeCaptures writes the elements of the captures array one capture at a
+// time: each is streamed pair by pair, its pairs encoded on every core, so
+// a batch costs no more memory in the encoding than its largest pair chunk.
 func writeCaptures(bw *bufio.Writer, captures []analyzer.CaptureResult) error {
 	const prefix = "    " // a capture sits two levels deep
-	if len(captures) == 1 {
+	for i := range captures {
 		bw.WriteString(prefix)
-		if err := writeCapture(bw, &captures[0], prefix); err != nil {
+		if err := writeCapture(bw, &captures[i], prefix); err != nil {
 			return err
 		}
-		bw.WriteByte('\n')
-		return nil
-	}
-	parts := make([][]byte, len(captures))
-	errs := make([]error, len(captures))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				var b bytes.Buffer
-				w := bufio.NewWriter(&b)
-				errs[i] = writeCapture(w, &captures[i], prefix)
-				w.Flush()
-				parts[i] = b.Bytes()
-			}
-		}()
-	}
-	for i := range captures {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	for i, p := range parts {
-		bw.WriteString(prefix)
-		bw.Write(p)
-		if i < len(parts)-1 {
+		if i < len(captures)-1 {
 			bw.WriteByte(',')
 		}
 		bw.WriteByte('\n')
