@@ -21,100 +21,100 @@ import (
 func JSON(w io.Writer, r *analyzer.Result) error {
 	head := *r
 	head.Captures = nil
-	pre, post, err := envelope(&head, "", `"captures": null`)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := writeArrayField(bw, &head, "", "captures", r.Captures == nil, len(r.Captures), func() error {
+		const prefix = "    " // a capture sits two levels deep
+		for i := range r.Captures {
+			bw.WriteString(prefix)
+			if err := writeCapture(bw, &r.Captures[i], prefix); err != nil {
+				return err
+			}
+			if i < len(r.Captures)-1 {
+				bw.WriteByte(',')
+			}
+			bw.WriteByte('\n')
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.Write(pre)
-	switch {
-	case r.Captures == nil:
-		bw.WriteString(`"captures": null`)
-	case len(r.Captures) == 0:
-		bw.WriteString(`"captures": []`)
-	default:
-		bw.WriteString("\"captures\": [\n")
-		if err := writeCaptures(bw, r.Captures); err != nil {
-			return err
-		}
-		bw.WriteString("  ]")
-	}
-	bw.Write(post)
 	bw.WriteByte('\n') // as Encode ends every value
 	return bw.Flush()
 }
 
-// writeCaptures writes the elements of the captures array one capture at a
-// time: each is streamed pair by pair, its pairs encoded on every core, so
-// a batch costs no more memory in the encoding than its largest pair chunk.
-func writeCaptures(bw *bufio.Writer, captures []analyzer.CaptureResult) error {
-	const prefix = "    " // a capture sits two levels deep
-	for i := range captures {
-		bw.WriteString(prefix)
-		if err := writeCapture(bw, &captures[i], prefix); err != nil {
+// writeArrayField writes v, encoded at the indentation prefix without the
+// final newline, with its array field name, which must be nil in v,
+// written as the encoder would write an array of n elements (null when
+// isNil): elems writes the elements, each line indented and ended.
+//
+// v is encoded with the field nil and split at the literal `"name": null`:
+// the encoder escapes every quote inside a string and no other field of
+// the result types is so named, so the mark occurs once.
+func writeArrayField(bw *bufio.Writer, v any, prefix, name string, isNil bool, n int, elems func() error) error {
+	var b bytes.Buffer
+	if err := newEncoder(&b, prefix).Encode(v); err != nil {
+		return err
+	}
+	field := `"` + name + `": `
+	pre, post, ok := bytes.Cut(bytes.TrimSuffix(b.Bytes(), []byte("\n")), []byte(field+"null"))
+	if !ok {
+		return errors.New("report: unexpected JSON envelope")
+	}
+	bw.Write(pre)
+	bw.WriteString(field)
+	switch {
+	case isNil:
+		bw.WriteString("null")
+	case n == 0:
+		bw.WriteString("[]")
+	default:
+		bw.WriteString("[\n")
+		if err := elems(); err != nil {
 			return err
 		}
-		if i < len(captures)-1 {
-			bw.WriteByte(',')
-		}
-		bw.WriteByte('\n')
+		bw.WriteString(prefix + "  ]")
 	}
+	bw.Write(post)
 	return nil
 }
 
 // writeCapture writes c as the encoder would at the indentation prefix,
-// without the final newline, encoding one pair at a time.
+// without the final newline. Its pairs are encoded a chunk per core at a
+// time and written in order: on a capture of hundreds of pairs the encoding
+// is otherwise the one serial step after the analysis, and memory stays at
+// a few chunks.
 func writeCapture(bw *bufio.Writer, c *analyzer.CaptureResult, prefix string) error {
 	head := *c
 	head.Pairs = nil
-	pre, post, err := envelope(&head, prefix, `"pairs": null`)
-	if err != nil {
-		return err
-	}
-	bw.Write(pre)
-	if len(c.Pairs) == 0 {
-		if c.Pairs == nil {
-			bw.WriteString(`"pairs": null`)
-		} else {
-			bw.WriteString(`"pairs": []`)
+	return writeArrayField(bw, &head, prefix, "pairs", c.Pairs == nil, len(c.Pairs), func() error {
+		inner := prefix + "    " // a pair sits two levels below its capture
+		workers := max(1, runtime.GOMAXPROCS(0))
+		bufs := make([]bytes.Buffer, workers)
+		errs := make([]error, workers)
+		for from := 0; from < len(c.Pairs); from += workers * pairChunk {
+			var wg sync.WaitGroup
+			for w := range workers {
+				lo := from + w*pairChunk
+				if lo >= len(c.Pairs) {
+					break
+				}
+				hi := min(lo+pairChunk, len(c.Pairs))
+				wg.Go(func() {
+					errs[w] = encodePairs(&bufs[w], c.Pairs[lo:hi], inner, hi == len(c.Pairs))
+				})
+			}
+			wg.Wait()
+			for w := range workers {
+				if err := errs[w]; err != nil {
+					return err
+				}
+				bw.Write(bufs[w].Bytes())
+				bufs[w].Reset()
+			}
 		}
-		bw.Write(post)
 		return nil
-	}
-	bw.WriteString("\"pairs\": [\n")
-	inner := prefix + "    " // a pair sits two levels below its capture
-	// Pairs are encoded a chunk per core at a time, and written in order:
-	// on a capture of hundreds of pairs the encoding is otherwise the one
-	// serial step after the analysis. Memory stays at a few chunks.
-	workers := max(1, runtime.GOMAXPROCS(0))
-	bufs := make([]bytes.Buffer, workers)
-	errs := make([]error, workers)
-	for from := 0; from < len(c.Pairs); from += workers * pairChunk {
-		var wg sync.WaitGroup
-		for w := range workers {
-			lo := from + w*pairChunk
-			if lo >= len(c.Pairs) {
-				break
-			}
-			hi := min(lo+pairChunk, len(c.Pairs))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[w] = encodePairs(&bufs[w], c.Pairs[lo:hi], inner, hi == len(c.Pairs))
-			}()
-		}
-		wg.Wait()
-		for w := range workers {
-			if err := errs[w]; err != nil {
-				return err
-			}
-			bw.Write(bufs[w].Bytes())
-			bufs[w].Reset()
-		}
-	}
-	bw.WriteString(prefix + "  ]")
-	bw.Write(post)
-	return nil
+	})
 }
 
 // pairChunk is how many pairs one goroutine encodes at a time.
@@ -139,22 +139,6 @@ func encodePairs(b *bytes.Buffer, pairs []analyzer.Pair, inner string, ends bool
 		b.WriteByte('\n')
 	}
 	return nil
-}
-
-// envelope encodes v, whose one big array field is nil, and returns what
-// comes before and after that field's null, which is the literal mark: the
-// encoder escapes every quote inside a string, so the mark cannot occur in a
-// value. post carries no final newline.
-func envelope(v any, prefix, mark string) (pre, post []byte, err error) {
-	var b bytes.Buffer
-	if err := newEncoder(&b, prefix).Encode(v); err != nil {
-		return nil, nil, err
-	}
-	pre, post, ok := bytes.Cut(bytes.TrimSuffix(b.Bytes(), []byte("\n")), []byte(mark))
-	if !ok {
-		return nil, nil, errors.New("report: unexpected JSON envelope")
-	}
-	return pre, post, nil
 }
 
 func newEncoder(w io.Writer, prefix string) *json.Encoder {
