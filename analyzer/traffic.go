@@ -362,7 +362,9 @@ func (a *Analyzer) addRun(p *pair, rec runRec) {
 		cost = runEvCost
 	}
 	if len(p.runs) == cap(p.runs) {
-		grow = max(4, cap(p.runs))
+		// Doubling, but never past maxRuns: room that can never be
+		// used would be charged for nothing.
+		grow = min(max(4, cap(p.runs)), maxRuns-len(p.runs))
 		cost += grow * runCost
 	}
 	if len(p.runs) >= maxRuns || !a.charge(cost, rec.end.frame) {
