@@ -135,7 +135,7 @@ const (
 	// When it is spent the analysis goes on counting, with a warning, but
 	// records nothing new: memory stops growing with the capture. 24 MiB
 	// holds a day of some 600 busy pairs (the 4 GiB bench capture keeps
-	// 16,000 negotiations, 10,500 SAs and 24,500 gaps in 22 MiB), and the
+	// 16,000 negotiations, 10,500 SAs and 24,500 gaps in 23 MiB), and the
 	// result built from a full budget is smaller still
 	// (TestWorstCaseHistory). With the pairs' own state it keeps the live
 	// heap under the 48 MiB soft memory limit softsa runs with
