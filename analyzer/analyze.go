@@ -213,40 +213,17 @@ type Source interface {
 // the error text in Warnings, and the error is returned as well.
 func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error) {
 	a := NewAnalyzer(opts)
-	dec := decoders.NewDecoder()
-	// The capture is read on a goroutine of its own while this one decodes
-	// and analyses: on two cores the two halves overlap.
-	next, stopReading := c.Next, func() {}
-	if !opts.NoReadAhead {
-		ra := decoders.NewReadAhead(c)
-		next, stopReading = ra.Next, func() { ra.Close() }
-	}
 	var (
-		f   decoders.Frame
-		m   decoders.Message
-		err error
-		n   int // frames analysed
+		n     int // frames analysed
+		err   error
+		stats decoders.DefragStats
 	)
-	for ; ; n++ {
-		if n%ctxCheckEvery == 0 {
-			if err = ctx.Err(); err != nil {
-				err = fmt.Errorf("%s: analysis stopped after %d frames: %w", c.Name(), n, err)
-				break
-			}
-		}
-		if e := next(&f); e != nil {
-			if !errors.Is(e, io.EOF) {
-				err = e
-			}
-			break
-		}
-		dec.Decode(&f, &m)
-		a.Add(&m)
+	if opts.NoReadAhead {
+		n, stats, err = a.read(ctx, c)
+	} else {
+		n, stats, err = a.readAhead(ctx, c)
 	}
-	// The reader may be ahead when the analysis stops early; it must be
-	// done with c before c is asked anything or closed.
-	stopReading()
-	if st := dec.DefragStats(); st.Expired+st.Dropped > 0 {
+	if st := stats; st.Expired+st.Dropped > 0 {
 		a.warnf("IP reassembly: %d incomplete datagrams expired, %d fragments dropped (of %d fragments)",
 			st.Expired, st.Dropped, st.Fragments)
 	}
@@ -262,6 +239,54 @@ func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error
 		}
 	}
 	return r, err
+}
+
+// read decodes and analyses c's frames on this goroutine.
+func (a *Analyzer) read(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
+	dec := decoders.NewDecoder()
+	var (
+		f decoders.Frame
+		m decoders.Message
+	)
+	n, err := a.loop(ctx, c, func() (*decoders.Message, error) {
+		if err := c.Next(&f); err != nil {
+			return nil, err
+		}
+		dec.Decode(&f, &m)
+		return &m, nil
+	})
+	return n, dec.DefragStats(), err
+}
+
+// readAhead has c read and decoded on a goroutine of its own while this one
+// analyses: on two cores the two halves overlap.
+func (a *Analyzer) readAhead(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
+	ra := decoders.NewDecodingReadAhead(c)
+	n, err := a.loop(ctx, c, ra.NextMessage)
+	// The reader may be ahead when the analysis stops early; it must be
+	// done with c before c is asked anything or closed.
+	ra.Close()
+	return n, ra.DefragStats(), err
+}
+
+// loop analyses what next returns until it fails (io.EOF at the end) or ctx
+// is done, and returns how many messages it analysed.
+func (a *Analyzer) loop(ctx context.Context, c Source, next func() (*decoders.Message, error)) (n int, err error) {
+	for ; ; n++ {
+		if n%ctxCheckEvery == 0 {
+			if err = ctx.Err(); err != nil {
+				return n, fmt.Errorf("%s: analysis stopped after %d frames: %w", c.Name(), n, err)
+			}
+		}
+		m, e := next()
+		if e != nil {
+			if errors.Is(e, io.EOF) {
+				e = nil
+			}
+			return n, e
+		}
+		a.Add(m)
+	}
 }
 
 func (a *Analyzer) warnf(format string, args ...any) {

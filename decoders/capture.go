@@ -69,6 +69,10 @@ type Frame struct {
 	Link    layers.LinkType
 	Data    []byte
 	WireLen int // original length on the wire (Data may be cut by a snap length)
+
+	// held is set when Data points into a held capture's window, where it
+	// stays valid until the holder releases it, not just until Next.
+	held bool
 }
 
 // frameSource is what each format reader provides.
@@ -80,10 +84,12 @@ type frameSource interface {
 type Capture struct {
 	name   string
 	format Format
-	file   io.Closer
+	file   io.Closer // when Open opened it
 	count  *countingReader
 	buf    *bufio.Reader
+	s      *stream // what the fast readers read, once the format is known
 	src    frameSource
+	held   bool
 	frames int
 	gz     bool
 	err    error
@@ -145,7 +151,8 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt) (*Capture, error) {
 		if err != nil {
 			return nil, c.headerError(err)
 		}
-		c.src = &pcapSource{r: r, fast: newPcapFast(c.buf, m, r)}
+		c.s = &stream{br: c.buf}
+		c.src = &pcapSource{r: r, fast: newPcapFast(c.s, m, r)}
 	case bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}):
 		c.format = FormatPcapNG
 		var shb [16]byte
@@ -159,7 +166,8 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt) (*Capture, error) {
 		if err != nil {
 			return nil, c.headerError(err)
 		}
-		src.r, src.fast = r, newNgFast(c.buf, shb, r)
+		c.s = &stream{br: c.buf}
+		src.r, src.fast = r, newNgFast(c.s, shb, r)
 		c.src = src
 	case bytes.Equal(magic, []byte("GMBU")):
 		c.format = FormatNetMon
@@ -208,6 +216,7 @@ func (c *Capture) Next(f *Frame) error {
 		return c.err
 	}
 	offset := c.offset()
+	f.held = false
 	if err := c.src.next(f); err != nil {
 		if err == io.EOF && (c.format == FormatNetMon || c.offset() == offset) {
 			c.err = io.EOF
@@ -234,7 +243,38 @@ func (c *Capture) Next(f *Frame) error {
 // consumed: what the counting reader handed to the buffer, less what the
 // buffer still holds. NetMon reads by offset and reports its own.
 func (c *Capture) offset() int64 {
+	if c.s != nil && c.s.w != nil {
+		return c.s.w.offset() - int64(c.buf.Buffered())
+	}
 	return c.count.n - int64(c.buf.Buffered())
+}
+
+// hold is called by a ReadAhead before it reads: from now on the frames it
+// gets must stay valid until it releases them, and a pcap or pcapng capture
+// is read through a window of chunks so that they can (window.go). Reading
+// goes on from where it is: what the buffer holds moves into the window.
+func (c *Capture) hold() {
+	if c.held || c.s == nil {
+		return
+	}
+	c.held = true
+	w := &window{r: c.count, size: c.buf.Size(), unread: c.buf.Buffered}
+	w.base = c.count.n - int64(c.buf.Buffered())
+	w.cur = &chunk{buf: make([]byte, w.size)}
+	b, _ := c.buf.Peek(c.buf.Buffered())
+	w.data = w.cur.buf[:copy(w.cur.buf, b)]
+	c.buf.Reset(w)
+	c.s.w = w
+}
+
+// mark is where the next frame starts; release takes it.
+func (c *Capture) mark() int64 { return c.offset() }
+
+// release says the frames before mark are no longer in use.
+func (c *Capture) release(mark int64) {
+	if c.s != nil && c.s.w != nil {
+		c.s.w.release(mark)
+	}
 }
 
 // Close closes the underlying file, if Open opened it.

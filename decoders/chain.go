@@ -18,7 +18,21 @@ type Chain struct {
 	frames int
 	format Format
 	err    error
+
+	// A held chain keeps the files it has read to the end open until the
+	// holder releases the frames read from them.
+	held    bool
+	retired []retiredCapture
 }
+
+// retiredCapture is a file read to its end whose frames may still be in use.
+type retiredCapture struct {
+	file int // index in paths
+	c    *Capture
+}
+
+// fileShift places the file's index above its byte offset in a chain's mark.
+const fileShift = 40
 
 // NewChain returns a Chain over paths, in the order given. The first file is
 // opened at once so that a bad one is reported before analysis starts.
@@ -41,6 +55,9 @@ func (ch *Chain) open() error {
 	}
 	ch.cur = c
 	ch.next++
+	if ch.held {
+		c.hold()
+	}
 	return nil
 }
 
@@ -72,7 +89,11 @@ func (ch *Chain) Next(f *Frame) error {
 			f.Number = ch.frames
 			return nil
 		}
-		ch.cur.Close()
+		if ch.held {
+			ch.retired = append(ch.retired, retiredCapture{ch.next - 1, ch.cur})
+		} else {
+			ch.cur.Close()
+		}
 		if err != io.EOF {
 			ch.err = fmt.Errorf("joined frame %d: %w", ch.frames+1, err)
 			return ch.err
@@ -88,10 +109,49 @@ func (ch *Chain) Next(f *Frame) error {
 	}
 }
 
-// Close closes the file being read.
-func (ch *Chain) Close() error {
-	if ch.cur != nil {
-		return ch.cur.Close()
+// hold keeps frames valid until release, as Capture.hold.
+func (ch *Chain) hold() {
+	ch.held = true
+	ch.cur.hold()
+}
+
+// mark is where the next frame starts: the file's index and the offset in
+// it.
+func (ch *Chain) mark() int64 {
+	return int64(ch.next-1)<<fileShift | min(ch.cur.mark(), 1<<fileShift-1)
+}
+
+// release closes the files whose frames are all before mark and passes the
+// rest on to the file being read.
+func (ch *Chain) release(mark int64) {
+	file := int(mark >> fileShift)
+	kept := ch.retired[:0]
+	for _, r := range ch.retired {
+		if r.file < file {
+			r.c.Close()
+			continue
+		}
+		if r.file == file {
+			r.c.release(mark & (1<<fileShift - 1))
+		}
+		kept = append(kept, r)
 	}
-	return nil
+	clear(ch.retired[len(kept):])
+	ch.retired = kept
+	if file == ch.next-1 {
+		ch.cur.release(mark & (1<<fileShift - 1))
+	}
+}
+
+// Close closes the file being read and those kept for a holder.
+func (ch *Chain) Close() error {
+	var err error
+	for _, r := range ch.retired {
+		err = errors.Join(err, r.c.Close())
+	}
+	ch.retired = nil
+	if ch.cur != nil {
+		err = errors.Join(err, ch.cur.Close())
+	}
+	return err
 }

@@ -23,9 +23,48 @@ import (
 // reports every error as before. TestFastReadMatchesPcapgo compares the
 // two on every capture it can find and on damaged copies of them.
 
+// stream is what the fast readers read from: the bufio.Reader pcapgo reads
+// through, or, once the capture is held (window.go), a window of chunks. The
+// bufio.Reader then refills from the window too, so the two stay in step:
+// the fast path reads in place at the window's position when the buffer is
+// empty, and after pcapgo has read a record the bytes it buffered beyond it
+// are given back (the position moves back by them and the buffer is
+// emptied) before the fast path reads on.
+type stream struct {
+	br *bufio.Reader
+	w  *window // nil until the capture is held
+}
+
+// peek returns the next n bytes without consuming them, or false when there
+// are fewer.
+func (s *stream) peek(n int) ([]byte, bool) {
+	if s.w == nil {
+		b, err := s.br.Peek(n)
+		return b, err == nil
+	}
+	if k := s.br.Buffered(); k > 0 {
+		s.w.pos -= k
+		s.br.Reset(s.w)
+	}
+	return s.w.peek(n)
+}
+
+// discard consumes n bytes that peek returned.
+func (s *stream) discard(n int) {
+	if s.w == nil {
+		s.br.Discard(n)
+		return
+	}
+	s.w.pos += n
+}
+
+// held reports whether what peek returns stays valid after discard: it does
+// in a window, until the capture releases it.
+func (s *stream) held() bool { return s.w != nil }
+
 // pcapFast reads classic pcap records.
 type pcapFast struct {
-	br         *bufio.Reader
+	s          *stream
 	order      binary.ByteOrder
 	nsFactor   uint32 // 1000 for microsecond files, 1 for nanosecond ones
 	maxCapture int    // as pcapgo's maxCaptureLength
@@ -33,8 +72,8 @@ type pcapFast struct {
 	hits       int // records read here, for the tests
 }
 
-func newPcapFast(br *bufio.Reader, magic [4]byte, r *pcapgo.Reader) *pcapFast {
-	f := &pcapFast{br: br, nsFactor: 1000, link: r.LinkType()}
+func newPcapFast(s *stream, magic [4]byte, r *pcapgo.Reader) *pcapFast {
+	f := &pcapFast{s: s, nsFactor: 1000, link: r.LinkType()}
 	switch binary.LittleEndian.Uint32(magic[:]) {
 	case 0xa1b2c3d4:
 		f.order = binary.LittleEndian
@@ -60,29 +99,32 @@ const pcapgoEagerMax = 262144
 
 // next reads one record into f if it can; false leaves the stream untouched.
 func (p *pcapFast) next(f *Frame) bool {
-	h, err := p.br.Peek(16)
-	if err != nil {
+	h, ok := p.s.peek(16)
+	if !ok {
 		return false
 	}
 	capLen := int(p.order.Uint32(h[8:12]))
 	wire := int(p.order.Uint32(h[12:16]))
-	if capLen > p.maxCapture || capLen > wire || 16+capLen > p.br.Size() {
+	// The buffer's size bounds a record here whether or not the file is
+	// mapped, so that both take the same records.
+	if capLen > p.maxCapture || capLen > wire || 16+capLen > p.s.br.Size() {
 		return false
 	}
-	b, err := p.br.Peek(16 + capLen)
-	if err != nil {
+	b, ok := p.s.peek(16 + capLen)
+	if !ok {
 		return false
 	}
 	f.Time = time.Unix(int64(p.order.Uint32(b[0:4])), int64(p.order.Uint32(b[4:8])*p.nsFactor)).UTC()
 	f.Data, f.WireLen, f.Link = b[16:16+capLen:16+capLen], wire, p.link
-	p.br.Discard(16 + capLen)
+	f.held = p.s.held()
+	p.s.discard(16 + capLen)
 	p.hits++
 	return true
 }
 
 // ngFast reads pcapng enhanced packet blocks of the first section.
 type ngFast struct {
-	br     *bufio.Reader
+	s      *stream
 	r      *pcapgo.NgReader
 	order  binary.ByteOrder
 	off    bool // a new section began: pcapgo alone from there on
@@ -102,7 +144,7 @@ type ngIface struct {
 // block starts with shb, or returns nil when the first section is not one
 // pcapgo reads as is (version 1.0): pcapgo may then skip sections, and the
 // byte order of the one it reads is not the first header's.
-func newNgFast(br *bufio.Reader, shb [16]byte, r *pcapgo.NgReader) *ngFast {
+func newNgFast(s *stream, shb [16]byte, r *pcapgo.NgReader) *ngFast {
 	var order binary.ByteOrder
 	switch {
 	case binary.LittleEndian.Uint32(shb[8:12]) == 0x1a2b3c4d:
@@ -115,7 +157,7 @@ func newNgFast(br *bufio.Reader, shb [16]byte, r *pcapgo.NgReader) *ngFast {
 	if order.Uint16(shb[12:14]) != 1 || order.Uint16(shb[14:16]) != 0 {
 		return nil
 	}
-	return &ngFast{br: br, r: r, order: order}
+	return &ngFast{s: s, r: r, order: order}
 }
 
 // sectionEnd is pcapgo's SectionEndCallback: a second section header was
@@ -172,16 +214,16 @@ func (n *ngFast) next(f *Frame) bool {
 	if n.off {
 		return false
 	}
-	h, err := n.br.Peek(28)
-	if err != nil || n.order.Uint32(h[0:4]) != 6 {
+	h, ok := n.s.peek(28)
+	if !ok || n.order.Uint32(h[0:4]) != 6 {
 		return false
 	}
 	blockLen := int64(n.order.Uint32(h[4:8]))
-	if blockLen < 32 || blockLen > int64(n.br.Size()) {
+	if blockLen < 32 || blockLen > int64(n.s.br.Size()) {
 		return false
 	}
-	b, err := n.br.Peek(int(blockLen))
-	if err != nil {
+	b, ok := n.s.peek(int(blockLen))
+	if !ok {
 		return false
 	}
 	in, ok := n.iface(n.order.Uint32(b[8:12]))
@@ -221,7 +263,8 @@ func (n *ngFast) next(f *Frame) bool {
 	f.Data = b[28 : 28+capLen : 28+capLen]
 	f.WireLen = int(n.order.Uint32(b[24:28]))
 	f.Link = in.link
-	n.br.Discard(int(blockLen))
+	f.held = n.s.held()
+	n.s.discard(int(blockLen))
 	n.hits++
 	return true
 }

@@ -21,28 +21,50 @@ import (
 // ways, whole, gzip-compressed, cut at many offsets and with bytes of their
 // record headers changed.
 
-// readBothWays reads every frame of data, with or without the fast
-// readers, and describes them and the final error in one string; it also
-// returns how many frames the fast readers took.
-func readBothWays(name string, data []byte, fast bool) (string, int) {
+// How readBothWays reads: with pcapgo alone, with the fast readers on the
+// 1 MiB buffer, or with the fast readers on a window of chunks (a held
+// capture, as a ReadAhead reads it).
+const (
+	readPcapgo = iota
+	readFast
+	readHeld
+)
+
+// newReader opens data for reading the given way; it returns the fast
+// readers' hit count.
+func newReader(name string, data []byte, how int) (*Capture, func() int, error) {
 	c, err := NewCapture(name, bytes.NewReader(data))
 	if err != nil {
-		return "open: " + err.Error(), 0
+		return nil, nil, err
 	}
 	hits := func() int { return 0 }
 	switch s := c.src.(type) {
 	case *pcapSource:
-		if !fast {
+		if how == readPcapgo {
 			s.fast = nil
 		} else if s.fast != nil {
 			hits = func() int { return s.fast.hits }
 		}
 	case *ngSource:
-		if !fast {
+		if how == readPcapgo {
 			s.fast = nil
 		} else if s.fast != nil {
 			hits = func() int { return s.fast.hits }
 		}
+	}
+	if how == readHeld {
+		c.hold()
+	}
+	return c, hits, nil
+}
+
+// readBothWays reads every frame of data the given way and describes them
+// and the final error in one string; it also returns how many frames the
+// fast readers took.
+func readBothWays(name string, data []byte, how int) (string, int) {
+	c, hits, err := newReader(name, data, how)
+	if err != nil {
+		return "open: " + err.Error(), 0
 	}
 	var out bytes.Buffer
 	var f Frame
@@ -84,10 +106,13 @@ func TestFastReadMatchesPcapgo(t *testing.T) {
 		name := filepath.Base(path)
 		compare := func(what string, data []byte) {
 			t.Helper()
-			fast, n := readBothWays(name, data, true)
-			slow, _ := readBothWays(name, data, false)
+			fast, n := readBothWays(name, data, readFast)
+			slow, _ := readBothWays(name, data, readPcapgo)
 			if fast != slow {
 				t.Errorf("%s %s: fast and pcapgo readers differ:\n%s", name, what, firstDiff(fast, slow))
+			}
+			if held, _ := readBothWays(name, data, readHeld); held != slow {
+				t.Errorf("%s %s: held and pcapgo readers differ:\n%s", name, what, firstDiff(held, slow))
 			}
 			frames += strings.Count(slow, "\n") - 1
 			hits += n
@@ -152,10 +177,11 @@ func FuzzFastRead(f *testing.F) {
 		if sameBothWays(data) {
 			return
 		}
-		fast, _ := readBothWays("fuzz", data, true)
-		slow, _ := readBothWays("fuzz", data, false)
-		if fast != slow {
-			t.Fatalf("fast and pcapgo readers differ:\n%s", firstDiff(fast, slow))
+		slow, _ := readBothWays("fuzz", data, readPcapgo)
+		for _, how := range []int{readFast, readHeld} {
+			if fast, _ := readBothWays("fuzz", data, how); fast != slow {
+				t.Fatalf("fast (%d) and pcapgo readers differ:\n%s", how, firstDiff(fast, slow))
+			}
 		}
 	})
 }
@@ -166,28 +192,27 @@ func FuzzFastRead(f *testing.F) {
 // fuzz target several times slower; on a disagreement readBothWays, which
 // compares what a test can show, decides and describes it.
 func sameBothWays(data []byte) bool {
-	cf, errf := NewCapture("fuzz", bytes.NewReader(data))
-	cs, errs := NewCapture("fuzz", bytes.NewReader(data))
-	if errf != nil || errs != nil {
-		return errf != nil && errs != nil && errf.Error() == errs.Error()
+	cs, _, errs := newReader("fuzz", data, readPcapgo)
+	cf, _, errf := newReader("fuzz", data, readFast)
+	ch, _, errh := newReader("fuzz", data, readHeld)
+	if errf != nil || errs != nil || errh != nil {
+		return errf != nil && errs != nil && errh != nil && errf.Error() == errs.Error() && errh.Error() == errs.Error()
 	}
-	switch s := cs.src.(type) {
-	case *pcapSource:
-		s.fast = nil
-	case *ngSource:
-		s.fast = nil
-	}
-	var ff, fs Frame
+	var ff, fs, fh Frame
 	for {
-		ef, es := cf.Next(&ff), cs.Next(&fs)
-		if ef != nil || es != nil {
-			return ef != nil && es != nil && ef.Error() == es.Error()
+		ef, es, eh := cf.Next(&ff), cs.Next(&fs), ch.Next(&fh)
+		if ef != nil || es != nil || eh != nil {
+			return ef != nil && es != nil && eh != nil && ef.Error() == es.Error() && eh.Error() == es.Error()
 		}
-		if ff.Number != fs.Number || !ff.Time.Equal(fs.Time) || ff.Time.Location() != fs.Time.Location() ||
-			ff.Link != fs.Link || ff.WireLen != fs.WireLen || !bytes.Equal(ff.Data, fs.Data) {
+		if !sameFrame(&ff, &fs) || !sameFrame(&fh, &fs) {
 			return false
 		}
 	}
+}
+
+func sameFrame(a, b *Frame) bool {
+	return a.Number == b.Number && a.Time.Equal(b.Time) && a.Time.Location() == b.Time.Location() &&
+		a.Link == b.Link && a.WireLen == b.WireLen && bytes.Equal(a.Data, b.Data)
 }
 
 // TestReadAhead reads captures directly and through ReadAhead: the same

@@ -130,6 +130,11 @@ type Decoder struct {
 	// parserOnly turns the fast path off, so that tests can compare it
 	// with the parser path it must agree with.
 	parserOnly bool
+	// keeper, when set, copies each reassembled datagram somewhere that
+	// outlives the next Decode, before its transport is decoded: a
+	// decoding ReadAhead hands out messages a batch at a time, and the
+	// reassembly buffers are reused.
+	keeper interface{ keep([]byte) []byte }
 }
 
 // NewDecoder returns a Decoder with its parsers built.
@@ -249,6 +254,9 @@ func (d *Decoder) Decode(f *Frame, m *Message) {
 		}
 	}
 	if l4 != nil {
+		if d.keeper != nil {
+			l4 = d.keeper.keep(l4)
+		}
 		d.decodeTransport(m, l4)
 		return
 	}

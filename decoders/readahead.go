@@ -5,17 +5,22 @@ import (
 	"sync"
 )
 
-// Reading a capture (system calls, pcapng block parsing, gzip) costs about
-// as much as decoding and analysing what was read. ReadAhead moves the
-// reading to a goroutine of its own, so that on a machine with two cores the
-// two halves overlap: the reader fills batches of frames while the consumer
-// works through the previous one. Frames still come out one at a time and in
-// order, so nothing downstream changes.
+// Reading a capture (system calls, record parsing, gzip) and decoding it cost
+// about as much as analysing what was decoded. ReadAhead moves the reading,
+// and with NewDecodingReadAhead the decoding too, to a goroutine of its own,
+// so that on a machine with two cores the two halves overlap: the reader
+// fills batches while the consumer works through the previous one. Frames
+// (or messages) still come out one at a time and in order, so nothing
+// downstream changes.
 //
 // Batches are recycled through a ring of readAheadBatches, so memory is
 // bounded by the ring (a few hundred KiB; more only while a frame is larger
-// than a batch) and the steady state allocates nothing. Each frame's bytes
-// are copied into its batch: the readers reuse their buffer at every Next.
+// than a batch) and the steady state allocates nothing. A frame whose bytes
+// stay valid (read through a window: Capture.hold) is passed on as it is,
+// and the source is told when the consumer is past it (release); any other
+// frame's bytes are copied into its batch, as the readers reuse their buffer
+// at every Next. A reassembled IP datagram is copied into its batch too: the
+// Decoder reuses its reassembly buffers.
 
 // errReadAheadClosed is what Next returns once Close has stopped the
 // reading before the source ended.
@@ -26,50 +31,77 @@ type FrameSource interface {
 	Next(f *Frame) error
 }
 
+// holder is a FrameSource that can keep its frames valid beyond Next
+// (Capture, Chain).
+type holder interface {
+	// hold asks for frames that stay valid until released.
+	hold()
+	// mark is the position after the last frame read.
+	mark() int64
+	// release says that no frame before mark is in use any more.
+	release(mark int64)
+}
+
 const (
 	// readAheadBatches is the ring: one batch being consumed, one being
 	// filled, and slack so that neither side waits on a short stall of
 	// the other.
 	readAheadBatches = 4
-	// batchBytes and batchFrames bound a batch: small enough to stay in
-	// the cache between the two cores, large enough that handing it over
+	// batchBytes (of frames, copied or held) and batchFrames bound a
+	// batch: small enough to stay in the cache between the two cores and
+	// to keep few window chunks in use, large enough that handing it over
 	// costs nothing per frame.
 	batchBytes  = 256 << 10
 	batchFrames = 1024
 )
 
-// frameBatch is a run of consecutive frames. Each frame's Data points into
-// arena; err, when set, is what the source returned after the last frame
-// (io.EOF at a clean end).
-type frameBatch struct {
-	frames []Frame
-	ends   []int // end offset of each frame's bytes in arena
+// batch is a run of consecutive frames, or of the messages decoded from
+// them. Data that is not held points into arena (frames) or dgrams
+// (reassembled datagrams); err, when set, is what the source returned after
+// the last frame (io.EOF at a clean end).
+type batch struct {
+	frames []Frame   // without decoding
+	msgs   []Message // with decoding
 	arena  []byte
+	dgrams []byte
+	bytes  int   // of the frames, copied or held
+	mark   int64 // the source's mark after the last frame
 	err    error
 }
+
+func (b *batch) len() int { return len(b.frames) + len(b.msgs) }
 
 // ReadAhead reads a FrameSource on its own goroutine. Call Close when done,
 // before touching the source again.
 type ReadAhead struct {
-	full chan *frameBatch // filled batches, in order
-	free chan *frameBatch // consumed batches, for reuse
+	full chan *batch // filled batches, in order
+	free chan *batch // consumed batches, for reuse
 	stop chan struct{}
 	done sync.WaitGroup
+	dec  *Decoder // nil: frames are handed out undecoded
 
-	cur  *frameBatch
+	cur  *batch
 	next int
 	err  error
 }
 
-// NewReadAhead starts reading src. The source must not be used by anyone
-// else until Close returns.
-func NewReadAhead(src FrameSource) *ReadAhead {
+// NewReadAhead starts reading src; Next hands out its frames. The source
+// must not be used by anyone else until Close returns.
+func NewReadAhead(src FrameSource) *ReadAhead { return newReadAhead(src, nil) }
+
+// NewDecodingReadAhead starts reading and decoding src; NextMessage hands
+// out the messages. The source must not be used by anyone else until Close
+// returns.
+func NewDecodingReadAhead(src FrameSource) *ReadAhead { return newReadAhead(src, NewDecoder()) }
+
+func newReadAhead(src FrameSource, dec *Decoder) *ReadAhead {
 	r := &ReadAhead{
 		// Both channels hold the whole ring, so neither side ever blocks
 		// on a send.
-		full: make(chan *frameBatch, readAheadBatches),
-		free: make(chan *frameBatch, readAheadBatches),
+		full: make(chan *batch, readAheadBatches),
+		free: make(chan *batch, readAheadBatches),
 		stop: make(chan struct{}),
+		dec:  dec,
 	}
 	r.done.Add(1)
 	go r.read(src)
@@ -81,10 +113,13 @@ func NewReadAhead(src FrameSource) *ReadAhead {
 func (r *ReadAhead) read(src FrameSource) {
 	defer r.done.Done()
 	defer close(r.full)
+	h, _ := src.(holder)
+	if h != nil {
+		h.hold()
+	}
 	made := 0
-	var f Frame
 	for {
-		var b *frameBatch
+		var b *batch
 		select {
 		case b = <-r.free:
 		case <-r.stop:
@@ -93,7 +128,7 @@ func (r *ReadAhead) read(src FrameSource) {
 			if made < readAheadBatches {
 				// Batches are made as they are first needed and grow
 				// as they fill, so a small capture costs little.
-				b = &frameBatch{}
+				b = &batch{}
 				made++
 			} else {
 				select {
@@ -103,25 +138,15 @@ func (r *ReadAhead) read(src FrameSource) {
 				}
 			}
 		}
-		b.frames, b.ends, b.arena, b.err = b.frames[:0], b.ends[:0], b.arena[:0], nil
-		for len(b.frames) < batchFrames && len(b.arena) < batchBytes {
-			if err := src.Next(&f); err != nil {
-				b.err = err
-				break
-			}
-			// The arena may grow (and move) while the batch fills, so
-			// frames record where their bytes end and get their Data
-			// slices only once the batch is complete.
-			b.arena = append(b.arena, f.Data...)
-			b.ends = append(b.ends, len(b.arena))
-			b.frames = append(b.frames, f)
+		if h != nil && b.mark > 0 {
+			// Batches come back in order: every frame up to this
+			// one's last is done with.
+			h.release(b.mark)
 		}
-		start := 0
-		for i := range b.frames {
-			end := b.ends[i]
-			b.frames[i].Data = b.arena[start:end:end]
-			start = end
+		if r.dec != nil {
+			r.dec.keeper = b
 		}
+		r.fill(src, h, b)
 		r.full <- b
 		if b.err != nil {
 			return
@@ -129,11 +154,74 @@ func (r *ReadAhead) read(src FrameSource) {
 	}
 }
 
+// fill reads (and decodes) frames into b until it is full or the source
+// ends.
+func (r *ReadAhead) fill(src FrameSource, h holder, b *batch) {
+	b.frames, b.msgs, b.arena, b.dgrams = b.frames[:0], b.msgs[:0], b.arena[:0], b.dgrams[:0]
+	b.bytes, b.mark, b.err = 0, 0, nil
+	if h != nil {
+		defer func() { b.mark = h.mark() }()
+	}
+	var f Frame
+	for b.len() < batchFrames && b.bytes < batchBytes {
+		if err := src.Next(&f); err != nil {
+			b.err = err
+			break
+		}
+		b.bytes += len(f.Data)
+		if !f.held {
+			// Should the arena grow (and move), the frames already
+			// in it keep pointing into the old array, which stays
+			// valid and unchanged until the batch is filled again.
+			start := len(b.arena)
+			b.arena = append(b.arena, f.Data...)
+			f.Data = b.arena[start:len(b.arena):len(b.arena)]
+		}
+		if r.dec == nil {
+			b.frames = append(b.frames, f)
+			continue
+		}
+		b.msgs = append(b.msgs, Message{})
+		r.dec.Decode(&f, &b.msgs[len(b.msgs)-1])
+	}
+}
+
+// keep copies a reassembled datagram into the batch, as fill copies frames.
+func (b *batch) keep(d []byte) []byte {
+	start := len(b.dgrams)
+	b.dgrams = append(b.dgrams, d...)
+	return b.dgrams[start:len(b.dgrams):len(b.dgrams)]
+}
+
 // Next reads the next frame into f, as Capture.Next does: f.Data is valid
 // until the next call. After the source's error (io.EOF at the end), every
-// further call returns it.
+// further call returns it. It is for a ReadAhead from NewReadAhead.
 func (r *ReadAhead) Next(f *Frame) error {
-	for r.cur == nil || r.next == len(r.cur.frames) {
+	if err := r.advance(); err != nil {
+		return err
+	}
+	*f = r.cur.frames[r.next]
+	r.next++
+	return nil
+}
+
+// NextMessage returns the next decoded message, valid (with everything it
+// points to) until the next call. After the source's error (io.EOF at the
+// end), every further call returns it. It is for a ReadAhead from
+// NewDecodingReadAhead.
+func (r *ReadAhead) NextMessage() (*Message, error) {
+	if err := r.advance(); err != nil {
+		return nil, err
+	}
+	m := &r.cur.msgs[r.next]
+	r.next++
+	return m, nil
+}
+
+// advance makes r.cur[r.next] the next item, returning the consumed batch
+// to the reader.
+func (r *ReadAhead) advance() error {
+	for r.cur == nil || r.next == r.cur.len() {
 		if r.cur != nil {
 			if r.cur.err != nil {
 				r.err = r.cur.err
@@ -152,9 +240,16 @@ func (r *ReadAhead) Next(f *Frame) error {
 		}
 		r.cur, r.next = b, 0
 	}
-	*f = r.cur.frames[r.next]
-	r.next++
 	return nil
+}
+
+// DefragStats returns the decoder's reassembly counters; call it after
+// Close.
+func (r *ReadAhead) DefragStats() DefragStats {
+	if r.dec == nil {
+		return DefragStats{}
+	}
+	return r.dec.DefragStats()
 }
 
 // Close stops the reading goroutine and waits for it, so that the source

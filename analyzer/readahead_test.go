@@ -1,0 +1,55 @@
+package analyzer
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"softsa/decoders"
+	"softsa/internal/testenv"
+)
+
+// TestReadAheadSameResult analyses every sample and corpus capture twice:
+// read and decoded on this goroutine (as a batch does), and read, decoded
+// and handed over in batches by a decoding ReadAhead, whose frames point
+// into the capture's window and whose reassembled datagrams are copied into
+// the batch. The results must be the same to the byte.
+func TestReadAheadSameResult(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(testenv.ModuleRoot(), "samples", "*.pcap*"))
+	if dir, _ := testenv.Corpus(); isDir(dir) {
+		files = append(files, testenv.CorpusFiles(t)...)
+	}
+	analyse := func(path string, noReadAhead bool) string {
+		t.Helper()
+		c, err := decoders.Open(path)
+		if err != nil {
+			return "open: " + err.Error()
+		}
+		defer c.Close()
+		r, err := Analyze(context.Background(), c, Options{NoReadAhead: noReadAhead})
+		out, jerr := json.Marshal(r)
+		if jerr != nil {
+			t.Fatal(jerr)
+		}
+		if err != nil {
+			out = append(out, "\nerror: "+err.Error()...)
+		}
+		return string(out)
+	}
+	for _, path := range files {
+		direct, ahead := analyse(path, true), analyse(path, false)
+		if direct != ahead {
+			t.Errorf("%s: the read-ahead analysis differs from the direct one", filepath.Base(path))
+		}
+	}
+	if len(files) == 0 {
+		t.Skip("no samples and no corpus")
+	}
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
