@@ -258,11 +258,8 @@ func (c *Capture) hold() {
 		return
 	}
 	c.held = true
-	w := &window{r: c.count, size: c.buf.Size(), unread: c.buf.Buffered}
-	w.base = c.count.n - int64(c.buf.Buffered())
-	w.cur = &chunk{buf: make([]byte, w.size)}
 	b, _ := c.buf.Peek(c.buf.Buffered())
-	w.data = w.cur.buf[:copy(w.cur.buf, b)]
+	w := newWindow(c.count, c.buf.Size(), b, c.count.n-int64(len(b)), c.buf.Buffered)
 	c.buf.Reset(w)
 	c.s.w = w
 }
@@ -277,8 +274,12 @@ func (c *Capture) release(mark int64) {
 	}
 }
 
-// Close closes the underlying file, if Open opened it.
+// Close stops the reading and closes the underlying file, if Open opened
+// it.
 func (c *Capture) Close() error {
+	if c.s != nil && c.s.w != nil {
+		c.s.w.close()
+	}
 	if c.file != nil {
 		return c.file.Close()
 	}

@@ -66,6 +66,7 @@ func readBothWays(name string, data []byte, how int) (string, int) {
 	if err != nil {
 		return "open: " + err.Error(), 0
 	}
+	defer c.Close()
 	var out bytes.Buffer
 	var f Frame
 	for {
@@ -198,6 +199,9 @@ func sameBothWays(data []byte) bool {
 	if errf != nil || errs != nil || errh != nil {
 		return errf != nil && errs != nil && errh != nil && errf.Error() == errs.Error() && errh.Error() == errs.Error()
 	}
+	defer cs.Close()
+	defer cf.Close()
+	defer ch.Close()
 	var ff, fs, fh Frame
 	for {
 		ef, es, eh := cf.Next(&ff), cs.Next(&fs), ch.Next(&fh)
@@ -255,6 +259,7 @@ func TestReadAhead(t *testing.T) {
 		ra := NewReadAhead(c2)
 		ahead := describe(ra.Next)
 		ra.Close()
+		c2.Close()
 		if direct != ahead {
 			t.Errorf("%s: through ReadAhead:\n%s", name, firstDiff(ahead, direct))
 		}
@@ -268,5 +273,6 @@ func TestReadAhead(t *testing.T) {
 		ra.Close()
 		ra.Close()
 		c3.Next(&f)
+		c3.Close()
 	}
 }

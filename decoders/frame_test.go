@@ -273,6 +273,7 @@ func FuzzCapture(f *testing.F) {
 		// As softsa reads a capture: held (through a window of chunks)
 		// and decoded by a ReadAhead, reassembled datagrams copied into
 		// its batches. FuzzFastRead compares the ways of reading frames.
+		defer c.Close()
 		ra := NewDecodingReadAhead(c)
 		defer ra.Close()
 		for i := 0; i < 100000; i++ {

@@ -1,6 +1,9 @@
 package decoders
 
-import "io"
+import (
+	"io"
+	"sync"
+)
 
 // Held reading. A ReadAhead copied every frame into its batches, because
 // the readers reuse their 1 MiB buffer at every Next: on a page-cached
@@ -10,8 +13,14 @@ import "io"
 // chunk buffers instead: each chunk is filled from the file once and
 // recycled only when the ReadAhead has released every frame in it, and the
 // fast readers hand out frames that point into their chunk. A record cut
-// by a chunk's end is copied to the start of the next one, so every record
-// the fast readers take is whole in one chunk.
+// by a chunk's end is copied just before the data of the next one (each
+// chunk has room for it), so every record the fast readers take is whole
+// in one chunk.
+//
+// The chunks are filled by a goroutine of their own, a few ahead: the
+// read(2) calls copying from the page cache (or gzip inflating) are the
+// largest single cost of reading a capture, and overlap this way with the
+// record parsing and decoding of the ReadAhead and with the analysis.
 //
 // (Mapping the file was measured too: touching 1 GiB of mapped page cache
 // record by record took 0.32 s where read(2) into a buffer and parsing there
@@ -23,63 +32,140 @@ const (
 	// after the buffer was emptied; a refill of the whole buffer would copy
 	// 1 MiB for every such record.
 	windowRead = 4 << 10
+	// windowAhead is how many chunks the filler may have in hand: read
+	// ahead of the parsing, or waiting to be. windowChunks is how many a
+	// window makes before it waits for released ones: those, and the ones
+	// whose frames a ReadAhead's batches may hold.
+	windowAhead  = 3
+	windowChunks = 6
 )
 
-// chunk is one buffer of a window; end is the stream offset after its last
-// byte once the window has moved past it.
+// chunk is one buffer of a window: size bytes of room for the tail of the
+// chunk before it, then size bytes filled from the stream (n of them, and
+// err after them). end is the stream offset after its last byte once the
+// window has moved past it.
 type chunk struct {
 	buf []byte
+	n   int
+	err error
 	end int64
 }
 
 // window reads a stream through chunks that stay valid until released.
 type window struct {
-	r    io.Reader
-	size int    // of a chunk: the capture's buffer size, so that a record the fast readers take fits in one
+	size int    // of a chunk's data: the capture's buffer size, so that a record the fast readers take fits in one
 	data []byte // the current chunk's bytes
 	pos  int    // next unread byte in data
 	base int64  // stream offset of data[0]
-	err  error  // what r returned at its end
+	err  error  // what the stream returned at its end
 
 	cur   *chunk
 	inUse []*chunk // earlier chunks, oldest first, with frames maybe in use
 	free  []*chunk
+	made  int
+	out   int // chunks with the filler
+
+	empty  chan *chunk // to the filler
+	filled chan *chunk // from the filler, in stream order
+	stop   chan struct{}
+	done   sync.WaitGroup
 
 	// unread is how many bytes before pos the bufio.Reader pcapgo reads
-	// through holds but has not delivered (stream.sync gives them back).
+	// through holds but has not delivered (stream.peek gives them back).
 	unread func() int
+}
+
+// newWindow starts reading r through chunks of size bytes, the stream's
+// first bytes (already read from r) being first.
+func newWindow(r io.Reader, size int, first []byte, base int64, unread func() int) *window {
+	w := &window{
+		size: size, base: base, unread: unread,
+		empty:  make(chan *chunk, windowAhead),
+		filled: make(chan *chunk, windowAhead),
+		stop:   make(chan struct{}),
+	}
+	w.cur = w.newChunk()
+	w.data = w.cur.buf[size : size+copy(w.cur.buf[size:], first)]
+	w.done.Add(1)
+	go w.fill(r)
+	return w
+}
+
+func (w *window) newChunk() *chunk {
+	w.made++
+	return &chunk{buf: make([]byte, 2*w.size)}
+}
+
+// fill is the filler goroutine: it fills each chunk it is given, in turn,
+// until the stream ends or the window is closed.
+func (w *window) fill(r io.Reader) {
+	defer w.done.Done()
+	for {
+		var c *chunk
+		select {
+		case c = <-w.empty:
+		case <-w.stop:
+			return
+		}
+		n, err := io.ReadFull(r, c.buf[w.size:])
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF
+		}
+		c.n, c.err = n, err
+		w.filled <- c // never blocks: it holds every chunk out
+		if err != nil {
+			return
+		}
+	}
+}
+
+// close stops the filler and waits for it: the stream is then no longer
+// read. It may be called more than once.
+func (w *window) close() {
+	select {
+	case <-w.stop:
+	default:
+		close(w.stop)
+	}
+	w.done.Wait()
 }
 
 // offset is the stream offset of the next unread byte.
 func (w *window) offset() int64 { return w.base + int64(w.pos) }
 
-// more moves to a new chunk that starts with the bytes from keep on and is
-// filled from the stream: the bytes at pos then become available.
+// more moves to the next chunk, putting the bytes of the current one from
+// keep on before its data: the bytes at pos then become available, unless
+// the stream has ended.
 func (w *window) more(keep int) {
 	if w.err != nil {
 		return
 	}
-	var c *chunk
-	if n := len(w.free); n > 0 {
-		c, w.free = w.free[n-1], w.free[:n-1]
-	} else {
-		c = &chunk{buf: make([]byte, w.size)}
-	}
-	k := copy(c.buf, w.data[keep:])
-	n, err := io.ReadFull(w.r, c.buf[k:])
-	if err != nil {
-		if err == io.ErrUnexpectedEOF {
-			err = io.EOF
+	// Released chunks, or new ones up to windowChunks, keep the filler
+	// windowAhead ahead. It always has one in hand, so that the one
+	// waited for below comes: a holder that releases nothing (a test)
+	// makes the window grow.
+	for w.out < windowAhead {
+		var c *chunk
+		if n := len(w.free); n > 0 {
+			c, w.free = w.free[n-1], w.free[:n-1]
+		} else if w.made < windowChunks || w.out == 0 {
+			c = w.newChunk()
+		} else {
+			break
 		}
-		w.err = err
+		w.empty <- c
+		w.out++
 	}
-	if w.cur != nil {
-		w.cur.end = w.base + int64(len(w.data))
-		w.inUse = append(w.inUse, w.cur)
-	}
+	c := <-w.filled
+	w.out--
+	tail := w.data[keep:]
+	start := w.size - copy(c.buf[w.size-len(tail):w.size], tail)
+	w.cur.end = w.base + int64(len(w.data))
+	w.inUse = append(w.inUse, w.cur)
 	w.base += int64(keep)
 	w.pos -= keep
-	w.cur, w.data = c, c.buf[:k+n]
+	w.cur, w.data = c, c.buf[start:w.size+c.n]
+	w.err = c.err
 }
 
 // peek returns the next n bytes, or false when the stream has fewer.
@@ -97,12 +183,9 @@ func (w *window) peek(n int) ([]byte, bool) {
 func (w *window) Read(p []byte) (int, error) {
 	if w.pos == len(w.data) {
 		// The bytes the bufio.Reader holds are given back later, so
-		// the new chunk must start with them.
+		// the next chunk must have them before its data.
 		w.more(w.pos - w.unread())
 		if w.pos == len(w.data) {
-			if w.err == nil {
-				return 0, io.EOF
-			}
 			return 0, w.err
 		}
 	}

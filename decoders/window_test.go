@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -31,6 +32,7 @@ func TestHoldKeepsFrames(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.hold()
+		defer c.Close()
 		var kept [][]byte
 		var f Frame
 		held := 0
@@ -142,5 +144,26 @@ func TestKeepReassembled(t *testing.T) {
 		if got := m.AppData[len(m.AppData)-1]; got != byte('a'+i) {
 			t.Errorf("datagram %d ends in %q after the next reassembly", i, got)
 		}
+	}
+}
+
+// TestWindowCloseStopsFiller stops reading a held capture after two
+// frames: Close must stop the filling goroutine.
+func TestWindowCloseStopsFiller(t *testing.T) {
+	data, _ := heldFrames(3000, 1500)
+	before := runtime.NumGoroutine()
+	for range 10 {
+		c, err := NewCapture("held", bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.hold()
+		var f Frame
+		c.Next(&f)
+		c.Next(&f)
+		c.Close()
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines before, %d after closing ten held captures", before, after)
 	}
 }
