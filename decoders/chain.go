@@ -147,7 +147,9 @@ func (ch *Chain) release(mark int64) {
 func (ch *Chain) Close() error {
 	var err error
 	for _, r := range ch.retired {
-		err = errors.Join(err, r.c.Close())
+		if r.c != ch.cur { // the last file is retired at its end
+			err = errors.Join(err, r.c.Close())
+		}
 	}
 	ch.retired = nil
 	if ch.cur != nil {

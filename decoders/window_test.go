@@ -94,7 +94,6 @@ func TestChainHold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ch.Close()
 	ch.hold()
 	var kept [][]byte
 	var f Frame
@@ -118,6 +117,9 @@ func TestChainHold(t *testing.T) {
 	ch.release(ch.mark())
 	if len(ch.retired) != 1 {
 		t.Errorf("%d files still kept after releasing every frame, want the last (closed with the chain)", len(ch.retired))
+	}
+	if err := ch.Close(); err != nil {
+		t.Errorf("Close: %v", err)
 	}
 }
 
