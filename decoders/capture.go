@@ -101,7 +101,7 @@ func Open(path string) (*Capture, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := newCapture(path, f, f)
+	c, err := newCapture(path, f, f, 0)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -115,13 +115,20 @@ func Open(path string) (*Capture, error) {
 // *bytes.Reader), and is read through it.
 func NewCapture(name string, r io.Reader) (*Capture, error) {
 	ra, _ := r.(io.ReaderAt)
-	return newCapture(name, r, ra)
+	return newCapture(name, r, ra, 0)
 }
 
-func newCapture(name string, r io.Reader, ra io.ReaderAt) (*Capture, error) {
+// newCapture reads a capture from r through buffers of size bytes, or the
+// usual size when it is 0 (tests make them small, so that reading crosses
+// many buffer and window chunk ends).
+func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, error) {
 	c := &Capture{name: name}
 	c.count = &countingReader{r: r}
-	c.buf = bufio.NewReaderSize(c.count, bufferFor(r))
+	fileSize, gzSize := bufferFor(r), readBufferSize
+	if size > 0 {
+		fileSize, gzSize = size, size
+	}
+	c.buf = bufio.NewReaderSize(c.count, fileSize)
 	magic, err := c.buf.Peek(4)
 	if err != nil {
 		if len(magic) == 0 {
@@ -136,7 +143,7 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt) (*Capture, error) {
 		}
 		c.gz = true
 		c.count = &countingReader{r: zr}
-		c.buf = bufio.NewReaderSize(c.count, readBufferSize)
+		c.buf = bufio.NewReaderSize(c.count, gzSize)
 		ra = nil // offsets inside a compressed stream cannot be sought
 		if magic, err = c.buf.Peek(4); err != nil {
 			return nil, fmt.Errorf("%s: gzip: %d bytes after decompression, too short for a capture header", name, len(magic))

@@ -25,42 +25,49 @@ import (
 
 // stream is what the fast readers read from: the bufio.Reader pcapgo reads
 // through, or, once the capture is held (window.go), a window of chunks. The
-// bufio.Reader then refills from the window too, so the two stay in step:
-// the fast path reads in place at the window's position when the buffer is
-// empty, and after pcapgo has read a record the bytes it buffered beyond it
-// are given back (the position moves back by them and the buffer is
-// emptied) before the fast path reads on.
+// bufio.Reader then refills from the window, a little at a time, so the two
+// stay in step: after pcapgo has read a record, the fast path reads on from
+// what the bufio.Reader holds (those frames are not held: the buffer is
+// reused), and in place in the window once that is used up. A record that
+// runs past what the buffer holds makes it give its bytes back to the
+// window, where they are the last ones before the window's position.
 type stream struct {
-	br *bufio.Reader
-	w  *window // nil until the capture is held
+	br      *bufio.Reader
+	w       *window // nil until the capture is held
+	fromBuf bool    // the last peek was served by br
 }
 
 // peek returns the next n bytes without consuming them, or false when there
 // are fewer.
 func (s *stream) peek(n int) ([]byte, bool) {
-	if s.w == nil {
-		b, err := s.br.Peek(n)
-		return b, err == nil
+	if s.w != nil {
+		k := s.br.Buffered()
+		if k == 0 || k < n {
+			if k > 0 {
+				s.w.pos -= k
+				s.br.Reset(s.w)
+			}
+			s.fromBuf = false
+			return s.w.peek(n)
+		}
 	}
-	if k := s.br.Buffered(); k > 0 {
-		s.w.pos -= k
-		s.br.Reset(s.w)
-	}
-	return s.w.peek(n)
+	s.fromBuf = true
+	b, err := s.br.Peek(n)
+	return b, err == nil
 }
 
 // discard consumes n bytes that peek returned.
 func (s *stream) discard(n int) {
-	if s.w == nil {
+	if s.fromBuf {
 		s.br.Discard(n)
 		return
 	}
 	s.w.pos += n
 }
 
-// held reports whether what peek returns stays valid after discard: it does
+// held reports whether what peek returned stays valid after discard: it does
 // in a window, until the capture releases it.
-func (s *stream) held() bool { return s.w != nil }
+func (s *stream) held() bool { return !s.fromBuf }
 
 // pcapFast reads classic pcap records.
 type pcapFast struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -30,10 +31,21 @@ const (
 	readHeld
 )
 
+// heldTestSize is the buffer and chunk size of the held reader in these
+// tests: bufio's smallest.
+const heldTestSize = 4096
+
 // newReader opens data for reading the given way; it returns the fast
 // readers' hit count.
 func newReader(name string, data []byte, how int) (*Capture, func() int, error) {
-	c, err := NewCapture(name, bytes.NewReader(data))
+	size := 0
+	if how == readHeld {
+		// Small chunks, so that records cross their ends, and bufio
+		// refills and gives back, all the time.
+		size = heldTestSize
+	}
+	r := bytes.NewReader(data)
+	c, err := newCapture(name, r, r, size)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -274,5 +286,41 @@ func TestReadAhead(t *testing.T) {
 		ra.Close()
 		c3.Next(&f)
 		c3.Close()
+	}
+}
+
+// BenchmarkReadPcapgoBlocks reads a file of simple packet blocks, which the
+// fast readers leave to pcapgo, from the buffer and through a window. Through
+// the window each byte is copied once more (into a chunk, then into the
+// buffer), and no more: the window once gave the buffer's unread bytes back
+// after each record and refilled them, several KiB copied per record.
+func BenchmarkReadPcapgoBlocks(b *testing.B) {
+	const n = 100000
+	blocks := make([][]byte, n)
+	for i := range blocks {
+		body := binary.LittleEndian.AppendUint32(nil, 60)
+		blocks[i] = pcapngBlock(3, append(body, make([]byte, 60)...), 0)
+	}
+	data := pcapngFile(blocks...)
+	for _, how := range []int{readFast, readHeld} {
+		b.Run([]string{"pcapgo", "buffer", "window"}[how], func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				c, _, err := newReader("spb", data, how)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var f Frame
+				frames := 0
+				for c.Next(&f) == nil {
+					frames++
+					c.release(c.mark()) // as a ReadAhead does, a batch at a time
+				}
+				c.Close()
+				if frames != n {
+					b.Fatalf("%d frames, want %d", frames, n)
+				}
+			}
+		})
 	}
 }

@@ -28,10 +28,11 @@ import (
 
 const (
 	// windowRead is the most a bufio.Reader refill copies out of the
-	// window. pcapgo reads only the records the fast path leaves, each
-	// after the buffer was emptied; a refill of the whole buffer would copy
-	// 1 MiB for every such record.
-	windowRead = 4 << 10
+	// window. pcapgo reads the records the fast path leaves through the
+	// bufio.Reader, and the fast path then reads what it holds before it
+	// reads in place again: those frames a ReadAhead must copy, so the
+	// less the better.
+	windowRead = 64 << 10
 	// windowAhead is how many chunks the filler may have in hand: read
 	// ahead of the parsing, or waiting to be. windowChunks is how many a
 	// window makes before it waits for released ones: those, and the ones
@@ -71,7 +72,8 @@ type window struct {
 	done   sync.WaitGroup
 
 	// unread is how many bytes before pos the bufio.Reader pcapgo reads
-	// through holds but has not delivered (stream.peek gives them back).
+	// through holds but has not delivered: the bytes stream.peek may give
+	// back, which the next chunk must therefore have too.
 	unread func() int
 }
 
@@ -171,7 +173,7 @@ func (w *window) more(keep int) {
 // peek returns the next n bytes, or false when the stream has fewer.
 func (w *window) peek(n int) ([]byte, bool) {
 	if n > len(w.data)-w.pos {
-		w.more(w.pos)
+		w.more(w.pos - w.unread())
 		if n > len(w.data)-w.pos {
 			return nil, false
 		}
@@ -182,8 +184,6 @@ func (w *window) peek(n int) ([]byte, bool) {
 // Read gives the bufio.Reader pcapgo reads through a little of the window.
 func (w *window) Read(p []byte) (int, error) {
 	if w.pos == len(w.data) {
-		// The bytes the bufio.Reader holds are given back later, so
-		// the next chunk must have them before its data.
 		w.more(w.pos - w.unread())
 		if w.pos == len(w.data) {
 			return 0, w.err

@@ -41,15 +41,15 @@ func TestHoldKeepsFrames(t *testing.T) {
 				held++
 				kept = append(kept, f.Data)
 			} else {
-				// pcapgo's (the first, before the fast reader
-				// knows the interface): valid until Next.
+				// from the buffer (the first, before the fast reader
+				// (the first ones): valid until Next.
 				kept = append(kept, bytes.Clone(f.Data))
 			}
 			if release {
 				c.release(c.mark())
 			}
 		}
-		if len(kept) != len(want) || held < len(want)-1 {
+		if len(kept) != len(want) || held < len(want)*9/10 {
 			t.Fatalf("release %v: %d frames, %d held, want %d", release, len(kept), held, len(want))
 		}
 		w := c.s.w
