@@ -27,8 +27,10 @@ func TestReadAheadSameResult(t *testing.T) {
 		if err != nil {
 			return "open: " + err.Error()
 		}
-		defer c.Close()
 		r, err := Analyze(context.Background(), c, Options{NoReadAhead: noReadAhead})
+		// Closed first: the capture's window chunks are unmapped, so a
+		// result that still pointed into them would fault here.
+		c.Close()
 		out, jerr := json.Marshal(r)
 		if jerr != nil {
 			t.Fatal(jerr)
