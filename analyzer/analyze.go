@@ -261,8 +261,8 @@ func (a *Analyzer) read(ctx context.Context, c Source) (int, decoders.DefragStat
 // readAhead has c read and decoded on a goroutine of its own while this one
 // analyses: on two cores the two halves overlap.
 func (a *Analyzer) readAhead(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
-	ra := decoders.NewDecodingReadAhead(c)
-	n, err := a.loop(ctx, c, ra.NextMessage)
+	ra := decoders.NewReadAhead(c)
+	n, err := a.loop(ctx, c, ra.Next)
 	// The reader may be ahead when the analysis stops early; it must be
 	// done with c before c is asked anything or closed.
 	ra.Close()

@@ -13,7 +13,7 @@ import (
 
 // TestReadAheadSameResult analyses every sample and corpus capture twice:
 // read and decoded on this goroutine (as a batch does), and read, decoded
-// and handed over in batches by a decoding ReadAhead, whose frames point
+// and handed over in batches by a ReadAhead, whose frames point
 // into the capture's window and whose reassembled datagrams are copied into
 // the batch. The results must be the same to the byte.
 func TestReadAheadSameResult(t *testing.T) {

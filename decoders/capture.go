@@ -89,7 +89,6 @@ type Capture struct {
 	buf    *bufio.Reader
 	s      *stream // what the fast readers read, once the format is known
 	src    frameSource
-	held   bool
 	frames int
 	gz     bool
 	err    error
@@ -261,10 +260,9 @@ func (c *Capture) offset() int64 {
 // is read through a window of chunks so that they can (window.go). Reading
 // goes on from where it is: what the buffer holds moves into the window.
 func (c *Capture) hold() {
-	if c.held || c.s == nil {
+	if c.s == nil || c.s.w != nil {
 		return
 	}
-	c.held = true
 	b, _ := c.buf.Peek(c.buf.Buffered())
 	w := newWindow(c.count, c.buf.Size(), b, c.count.n-int64(len(b)), c.buf.Buffered)
 	c.buf.Reset(w)

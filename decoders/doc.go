@@ -15,7 +15,7 @@
 // unfragmented IPv4 frame over Ethernet, Linux cooked capture or raw IP
 // decoded without the layer parser (fast.go). Everything else goes through
 // pcapgo and the DecodingLayerParser, which stay the reference: tests
-// compare both paths frame by frame. [NewDecodingReadAhead] reads and
+// compare both paths frame by frame. [NewReadAhead] reads and
 // decodes a capture on a goroutine of its own, so that reading and
 // analysing overlap on two cores; the capture is then read through a window
 // of recycled chunks (window.go) and frames are handed over without a copy.

@@ -231,9 +231,10 @@ func sameFrame(a, b *Frame) bool {
 		a.Link == b.Link && a.WireLen == b.WireLen && bytes.Equal(a.Data, b.Data)
 }
 
-// TestReadAhead reads captures directly and through ReadAhead: the same
-// frames in the same order, the same final error, frames larger than a
-// batch included, and Close in the middle stops the reading goroutine.
+// TestReadAhead reads and decodes captures directly and through ReadAhead:
+// the same messages in the same order, the same final error, frames larger
+// than a batch included, and Close in the middle stops the reading
+// goroutine.
 func TestReadAhead(t *testing.T) {
 	big := make([]byte, 300<<10) // larger than a batch's arena
 	for i := range big {
@@ -250,15 +251,17 @@ func TestReadAhead(t *testing.T) {
 		}
 		inputs[filepath.Base(path)] = data
 	}
-	describe := func(next func(*Frame) error) string {
+	describe := func(next func() (*Message, error)) string {
 		var out bytes.Buffer
-		var f Frame
 		for {
-			if err := next(&f); err != nil {
+			m, err := next()
+			if err != nil {
 				fmt.Fprintf(&out, "end: %v\n", err)
 				return out.String()
 			}
-			fmt.Fprintf(&out, "%d %v %d %d %x\n", f.Number, f.Time, f.Link, f.WireLen, sha256.Sum256(f.Data))
+			fmt.Fprintf(&out, "%d %v %d %d %d %v>%v %d %d>%d %d %x %x %v\n", m.Frame, m.Time, m.Link, m.WireLen,
+				m.IPVersion, m.Src, m.Dst, m.Proto, m.SrcPort, m.DstPort, m.App,
+				sha256.Sum256(m.Payload), sha256.Sum256(m.AppData), m.Err)
 		}
 	}
 	for name, data := range inputs {
@@ -266,7 +269,16 @@ func TestReadAhead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		direct := describe(c1.Next)
+		d := NewDecoder()
+		var f Frame
+		var m Message
+		direct := describe(func() (*Message, error) {
+			if err := c1.Next(&f); err != nil {
+				return nil, err
+			}
+			d.Decode(&f, &m)
+			return &m, nil
+		})
 		c2, _ := NewCapture(name, bytes.NewReader(data))
 		ra := NewReadAhead(c2)
 		ahead := describe(ra.Next)
@@ -279,9 +291,8 @@ func TestReadAhead(t *testing.T) {
 		// free to use again.
 		c3, _ := NewCapture(name, bytes.NewReader(data))
 		ra = NewReadAhead(c3)
-		var f Frame
-		ra.Next(&f)
-		ra.Next(&f)
+		ra.Next()
+		ra.Next()
 		ra.Close()
 		ra.Close()
 		c3.Next(&f)

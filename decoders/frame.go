@@ -132,7 +132,7 @@ type Decoder struct {
 	parserOnly bool
 	// keeper, when set, copies each reassembled datagram somewhere that
 	// outlives the next Decode, before its transport is decoded: a
-	// decoding ReadAhead hands out messages a batch at a time, and the
+	// ReadAhead hands out messages a batch at a time, and the
 	// reassembly buffers are reused.
 	keeper interface{ keep([]byte) []byte }
 }

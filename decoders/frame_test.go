@@ -274,10 +274,10 @@ func FuzzCapture(f *testing.F) {
 		// and decoded by a ReadAhead, reassembled datagrams copied into
 		// its batches. FuzzFastRead compares the ways of reading frames.
 		defer c.Close()
-		ra := NewDecodingReadAhead(c)
+		ra := NewReadAhead(c)
 		defer ra.Close()
 		for i := 0; i < 100000; i++ {
-			m, err := ra.NextMessage()
+			m, err := ra.Next()
 			if err != nil {
 				return
 			}

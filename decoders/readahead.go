@@ -6,12 +6,11 @@ import (
 )
 
 // Reading a capture (system calls, record parsing, gzip) and decoding it cost
-// about as much as analysing what was decoded. ReadAhead moves the reading,
-// and with NewDecodingReadAhead the decoding too, to a goroutine of its own,
-// so that on a machine with two cores the two halves overlap: the reader
-// fills batches while the consumer works through the previous one. Frames
-// (or messages) still come out one at a time and in order, so nothing
-// downstream changes.
+// about as much as analysing what was decoded. ReadAhead moves the reading
+// and decoding to a goroutine of its own, so that on a machine with two
+// cores the two halves overlap: the reader fills batches while the consumer
+// works through the previous one. Messages still come out one at a time and
+// in order, so nothing downstream changes.
 //
 // Batches are recycled through a ring of readAheadBatches, so memory is
 // bounded by the ring (a few hundred KiB; more only while a frame is larger
@@ -55,13 +54,12 @@ const (
 	batchFrames = 1024
 )
 
-// batch is a run of consecutive frames, or of the messages decoded from
-// them. Data that is not held points into arena (frames) or dgrams
-// (reassembled datagrams); err, when set, is what the source returned after
+// batch is the messages decoded from a run of consecutive frames. Bytes
+// that are not held point into arena (frames) or dgrams (reassembled
+// datagrams); err, when set, is what the source returned after
 // the last frame (io.EOF at a clean end).
 type batch struct {
-	frames []Frame   // without decoding
-	msgs   []Message // with decoding
+	msgs   []Message
 	arena  []byte
 	dgrams []byte
 	bytes  int   // of the frames, copied or held
@@ -69,39 +67,30 @@ type batch struct {
 	err    error
 }
 
-func (b *batch) len() int { return len(b.frames) + len(b.msgs) }
-
-// ReadAhead reads a FrameSource on its own goroutine. Call Close when done,
+// ReadAhead reads and decodes a FrameSource on its own goroutine. Call Close when done,
 // before touching the source again.
 type ReadAhead struct {
 	full chan *batch // filled batches, in order
 	free chan *batch // consumed batches, for reuse
 	stop chan struct{}
 	done sync.WaitGroup
-	dec  *Decoder // nil: frames are handed out undecoded
+	dec  *Decoder
 
 	cur  *batch
 	next int
 	err  error
 }
 
-// NewReadAhead starts reading src; Next hands out its frames. The source
-// must not be used by anyone else until Close returns.
-func NewReadAhead(src FrameSource) *ReadAhead { return newReadAhead(src, nil) }
-
-// NewDecodingReadAhead starts reading and decoding src; NextMessage hands
-// out the messages. The source must not be used by anyone else until Close
-// returns.
-func NewDecodingReadAhead(src FrameSource) *ReadAhead { return newReadAhead(src, NewDecoder()) }
-
-func newReadAhead(src FrameSource, dec *Decoder) *ReadAhead {
+// NewReadAhead starts reading and decoding src; Next hands out the
+// messages. The source must not be used by anyone else until Close returns.
+func NewReadAhead(src FrameSource) *ReadAhead {
 	r := &ReadAhead{
 		// Both channels hold the whole ring, so neither side ever blocks
 		// on a send.
 		full: make(chan *batch, readAheadBatches),
 		free: make(chan *batch, readAheadBatches),
 		stop: make(chan struct{}),
-		dec:  dec,
+		dec:  NewDecoder(),
 	}
 	r.done.Add(1)
 	go r.read(src)
@@ -143,9 +132,7 @@ func (r *ReadAhead) read(src FrameSource) {
 			// one's last is done with.
 			h.release(b.mark)
 		}
-		if r.dec != nil {
-			r.dec.keeper = b
-		}
+		r.dec.keeper = b
 		r.fill(src, h, b)
 		r.full <- b
 		if b.err != nil {
@@ -154,16 +141,15 @@ func (r *ReadAhead) read(src FrameSource) {
 	}
 }
 
-// fill reads (and decodes) frames into b until it is full or the source
-// ends.
+// fill reads and decodes frames into b until it is full or the source ends.
 func (r *ReadAhead) fill(src FrameSource, h holder, b *batch) {
-	b.frames, b.msgs, b.arena, b.dgrams = b.frames[:0], b.msgs[:0], b.arena[:0], b.dgrams[:0]
+	b.msgs, b.arena, b.dgrams = b.msgs[:0], b.arena[:0], b.dgrams[:0]
 	b.bytes, b.mark, b.err = 0, 0, nil
 	if h != nil {
 		defer func() { b.mark = h.mark() }()
 	}
 	var f Frame
-	for b.len() < batchFrames && b.bytes < batchBytes {
+	for len(b.msgs) < batchFrames && b.bytes < batchBytes {
 		if err := src.Next(&f); err != nil {
 			b.err = err
 			break
@@ -177,10 +163,6 @@ func (r *ReadAhead) fill(src FrameSource, h holder, b *batch) {
 			b.arena = append(b.arena, f.Data...)
 			f.Data = b.arena[start:len(b.arena):len(b.arena)]
 		}
-		if r.dec == nil {
-			b.frames = append(b.frames, f)
-			continue
-		}
 		b.msgs = append(b.msgs, Message{})
 		r.dec.Decode(&f, &b.msgs[len(b.msgs)-1])
 	}
@@ -193,35 +175,11 @@ func (b *batch) keep(d []byte) []byte {
 	return b.dgrams[start:len(b.dgrams):len(b.dgrams)]
 }
 
-// Next reads the next frame into f, as Capture.Next does: f.Data is valid
-// until the next call. After the source's error (io.EOF at the end), every
-// further call returns it. It is for a ReadAhead from NewReadAhead.
-func (r *ReadAhead) Next(f *Frame) error {
-	if err := r.advance(); err != nil {
-		return err
-	}
-	*f = r.cur.frames[r.next]
-	r.next++
-	return nil
-}
-
-// NextMessage returns the next decoded message, valid (with everything it
-// points to) until the next call. After the source's error (io.EOF at the
-// end), every further call returns it. It is for a ReadAhead from
-// NewDecodingReadAhead.
-func (r *ReadAhead) NextMessage() (*Message, error) {
-	if err := r.advance(); err != nil {
-		return nil, err
-	}
-	m := &r.cur.msgs[r.next]
-	r.next++
-	return m, nil
-}
-
-// advance makes r.cur[r.next] the next item, returning the consumed batch
-// to the reader.
-func (r *ReadAhead) advance() error {
-	for r.cur == nil || r.next == r.cur.len() {
+// Next returns the next decoded message, valid (with everything it points
+// to) until the next call. After the source's error (io.EOF at the end),
+// every further call returns it.
+func (r *ReadAhead) Next() (*Message, error) {
+	for r.cur == nil || r.next == len(r.cur.msgs) {
 		if r.cur != nil {
 			if r.cur.err != nil {
 				r.err = r.cur.err
@@ -230,27 +188,24 @@ func (r *ReadAhead) advance() error {
 			r.cur = nil
 		}
 		if r.err != nil {
-			return r.err
+			return nil, r.err
 		}
 		b, ok := <-r.full
 		if !ok {
 			// Only after Close.
 			r.err = errReadAheadClosed
-			return r.err
+			return nil, r.err
 		}
 		r.cur, r.next = b, 0
 	}
-	return nil
+	m := &r.cur.msgs[r.next]
+	r.next++
+	return m, nil
 }
 
 // DefragStats returns the decoder's reassembly counters; call it after
 // Close.
-func (r *ReadAhead) DefragStats() DefragStats {
-	if r.dec == nil {
-		return DefragStats{}
-	}
-	return r.dec.DefragStats()
-}
+func (r *ReadAhead) DefragStats() DefragStats { return r.dec.DefragStats() }
 
 // Close stops the reading goroutine and waits for it, so that the source
 // can be closed or read again. It may be called more than once.

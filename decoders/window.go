@@ -66,8 +66,7 @@ type window struct {
 	inUse []*chunk // earlier chunks, oldest first, with frames maybe in use
 	free  []*chunk
 	all   []*chunk // every chunk made, freed by close
-	made  int
-	out   int // chunks with the filler
+	out   int      // chunks with the filler
 
 	empty  chan *chunk // to the filler
 	filled chan *chunk // from the filler, in stream order
@@ -102,7 +101,6 @@ func newWindow(r io.Reader, size int, first []byte, base int64, unread func() in
 // collector ran five times as often on the 4 GiB bench capture. Nor does an
 // unused half of a chunk cost a page there.
 func (w *window) newChunk() *chunk {
-	w.made++
 	c := &chunk{}
 	c.buf, c.unmap = allocChunk(2 * w.size)
 	w.all = append(w.all, c)
@@ -176,7 +174,7 @@ func (w *window) more(keep int) {
 		var c *chunk
 		if n := len(w.free); n > 0 {
 			c, w.free = w.free[n-1], w.free[:n-1]
-		} else if w.made < windowChunks || w.out == 0 {
+		} else if len(w.all) < windowChunks || w.out == 0 {
 			c = w.newChunk()
 		} else {
 			break
