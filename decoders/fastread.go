@@ -69,10 +69,34 @@ func (s *stream) discard(n int) {
 // in a window, until the capture releases it.
 func (s *stream) held() bool { return !s.fromBuf }
 
+// endian reads a capture's integers in its byte order. It is a bool rather
+// than a binary.ByteOrder because calls through that interface are not
+// inlined, and the fast path reads several integers per record.
+type endian struct{ big bool }
+
+func (e endian) Uint16(b []byte) uint16 {
+	if e.big {
+		return binary.BigEndian.Uint16(b)
+	}
+	return binary.LittleEndian.Uint16(b)
+}
+
+func (e endian) Uint32(b []byte) uint32 {
+	if e.big {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+var (
+	littleEndian = endian{big: false}
+	bigEndian    = endian{big: true}
+)
+
 // pcapFast reads classic pcap records.
 type pcapFast struct {
 	s          *stream
-	order      binary.ByteOrder
+	order      endian
 	nsFactor   uint32 // 1000 for microsecond files, 1 for nanosecond ones
 	maxCapture int    // as pcapgo's maxCaptureLength
 	link       layers.LinkType
@@ -83,13 +107,13 @@ func newPcapFast(s *stream, magic [4]byte, r *pcapgo.Reader) *pcapFast {
 	f := &pcapFast{s: s, nsFactor: 1000, link: r.LinkType()}
 	switch binary.LittleEndian.Uint32(magic[:]) {
 	case 0xa1b2c3d4:
-		f.order = binary.LittleEndian
+		f.order = littleEndian
 	case 0xd4c3b2a1:
-		f.order = binary.BigEndian
+		f.order = bigEndian
 	case 0xa1b23c4d:
-		f.order, f.nsFactor = binary.LittleEndian, 1
+		f.order, f.nsFactor = littleEndian, 1
 	case 0x4d3cb2a1:
-		f.order, f.nsFactor = binary.BigEndian, 1
+		f.order, f.nsFactor = bigEndian, 1
 	default:
 		return nil
 	}
@@ -133,7 +157,7 @@ func (p *pcapFast) next(f *Frame) bool {
 type ngFast struct {
 	s      *stream
 	r      *pcapgo.NgReader
-	order  binary.ByteOrder
+	order  endian
 	off    bool // a new section began: pcapgo alone from there on
 	ifaces []ngIface
 	hits   int // blocks read here, for the tests
@@ -152,12 +176,12 @@ type ngIface struct {
 // pcapgo reads as is (version 1.0): pcapgo may then skip sections, and the
 // byte order of the one it reads is not the first header's.
 func newNgFast(s *stream, shb [16]byte, r *pcapgo.NgReader) *ngFast {
-	var order binary.ByteOrder
+	var order endian
 	switch {
 	case binary.LittleEndian.Uint32(shb[8:12]) == 0x1a2b3c4d:
-		order = binary.LittleEndian
+		order = littleEndian
 	case binary.BigEndian.Uint32(shb[8:12]) == 0x1a2b3c4d:
-		order = binary.BigEndian
+		order = bigEndian
 	default:
 		return nil
 	}
@@ -266,7 +290,19 @@ func (n *ngFast) next(f *Frame) bool {
 		}
 	}
 	ts := uint64(n.order.Uint32(b[12:16]))<<32 | uint64(n.order.Uint32(b[16:20]))
-	f.Time = time.Unix(int64(ts/in.secondMask+in.offset), int64(ts%in.secondMask*in.up/in.down)).UTC()
+	// Dividing by a constant is a multiplication; by a variable, three
+	// 64-bit divisions a frame. The two common resolutions get the former,
+	// with pcapgo's results (up and down are then 1000 and 1, or 1 and 1).
+	var sec, ns uint64
+	switch in.secondMask {
+	case 1e6:
+		sec, ns = ts/1e6, ts%1e6*1e3
+	case 1e9:
+		sec, ns = ts/1e9, ts%1e9
+	default:
+		sec, ns = ts/in.secondMask, ts%in.secondMask*in.up/in.down
+	}
+	f.Time = time.Unix(int64(sec+in.offset), int64(ns)).UTC()
 	f.Data = b[28 : 28+capLen : 28+capLen]
 	f.WireLen = int(n.order.Uint32(b[24:28]))
 	f.Link = in.link

@@ -168,6 +168,56 @@ func TestFastReadMatchesPcapgo(t *testing.T) {
 	}
 }
 
+// TestFastReadResolutions reads pcapng files whose interface has each kind
+// of timestamp resolution (the fast path divides by the common ones as
+// constants, by any other as pcapgo does) and an offset, with timestamps
+// spread over the whole 64-bit range: the same times both ways.
+func TestFastReadResolutions(t *testing.T) {
+	le := binary.LittleEndian
+	for _, res := range []byte{6, 9, 0, 3, 12, 19, 0x80 | 20, 0x80 | 30, 0x80 | 63} {
+		for _, offset := range []uint64{0, 1 << 33} {
+			shb := []byte{0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+			idb := []byte{1, 0, 0, 0, 0, 0, 4, 0}
+			if res != 0 { // 0: no if_tsresol option, 10^-6 by default
+				idb = append(idb, 9, 0, 1, 0, res, 0, 0, 0)
+			}
+			if offset != 0 {
+				idb = le.AppendUint64(append(idb, 14, 0, 8, 0), offset)
+			}
+			idb = append(idb, 0, 0, 0, 0) // opt_endofopt
+			data := append(pcapngBlock(0x0a0d0d0a, shb, 0), pcapngBlock(1, idb, 0)...)
+			rng := rand.New(rand.NewPCG(uint64(res), offset))
+			for i := range 200 {
+				ts := rng.Uint64()
+				if i%2 == 0 {
+					ts >>= rng.IntN(64)
+				}
+				body := le.AppendUint32(nil, 0)
+				body = le.AppendUint32(body, uint32(ts>>32))
+				body = le.AppendUint32(body, uint32(ts))
+				body = le.AppendUint32(body, 60)
+				body = le.AppendUint32(body, 60)
+				data = append(data, pcapngBlock(6, append(body, make([]byte, 60)...), 0)...)
+			}
+			name := fmt.Sprintf("resolution %#x offset %d", res, offset)
+			slow, _ := readBothWays(name, data, readPcapgo)
+			if strings.Count(slow, "\n") != 201 {
+				t.Fatalf("%s: pcapgo read:\n%.500s", name, slow)
+			}
+			for _, how := range []int{readFast, readHeld} {
+				fast, hits := readBothWays(name, data, how)
+				if fast != slow {
+					t.Errorf("%s: fast (%d) and pcapgo readers differ:\n%s", name, how, firstDiff(fast, slow))
+				}
+				// pcapgo reads the headers and the first packet.
+				if hits != 199 {
+					t.Errorf("%s: the fast path read %d of 200 blocks, want 199", name, hits)
+				}
+			}
+		}
+	}
+}
+
 // firstDiff shows where two readAll descriptions part.
 func firstDiff(a, b string) string {
 	la, lb := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
