@@ -14,6 +14,7 @@ import (
 
 	"softsa/analyzer"
 	"softsa/decoders"
+	"softsa/report"
 )
 
 // The benchmarks run over one mixed capture: the file SOFTSA_BENCH_CAPTURE
@@ -177,6 +178,38 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 		return r.Frames, nil
 	})
+}
+
+// BenchmarkReportJSON is the JSON report of the capture's analysis, which
+// softsa writes after the analysis: the analysis runs once, untimed.
+func BenchmarkReportJSON(b *testing.B) {
+	path, _ := benchCapture(b)
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	c, err := decoders.NewCapture(f.Name(), f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cr, err := analyzer.Analyze(context.Background(), c, analyzer.DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cr.File = path
+	res := analyzer.NewResult("bench", *cr)
+	n := countWriter{w: io.Discard}
+	if err := report.JSON(&n, &res); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(n.n)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := report.JSON(io.Discard, &res); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkWriteMixed is the capture writer itself, into memory.
