@@ -163,7 +163,13 @@ func (r *ReadAhead) fill(src FrameSource, h holder, b *batch) {
 			b.arena = append(b.arena, f.Data...)
 			f.Data = b.arena[start:len(b.arena):len(b.arena)]
 		}
-		b.msgs = append(b.msgs, Message{})
+		// Decode overwrites the whole message: a recycled one need
+		// not be zeroed first (it is a cache miss the other core had).
+		if n := len(b.msgs); n < cap(b.msgs) {
+			b.msgs = b.msgs[:n+1]
+		} else {
+			b.msgs = append(b.msgs, Message{})
+		}
 		r.dec.Decode(&f, &b.msgs[len(b.msgs)-1])
 	}
 }
