@@ -171,6 +171,10 @@ type Analyzer struct {
 
 	frames      int
 	first, last time.Time
+	// firstAt and lastAt are first and last as stamps, so that most
+	// frames compare int64s (see span); spanSet once first is set.
+	firstAt, lastAt stamp
+	spanSet         bool
 
 	history      int // bytes of historyBudget spent
 	historySpent int // frame at which it ran out, 0 while it lasts
@@ -320,14 +324,8 @@ func (a *Analyzer) charge(n, frame int) bool {
 // not retained (everything kept is copied), so the caller may reuse it.
 func (a *Analyzer) Add(m *decoders.Message) {
 	a.frames++
-	if !m.Time.IsZero() {
-		if a.first.IsZero() || m.Time.Before(a.first) {
-			a.first = m.Time
-		}
-		if m.Time.After(a.last) {
-			a.last = m.Time
-		}
-	}
+	at := stampOf(m.Time)
+	a.span(m.Time, at)
 	if m.IPVersion == 0 {
 		return
 	}
@@ -362,7 +360,7 @@ func (a *Analyzer) Add(m *decoders.Message) {
 		}
 		a.lastP, a.lastSrc, a.lastDst, a.lastSide = p, m.Src, m.Dst, side
 	}
-	now := ref{frame: m.Frame, t: stampOf(m.Time), side: int8(side), proto: protoOf(m)}
+	now := ref{frame: m.Frame, t: at, side: int8(side), proto: protoOf(m)}
 	a.touch(p, now, side)
 	switch {
 	case m.Fragment:
@@ -382,6 +380,31 @@ func (a *Analyzer) Add(m *decoders.Message) {
 		}
 		a.addClear(p, side, m, now)
 	}
+}
+
+// span widens the capture's first and last times to t, whose stamp is at.
+// Stamps order times as time.Time does except where stampOf clamped them:
+// those frames, and the first, take the time.Time comparisons.
+func (a *Analyzer) span(t time.Time, at stamp) {
+	if a.spanSet && at != math.MinInt64 && at != math.MaxInt64 {
+		if at < a.firstAt {
+			a.first, a.firstAt = t, at
+		}
+		if at > a.lastAt {
+			a.last, a.lastAt = t, at
+		}
+		return
+	}
+	if t.IsZero() {
+		return
+	}
+	if a.first.IsZero() || t.Before(a.first) {
+		a.first = t
+	}
+	if t.After(a.last) {
+		a.last = t
+	}
+	a.firstAt, a.lastAt, a.spanSet = stampOf(a.first), stampOf(a.last), true
 }
 
 // unicast reports whether addr can be one end of a conversation.
@@ -457,6 +480,11 @@ type stamp int64
 // stampOf converts t, clamping times a stamp cannot hold (before 1678 or
 // after 2262: only a damaged capture has them) so that order is kept.
 func stampOf(t time.Time) stamp {
+	// Nearly every time is well inside the range: seconds and
+	// nanoseconds are read without time.Time's comparisons.
+	if sec := t.Unix(); sec > -maxStampSec && sec < maxStampSec {
+		return stamp(sec*1e9 + int64(t.Nanosecond()))
+	}
 	switch {
 	case t.Before(minStampTime):
 		return math.MinInt64
@@ -465,6 +493,9 @@ func stampOf(t time.Time) stamp {
 	}
 	return stamp(t.UnixNano())
 }
+
+// maxStampSec is a whole second less than the seconds a stamp can hold.
+const maxStampSec = math.MaxInt64/1_000_000_000 - 1
 
 var (
 	minStampTime = time.Unix(0, math.MinInt64)

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -51,5 +52,63 @@ func TestStamp(t *testing.T) {
 	}
 	if !lo.Before(mid) || !hi.After(mid) || mid.Before(mid) || mid.After(mid) {
 		t.Error("order differs from time.Time's")
+	}
+}
+
+// TestStampOfEdges: the shortcut for times well inside the range gives
+// UnixNano, and the times around its bounds and the range's ends clamp or
+// convert as the general rule says.
+func TestStampOfEdges(t *testing.T) {
+	slow := func(t time.Time) stamp {
+		switch {
+		case t.Before(minStampTime):
+			return math.MinInt64
+		case t.After(maxStampTime):
+			return math.MaxInt64
+		}
+		return stamp(t.UnixNano())
+	}
+	var times []time.Time
+	for _, sec := range []int64{0, -1, 1, maxStampSec - 1, maxStampSec, maxStampSec + 1, maxStampSec + 2, 1e12} {
+		for _, ns := range []int64{0, 1, 854775806, 854775807, 854775808, 999999999} {
+			times = append(times, time.Unix(sec, ns), time.Unix(-sec, ns), time.Unix(-sec-1, ns))
+		}
+	}
+	times = append(times, minStampTime, maxStampTime, minStampTime.Add(-1), maxStampTime.Add(1),
+		minStampTime.Add(1), maxStampTime.Add(-1), time.Time{}, time.Date(2009, 11, 10, 9, 0, 0, 1, time.FixedZone("x", 3600)))
+	for _, tm := range times {
+		if got, want := stampOf(tm), slow(tm); got != want {
+			t.Errorf("stampOf(%v) = %d, want %d", tm, got, want)
+		}
+	}
+}
+
+// TestSpan: the capture's first and last times, kept with stamps, are those
+// time.Time comparisons give, clamped and zero times included.
+func TestSpan(t *testing.T) {
+	early := time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)
+	far := time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	base := time.Date(2009, 11, 10, 9, 0, 0, 0, time.UTC)
+	pool := []time.Time{{}, early, early.Add(time.Hour), far, far.Add(-time.Hour), base, base.Add(time.Nanosecond),
+		base.Add(-time.Hour), base.Add(48 * time.Hour), minStampTime, maxStampTime}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var a Analyzer
+		var first, last time.Time
+		for range 1 + rng.IntN(8) {
+			tm := pool[rng.IntN(len(pool))]
+			if !tm.IsZero() {
+				if first.IsZero() || tm.Before(first) {
+					first = tm
+				}
+				if tm.After(last) {
+					last = tm
+				}
+			}
+			a.span(tm, stampOf(tm))
+			if !a.first.Equal(first) || !a.last.Equal(last) {
+				t.Fatalf("after %v: span %v … %v, want %v … %v", tm, a.first, a.last, first, last)
+			}
+		}
 	}
 }
