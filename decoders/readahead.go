@@ -120,9 +120,8 @@ func (r *ReadAhead) read(src FrameSource) {
 				b = &batch{}
 				made++
 			} else {
-				select {
-				case b = <-r.free:
-				case <-r.stop:
+				var ok bool
+				if b, ok = recvSpinStop(r.free, r.stop); !ok {
 					return
 				}
 			}
@@ -196,7 +195,7 @@ func (r *ReadAhead) Next() (*Message, error) {
 		if r.err != nil {
 			return nil, r.err
 		}
-		b, ok := <-r.full
+		b, ok := recvSpin(r.full)
 		if !ok {
 			// Only after Close.
 			r.err = errReadAheadClosed

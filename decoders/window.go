@@ -112,10 +112,8 @@ func (w *window) newChunk() *chunk {
 func (w *window) fill(r io.Reader) {
 	defer w.done.Done()
 	for {
-		var c *chunk
-		select {
-		case c = <-w.empty:
-		case <-w.stop:
+		c, ok := recvSpinStop(w.empty, w.stop)
+		if !ok {
 			return
 		}
 		n, err := io.ReadFull(r, c.buf[w.size:])
@@ -182,7 +180,7 @@ func (w *window) more(keep int) {
 		w.empty <- c
 		w.out++
 	}
-	c := <-w.filled
+	c, _ := recvSpin(w.filled)
 	w.out--
 	tail := w.data[keep:]
 	start := w.size - copy(c.buf[w.size-len(tail):w.size], tail)
