@@ -3,9 +3,12 @@ package analyzer
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"softsa/decoders"
 )
@@ -62,16 +65,36 @@ func (a *Analyzer) Finish() *CaptureResult {
 		a.warnf("history budget of %d MiB reached at frame %d: later negotiations, ESP SAs and gaps are counted but not analysed",
 			historyBudget>>20, a.historySpent)
 	}
-	r.Pairs = make([]Pair, 0, len(a.order))
-	for i, p := range a.order {
-		r.Pairs = append(r.Pairs, a.pairResult(p))
-		// Finish is the analysis' last act: letting each pair's state go
-		// once its result is built keeps the peak memory at the larger of
-		// the two instead of their sum.
-		a.order[i] = nil
-		delete(a.pairs, keyOf(p.addr[0], p.addr[1]))
+	// What spends the history budget or warns is done first, pair by
+	// pair in order; the rest of each pair's result is its own affair, and
+	// the pairs are shared out among the processors, which have nothing
+	// else left to do.
+	for _, p := range a.order {
+		a.closeRuns(p)
+		a.capWarning(p)
 	}
+	clear(a.pairs) // a.order has every pair
 	a.lastP = nil
+	r.Pairs = make([]Pair, len(a.order))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(a.order)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(a.order) {
+					return
+				}
+				r.Pairs[i] = a.pairResult(a.order[i])
+				// Finish is the analysis' last act: letting each
+				// pair's state go once its result is built keeps the
+				// peak memory at the larger of the two instead of
+				// their sum.
+				a.order[i] = nil
+			}
+		})
+	}
+	wg.Wait()
 	if a.cappedPairs > maxCapWarnings {
 		a.warnf("caps reached on %d more pairs", a.cappedPairs-maxCapWarnings)
 	}
@@ -97,11 +120,10 @@ func (a *Analyzer) Finish() *CaptureResult {
 	return r
 }
 
-// pairResult decides everything about one pair.
-func (a *Analyzer) pairResult(p *pair) Pair {
-	// Runs still open at the end of the capture were never answered. A
-	// short one is kept too when its side was negotiating: it ends the soft
-	// SA before it.
+// closeRuns ends the pair's runs still open at the end of the capture:
+// they were never answered. A short one is kept too when its side was
+// negotiating: it ends the soft SA before it.
+func (a *Analyzer) closeRuns(p *pair) {
 	for side := range p.run {
 		r := &p.run[side]
 		if r.open && (stampOf(a.last).Sub(r.start.t) >= recordRun || r.ikeBefore || r.ikeMsgs > 0) {
@@ -115,6 +137,23 @@ func (a *Analyzer) pairResult(p *pair) Pair {
 		}
 		r.open = false
 	}
+}
+
+// capWarning names the pair if it hit a cap; a capture where hundreds hit
+// one gets a line for the rest (Finish).
+func (a *Analyzer) capWarning(p *pair) {
+	if p.negsCut+p.sasCut+p.runsCut+p.idleCut+p.fragsCut > 0 {
+		if a.cappedPairs++; a.cappedPairs <= maxCapWarnings {
+			a.warnf("pair %s – %s: caps reached: %d negotiations, %d ESP SAs, %d gaps, %d idle gaps, %d fragmented datagrams not tracked",
+				p.addr[0], p.addr[1], p.negsCut, p.sasCut, p.runsCut, p.idleCut, p.fragsCut)
+		}
+	}
+}
+
+// pairResult decides everything about one pair, after closeRuns. It reads
+// the Analyzer but changes nothing in it but the pair, so that Finish can
+// run it for several pairs at once.
+func (a *Analyzer) pairResult(p *pair) Pair {
 	// Time order, whatever order the capture delivered frames in.
 	sort.SliceStable(p.runs, func(i, j int) bool { return p.runs[i].start.t.Before(p.runs[j].start.t) })
 	sort.SliceStable(p.negs, func(i, j int) bool { return p.negs[i].first.t.Before(p.negs[j].first.t) })
@@ -240,14 +279,6 @@ func (a *Analyzer) pairResult(p *pair) Pair {
 		out.Verdict = VerdictNegotiationFail
 	default:
 		out.Verdict = VerdictNoIKEResponse
-	}
-	if p.negsCut+p.sasCut+p.runsCut+p.idleCut+p.fragsCut > 0 {
-		// Name the first few pairs; a capture where hundreds hit a cap
-		// gets one line for the rest.
-		if a.cappedPairs++; a.cappedPairs <= maxCapWarnings {
-			a.warnf("pair %s – %s: caps reached: %d negotiations, %d ESP SAs, %d gaps, %d idle gaps, %d fragmented datagrams not tracked",
-				p.addr[0], p.addr[1], p.negsCut, p.sasCut, p.runsCut, p.idleCut, p.fragsCut)
-		}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"softsa/decoders"
@@ -15,14 +16,17 @@ import (
 // read and decoded on this goroutine (as a batch does), and read, decoded
 // and handed over in batches by a ReadAhead, whose frames point
 // into the capture's window and whose reassembled datagrams are copied into
-// the batch. The results must be the same to the byte.
+// the batch. The results must be the same to the byte, and the same with
+// one processor (Finish then builds the pairs' results one by one) as with
+// four (several at once).
 func TestReadAheadSameResult(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(testenv.ModuleRoot(), "samples", "*.pcap*"))
 	if dir, _ := testenv.Corpus(); isDir(dir) {
 		files = append(files, testenv.CorpusFiles(t)...)
 	}
-	analyse := func(path string, noReadAhead bool) string {
+	analyse := func(path string, noReadAhead bool, procs int) string {
 		t.Helper()
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		c, err := decoders.Open(path)
 		if err != nil {
 			return "open: " + err.Error()
@@ -41,9 +45,12 @@ func TestReadAheadSameResult(t *testing.T) {
 		return string(out)
 	}
 	for _, path := range files {
-		direct, ahead := analyse(path, true), analyse(path, false)
+		direct, ahead, serial := analyse(path, true, 4), analyse(path, false, 4), analyse(path, true, 1)
 		if direct != ahead {
 			t.Errorf("%s: the read-ahead analysis differs from the direct one", filepath.Base(path))
+		}
+		if direct != serial {
+			t.Errorf("%s: the analysis on four processors differs from the one on one", filepath.Base(path))
 		}
 	}
 	if len(files) == 0 {
