@@ -90,7 +90,7 @@ func writeCapture(bw *bufio.Writer, c *analyzer.CaptureResult, prefix string) er
 	return writeArrayField(bw, &head, prefix, "pairs", c.Pairs == nil, len(c.Pairs), func() error {
 		inner := prefix + "    " // a pair sits two levels below its capture
 		workers := max(1, runtime.GOMAXPROCS(0))
-		bufs := make([]bytes.Buffer, workers)
+		bufs := make([][]byte, workers)
 		errs := make([]error, workers)
 		for from := 0; from < len(c.Pairs); from += workers * pairChunk {
 			var wg sync.WaitGroup
@@ -101,7 +101,7 @@ func writeCapture(bw *bufio.Writer, c *analyzer.CaptureResult, prefix string) er
 				}
 				hi := min(lo+pairChunk, len(c.Pairs))
 				wg.Go(func() {
-					errs[w] = encodePairs(&bufs[w], c.Pairs[lo:hi], inner, hi == len(c.Pairs))
+					bufs[w], errs[w] = encodePairs(bufs[w][:0], c.Pairs[lo:hi], inner, hi == len(c.Pairs))
 				})
 			}
 			wg.Wait()
@@ -109,8 +109,8 @@ func writeCapture(bw *bufio.Writer, c *analyzer.CaptureResult, prefix string) er
 				if err := errs[w]; err != nil {
 					return err
 				}
-				bw.Write(bufs[w].Bytes())
-				bufs[w].Reset()
+				bw.Write(bufs[w])
+				bufs[w] = bufs[w][:0]
 			}
 		}
 		return nil
@@ -123,9 +123,8 @@ var pairChunk = 32
 // encodePairs appends pairs to b as elements of the pairs array at the
 // indentation inner, each on its own line and followed by a comma unless it
 // ends the array.
-func encodePairs(b *bytes.Buffer, pairs []analyzer.Pair, inner string, ends bool) error {
+func encodePairs(b []byte, pairs []analyzer.Pair, inner string, ends bool) ([]byte, error) {
 	var one bytes.Buffer
-	var indented []byte
 	// Encoded compactly and indented by appendIndent: the same bytes as
 	// an indenting encoder, for a fraction of the time.
 	enc := json.NewEncoder(&one)
@@ -133,17 +132,16 @@ func encodePairs(b *bytes.Buffer, pairs []analyzer.Pair, inner string, ends bool
 	for i := range pairs {
 		one.Reset()
 		if err := enc.Encode(&pairs[i]); err != nil {
-			return err
+			return b, err
 		}
-		b.WriteString(inner)
-		indented = appendIndent(indented[:0], bytes.TrimSuffix(one.Bytes(), []byte("\n")), inner, "  ")
-		b.Write(indented)
+		b = append(b, inner...)
+		b = appendIndent(b, bytes.TrimSuffix(one.Bytes(), []byte("\n")), inner, "  ")
 		if i < len(pairs)-1 || !ends {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	return nil
+	return b, nil
 }
 
 func newEncoder(w io.Writer, prefix string) *json.Encoder {
