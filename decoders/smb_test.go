@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -1954,7 +1955,11 @@ func FuzzSMBParser(f *testing.F) {
 		f.Add(seg)
 	}
 	f.Fuzz(func(t *testing.T, seg []byte) {
-		var p SMBParser
+		var p, q SMBParser
+		// q walks the segment with NextInto in lockstep, into a
+		// message that keeps whatever the previous call left.
+		q.Start(seg)
+		reused := SMBMessage{Command: 0xbeef, Response: true, MessageID: 7, Signature: []byte("stale"), Partial: true}
 		if p.Start(seg) != nil {
 			if _, err := p.Next(); err == nil {
 				t.Fatal("Next returned a message after Start failed")
@@ -1970,6 +1975,11 @@ func FuzzSMBParser(f *testing.F) {
 				t.Fatalf("Next did not end after %d calls", i)
 			}
 			m, err := p.Next()
+			if qerr := q.NextInto(&reused); fmt.Sprint(qerr) != fmt.Sprint(err) {
+				t.Fatalf("call %d: Next: %v, NextInto: %v", i, err, qerr)
+			} else if err == nil && !reflect.DeepEqual(m, reused) {
+				t.Fatalf("call %d: Next and NextInto differ:\n%+v\n%+v", i, m, reused)
+			}
 			if errors.Is(err, ErrDone) {
 				break
 			}
