@@ -189,6 +189,7 @@ type Analyzer struct {
 	// does not allocate.
 	ike  decoders.IKESummary
 	smbp decoders.SMBParser
+	smbm decoders.SMBMessage
 	name []byte
 }
 

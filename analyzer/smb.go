@@ -83,8 +83,11 @@ func (a *Analyzer) addSMB(p *pair, side int, m *decoders.Message, now ref, c *tc
 		p.smb = &smbState{}
 	}
 	for i := 0; i < 2*decoders.SMBMaxMessages; i++ {
-		msg, err := sp.Next()
-		if errors.Is(err, decoders.ErrDone) {
+		msg := &a.smbm
+		err := sp.NextInto(msg)
+		// Most segments end with ErrDone itself: compared first, it
+		// spares errors.Is its reflection.
+		if err == decoders.ErrDone || errors.Is(err, decoders.ErrDone) {
 			break
 		}
 		if err != nil {
@@ -93,7 +96,7 @@ func (a *Analyzer) addSMB(p *pair, side int, m *decoders.Message, now ref, c *tc
 			// loop bound stops that).
 			continue
 		}
-		a.smbMessage(p.smb, side, &msg, now)
+		a.smbMessage(p.smb, side, msg, now)
 	}
 	h.smb.Update(m.Seq, off, sp)
 }
