@@ -121,7 +121,7 @@ func (r *ReadAhead) read(src FrameSource) {
 				made++
 			} else {
 				var ok bool
-				if b, ok = recvSpinStop(r.free, r.stop); !ok {
+				if b, ok = recvSpin(r.free, r.stop); !ok {
 					return
 				}
 			}
@@ -195,7 +195,7 @@ func (r *ReadAhead) Next() (*Message, error) {
 		if r.err != nil {
 			return nil, r.err
 		}
-		b, ok := recvSpin(r.full)
+		b, ok := recvSpin(r.full, nil)
 		if !ok {
 			// Only after Close.
 			r.err = errReadAheadClosed

@@ -22,31 +22,15 @@ import "runtime"
 // microseconds, the length of most waits between the goroutines.
 const spinPolls = 400
 
-// recvSpin receives from ch as <-ch does, after polling it for a while.
-func recvSpin[T any](ch <-chan T) (T, bool) {
+// recvSpin receives from ch as <-ch does, after polling it for a while; it
+// gives up, returning false, once stop is closed (a nil stop never is).
+func recvSpin[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
+	var zero T
 	if runtime.GOMAXPROCS(0) > 1 {
 		for range spinPolls {
 			select {
 			case v, ok := <-ch:
 				return v, ok
-			default:
-				runtime.Gosched()
-			}
-		}
-	}
-	v, ok := <-ch
-	return v, ok
-}
-
-// recvSpinStop is recvSpin that gives up, returning false, once stop is
-// closed.
-func recvSpinStop[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
-	var zero T
-	if runtime.GOMAXPROCS(0) > 1 {
-		for range spinPolls {
-			select {
-			case v := <-ch:
-				return v, true
 			case <-stop:
 				return zero, false
 			default:
@@ -55,8 +39,8 @@ func recvSpinStop[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
 		}
 	}
 	select {
-	case v := <-ch:
-		return v, true
+	case v, ok := <-ch:
+		return v, ok
 	case <-stop:
 		return zero, false
 	}

@@ -112,7 +112,7 @@ func (w *window) newChunk() *chunk {
 func (w *window) fill(r io.Reader) {
 	defer w.done.Done()
 	for {
-		c, ok := recvSpinStop(w.empty, w.stop)
+		c, ok := recvSpin(w.empty, w.stop)
 		if !ok {
 			return
 		}
@@ -180,7 +180,7 @@ func (w *window) more(keep int) {
 		w.empty <- c
 		w.out++
 	}
-	c, _ := recvSpin(w.filled)
+	c, _ := recvSpin(w.filled, nil)
 	w.out--
 	tail := w.data[keep:]
 	start := w.size - copy(c.buf[w.size-len(tail):w.size], tail)
