@@ -171,10 +171,9 @@ type Analyzer struct {
 
 	frames      int
 	first, last time.Time
-	// firstAt and lastAt are first and last as stamps, so that most
-	// frames compare int64s (see span); spanSet once first is set.
+	// firstAt and lastAt are first and last as stamps, once first is
+	// set, so that most frames compare int64s (see span).
 	firstAt, lastAt stamp
-	spanSet         bool
 
 	history      int // bytes of historyBudget spent
 	historySpent int // frame at which it ran out, 0 while it lasts
@@ -387,7 +386,7 @@ func (a *Analyzer) Add(m *decoders.Message) {
 // Stamps order times as time.Time does except where stampOf clamped them:
 // those frames, and the first, take the time.Time comparisons.
 func (a *Analyzer) span(t time.Time, at stamp) {
-	if a.spanSet && at != math.MinInt64 && at != math.MaxInt64 {
+	if !a.first.IsZero() && at != math.MinInt64 && at != math.MaxInt64 {
 		if at < a.firstAt {
 			a.first, a.firstAt = t, at
 		}
@@ -405,7 +404,7 @@ func (a *Analyzer) span(t time.Time, at stamp) {
 	if t.After(a.last) {
 		a.last = t
 	}
-	a.firstAt, a.lastAt, a.spanSet = stampOf(a.first), stampOf(a.last), true
+	a.firstAt, a.lastAt = stampOf(a.first), stampOf(a.last)
 }
 
 // unicast reports whether addr can be one end of a conversation.
