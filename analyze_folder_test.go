@@ -55,17 +55,6 @@ func badFolder(t *testing.T) (dir string, good int) {
 	return dir, len(samples) + 1 // the samples and the gzip of one
 }
 
-func writeFile(t *testing.T, path string, b []byte, mode os.FileMode) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, mode); err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(path, mode)
-}
-
 // TestBatchBadFolder runs softsa over the bad folder: every good capture is
 // analysed, every bad file listed with a clear reason, the exit code is 3,
 // and nothing hangs. Root reads files whatever their mode, so when the test

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"softsa/analyzer"
+	"softsa/merge/mergetest"
+)
+
+// TestMerge: the same KB loop captured on both hosts, clocks 3.7 s apart, is
+// merged with the offset found within 50 ms, and the report says the
+// unanswered packets reached the XP host, which dropped them.
+func TestMerge(t *testing.T) {
+	vista := netip.MustParseAddr("10.10.1.57")
+	a, b := mergetest.Views(t, filepath.Join("samples", "kb977526-vista-to-xp.pcapng"), vista, 3700*time.Millisecond, 300*time.Microsecond, nil)
+	r := analyzeJSON(t, Options{Inputs: []string{a, b}, Merge: true})
+	c := r.Captures[0]
+	m := c.Merge
+	if m == nil {
+		t.Fatal("no merge section in the report")
+	}
+	if d := m.OffsetSeconds - 3.7; d > 0.05 || d < -0.05 {
+		t.Errorf("offset %.4f s, want 3.7 ± 0.05", m.OffsetSeconds)
+	}
+	if c.Frames != 2433 || len(c.Pairs) != 1 || c.Pairs[0].Verdict != analyzer.VerdictKB977526 {
+		t.Fatalf("merged: %d frames, pairs %+v", c.Frames, c.Pairs)
+	}
+	if len(m.Outages) != 4 {
+		t.Fatalf("%d outages attributed, want 4", len(m.Outages))
+	}
+	for i, o := range m.Outages {
+		if o.DroppedBy != "receiver" || o.To != "10.10.1.20" || !strings.Contains(o.What, "dropped by 10.10.1.20") {
+			t.Errorf("outage %d: %+v", i+1, o)
+		}
+	}
+	var text bytes.Buffer
+	run(Options{Command: "analyze", Inputs: []string{a, b}, Merge: true, Format: "text", Quiet: true,
+		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, &text, &bytes.Buffer{})
+	t.Logf("text report:\n%s", text.String())
+	if !strings.Contains(text.String(), "clock offset +3.7") {
+		t.Errorf("text report does not give the offset:\n%s", text.String())
+	}
+}
+
+// TestMergeHTML: the HTML report of a merge says which side dropped.
+func TestMergeHTML(t *testing.T) {
+	vista := netip.MustParseAddr("10.10.1.57")
+	a, b := mergetest.Views(t, filepath.Join("samples", "kb977526-vista-to-xp.pcapng"), vista, 3700*time.Millisecond, 300*time.Microsecond, nil)
+	out := filepath.Join(t.TempDir(), "merged.html")
+	var stderr bytes.Buffer
+	code := run(Options{Command: "analyze", Inputs: []string{a, b}, Merge: true, Format: "html", Output: out, Quiet: true,
+		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, &bytes.Buffer{}, &stderr)
+	page, _ := os.ReadFile(out)
+	if code != exitFindings || !bytes.Contains(page, []byte("Two captures merged")) || !bytes.Contains(page, []byte("dropped by 10.10.1.20 itself")) {
+		t.Errorf("exit %d, stderr %s; page lacks the merge section", code, stderr.String())
+	}
+}
