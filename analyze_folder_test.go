@@ -103,7 +103,7 @@ func checkBadFolder(t *testing.T, dir string, lockedFails bool) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(Options{Command: "analyze", Inputs: []string{dir}, Format: "json", Jobs: 2, Verbose: true,
-			ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, &stdout, &stderr)
+			ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, ioStreams{out: &stdout, err: &stderr})
 	}()
 	var code int
 	select {
@@ -191,7 +191,7 @@ func batchJSON(tb testing.TB, dir string, jobs int) []byte {
 	tb.Helper()
 	var stdout, stderr bytes.Buffer
 	code := run(Options{Command: "analyze", Inputs: []string{dir}, Format: "json", Jobs: jobs, Quiet: true,
-		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, &stdout, &stderr)
+		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, ioStreams{out: &stdout, err: &stderr})
 	if code != exitFindings {
 		tb.Fatalf("exit %d: %s", code, stderr.String())
 	}

@@ -41,7 +41,7 @@ func TestMerge(t *testing.T) {
 	}
 	var text bytes.Buffer
 	run(Options{Command: "analyze", Inputs: []string{a, b}, Merge: true, Format: "text", Quiet: true,
-		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, &text, &bytes.Buffer{})
+		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, ioStreams{out: &text, err: &bytes.Buffer{}})
 	t.Logf("text report:\n%s", text.String())
 	if !strings.Contains(text.String(), "clock offset +3.7") {
 		t.Errorf("text report does not give the offset:\n%s", text.String())
@@ -55,7 +55,7 @@ func TestMergeHTML(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "merged.html")
 	var stderr bytes.Buffer
 	code := run(Options{Command: "analyze", Inputs: []string{a, b}, Merge: true, Format: "html", Output: out, Quiet: true,
-		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, &bytes.Buffer{}, &stderr)
+		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, ioStreams{out: &bytes.Buffer{}, err: &stderr})
 	page, _ := os.ReadFile(out)
 	if code != exitFindings || !bytes.Contains(page, []byte("Two captures merged")) || !bytes.Contains(page, []byte("dropped by 10.10.1.20 itself")) {
 		t.Errorf("exit %d, stderr %s; page lacks the merge section", code, stderr.String())

@@ -35,7 +35,7 @@ func TestDumpExitCodes(t *testing.T) {
 		{[]string{filepath.Join(dir, "missing.pcap")}, exitUsage, "no such file"},
 	} {
 		var out, errb bytes.Buffer
-		code := run(Options{Command: "dump", Inputs: tc.inputs, Protos: []string{"isakmp", "esp", "smb"}}, &out, &errb)
+		code := run(Options{Command: "dump", Inputs: tc.inputs, Protos: []string{"isakmp", "esp", "smb"}}, ioStreams{out: &out, err: &errb})
 		if code != tc.code || !strings.Contains(errb.String(), tc.stderr) {
 			t.Errorf("%v: exit %d stderr %q, want %d %q", tc.inputs, code, errb.String(), tc.code, tc.stderr)
 		}

@@ -18,7 +18,7 @@ func analyzeJSON(t *testing.T, o Options) analyzer.Result {
 	o.Command, o.Format, o.Quiet = "analyze", "json", true
 	o.ExpectedOutage, o.OutageMin, o.OutageMax, o.MinCycles = time.Minute, 45*time.Second, 90*time.Second, 2
 	var stdout, stderr bytes.Buffer
-	if code := run(o, &stdout, &stderr); code != exitFindings {
+	if code := run(o, ioStreams{out: &stdout, err: &stderr}); code != exitFindings {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var r analyzer.Result

@@ -38,15 +38,16 @@ type Options struct {
 }
 
 func main() {
-	opts, err := parseArgs(os.Args[1:], os.Stderr)
+	s := newIOStreams(os.Stdout, os.Stderr)
+	opts, err := parseArgs(os.Args[1:], s.err)
 	if err == pflag.ErrHelp {
 		os.Exit(0)
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "softsa:", err)
+		fmt.Fprintln(s.err, "softsa:", err)
 		os.Exit(exitUsage)
 	}
-	os.Exit(run(opts, os.Stdout, os.Stderr))
+	os.Exit(run(opts, s))
 }
 
 const usage = `softsa finds the Windows IPsec "fallback to clear" interruption (KB 977526)

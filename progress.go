@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -17,12 +15,8 @@ type progress struct {
 	files, done int
 }
 
-func newProgress(stderr io.Writer, inputs []batch.Input, quiet bool) *progress {
-	f, ok := stderr.(*os.File)
-	if quiet || !ok || len(inputs) < 2 {
-		return &progress{}
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+func newProgress(s ioStreams, inputs []batch.Input, quiet bool) *progress {
+	if quiet || !s.errTerminal || len(inputs) < 2 {
 		return &progress{}
 	}
 	var total int64
@@ -30,7 +24,7 @@ func newProgress(stderr io.Writer, inputs []batch.Input, quiet bool) *progress {
 		total += in.Size
 	}
 	bar := progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetWriter(s.err),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
@@ -47,7 +41,7 @@ func (p *progress) describe() {
 	p.bar.Describe(fmt.Sprintf("%d/%d captures", p.done, p.files))
 }
 
-// done is called once per finished input (batch.Run serialises the calls).
+// add is called once per finished input (batch.Run serialises the calls).
 func (p *progress) add(in batch.Input) {
 	if p.bar != nil {
 		p.done++

@@ -31,21 +31,21 @@ const (
 )
 
 // run carries out one command line and returns the exit code.
-func run(o Options, stdout, stderr io.Writer) int {
+func run(o Options, s ioStreams) int {
 	if o.Version {
-		fmt.Fprintln(stdout, "softsa", version)
+		fmt.Fprintln(s.out, "softsa", version)
 		return exitOK
 	}
 	switch o.Command {
 	case "dump":
-		return runDump(o, stdout, stderr)
+		return runDump(o, s)
 	}
-	return runAnalyze(o, stdout, stderr)
+	return runAnalyze(o, s)
 }
 
 // runDump prints every decoded message of each input. A damaged file still
 // has everything before the damage printed, and its error on stderr.
-func runDump(o Options, stdout, stderr io.Writer) int {
+func runDump(o Options, s ioStreams) int {
 	var do dump.Options
 	for _, p := range o.Protos {
 		switch p {
@@ -59,8 +59,8 @@ func runDump(o Options, stdout, stderr io.Writer) int {
 	}
 	unreadable, damaged := 0, 0
 	for _, in := range o.Inputs {
-		if err := dumpFile(in, stdout, do); err != nil {
-			fmt.Fprintln(stderr, "softsa:", err)
+		if err := dumpFile(in, s.out, do); err != nil {
+			fmt.Fprintln(s.err, "softsa:", err)
 			var ce *decoders.CaptureError
 			if errors.As(err, &ce) {
 				damaged++ // read up to the damage: partly analysed
@@ -96,40 +96,40 @@ func exitCode(inputs, unreadable, damaged int, findings bool) int {
 // parallel and writes one report for all of them. A damaged file keeps its
 // results up to the damage, with a warning; a file that cannot be read at
 // all is listed with its error; neither stops the others.
-func runAnalyze(o Options, stdout, stderr io.Writer) int {
+func runAnalyze(o Options, s ioStreams) int {
 	ao := analyzer.DefaultOptions()
 	ao.ExpectedOutage, ao.OutageWindow, ao.MinCycles = o.ExpectedOutage, [2]time.Duration{o.OutageMin, o.OutageMax}, o.MinCycles
-	for _, s := range o.Pairs {
-		a, err := netip.ParseAddr(s)
+	for _, p := range o.Pairs {
+		a, err := netip.ParseAddr(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "softsa: --pair %q: not an IP address\n", s)
+			fmt.Fprintf(s.err, "softsa: --pair %q: not an IP address\n", p)
 			return exitUsage
 		}
 		ao.Pairs = append(ao.Pairs, a)
 	}
 	if o.Merge {
 		defer limitMemory(1)()
-		return runMerge(o, ao, stdout, stderr)
+		return runMerge(o, ao, s)
 	}
 	found, err := batch.Discover(o.Inputs)
 	if err != nil {
-		fmt.Fprintln(stderr, "softsa:", err)
+		fmt.Fprintln(s.err, "softsa:", err)
 		return exitUsage
 	}
 	note := func(format string, args ...any) {
 		if !o.Quiet {
-			fmt.Fprintf(stderr, "softsa: "+format+"\n", args...)
+			fmt.Fprintf(s.err, "softsa: "+format+"\n", args...)
 		}
 	}
 	if o.Verbose {
 		for _, sk := range found.Skipped {
-			fmt.Fprintf(stderr, "softsa: skipped %s: %s\n", sk.Path, sk.Reason)
+			fmt.Fprintf(s.err, "softsa: skipped %s: %s\n", sk.Path, sk.Reason)
 		}
 	} else if n := len(found.Skipped); n > 0 {
 		note("skipped %d files that hold no capture (-v lists them)", n)
 	}
 	if len(found.Inputs) == 0 {
-		fmt.Fprintln(stderr, "softsa: no capture found in", strings.Join(o.Inputs, " "))
+		fmt.Fprintln(s.err, "softsa: no capture found in", strings.Join(o.Inputs, " "))
 		return exitUsage
 	}
 
@@ -148,7 +148,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	bar := newProgress(stderr, inputs, o.Quiet)
+	bar := newProgress(s, inputs, o.Quiet)
 	type outcome struct {
 		cr  *analyzer.CaptureResult
 		err error
@@ -193,8 +193,8 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 	if !o.Join {
 		batch.MarkRingSets(res.Captures)
 	}
-	if err := writeReport(o, &res, stdout); err != nil {
-		fmt.Fprintln(stderr, "softsa: writing report:", err)
+	if err := writeReport(o, &res, s); err != nil {
+		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
 	}
 	if cancelled > 0 {
@@ -206,16 +206,16 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 // runMerge analyses two captures of one conversation, one from each host,
 // as one timeline, and says for each outage where the unanswered packets
 // were lost.
-func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
+func runMerge(o Options, ao analyzer.Options, s ioStreams) int {
 	a, b := o.Inputs[0], o.Inputs[1]
 	mg, err := merge.New(a, b)
 	if err != nil {
-		fmt.Fprintf(stderr, "softsa: --merge %s %s: %v\n", a, b, err)
+		fmt.Fprintf(s.err, "softsa: --merge %s %s: %v\n", a, b, err)
 		return exitUsage
 	}
 	src, err := mg.Source()
 	if err != nil {
-		fmt.Fprintln(stderr, "softsa:", err)
+		fmt.Fprintln(s.err, "softsa:", err)
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -223,18 +223,18 @@ func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
 	cr, aerr := analyzer.Analyze(ctx, src, ao)
 	src.Close()
 	if cr == nil {
-		fmt.Fprintln(stderr, "softsa:", aerr)
+		fmt.Fprintln(s.err, "softsa:", aerr)
 		return exitUsage
 	}
 	cr.File = a + " + " + b
 	mg.Annotate(cr)
 	res := analyzer.NewResult(version, *cr)
-	if err := writeReport(o, &res, stdout); err != nil {
-		fmt.Fprintln(stderr, "softsa: writing report:", err)
+	if err := writeReport(o, &res, s); err != nil {
+		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
 	}
 	if aerr != nil {
-		fmt.Fprintln(stderr, "softsa:", aerr)
+		fmt.Fprintln(s.err, "softsa:", aerr)
 		return exitPartial
 	}
 	return exitCode(2, 0, 0, hasFindings(cr))
@@ -255,11 +255,11 @@ func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*an
 }
 
 // writeReport writes res where and how the options say.
-func writeReport(o Options, res *analyzer.Result, stdout io.Writer) error {
+func writeReport(o Options, res *analyzer.Result, s ioStreams) error {
 	if isReportDir(o.Output) {
 		return report.WriteHTMLDir(o.Output, res)
 	}
-	w, closeOut, err := stdoutOrFile(o.Output, stdout)
+	w, closeOut, err := stdoutOrFile(o.Output, s.out)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func writeReport(o Options, res *analyzer.Result, stdout io.Writer) error {
 	case len(res.Captures) > 1:
 		err = report.BatchText(w, res)
 	default:
-		err = report.Text(w, res, report.TextOptions{Color: (o.Output == "" || o.Output == "-") && colorTerminal(stdout)})
+		err = report.Text(w, res, report.TextOptions{Color: (o.Output == "" || o.Output == "-") && s.color()})
 	}
 	if cerr := closeOut(); err == nil {
 		err = cerr
@@ -305,16 +305,6 @@ func hasFindings(c *analyzer.CaptureResult) bool {
 		}
 	}
 	return false
-}
-
-// colorTerminal reports whether w is a terminal that may get colour.
-func colorTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // stdoutOrFile opens the report destination.

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"io"
+	"os"
+)
+
+// ioStreams is where a command writes: its report or dump on out; notes,
+// errors and the progress bar on err. main builds it once from the process's
+// streams, so the commands never reach for os.Stdout or ask the system what
+// a stream is; tests build one over buffers and say what it pretends to be.
+type ioStreams struct {
+	out, err    io.Writer
+	outTerminal bool // out is a terminal: the text report may have colour
+	errTerminal bool // err is a terminal: a progress bar is worth drawing
+	noColor     bool // the environment refuses colour (NO_COLOR, TERM=dumb)
+}
+
+// newIOStreams describes the process's stdout and stderr.
+func newIOStreams(stdout, stderr *os.File) ioStreams {
+	return ioStreams{
+		out:         stdout,
+		err:         stderr,
+		outTerminal: isTerminal(stdout),
+		errTerminal: isTerminal(stderr),
+		noColor:     os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
+	}
+}
+
+// color reports whether a report written to out may have colour.
+func (s ioStreams) color() bool {
+	return s.outTerminal && !s.noColor
+}
+
+// isTerminal reports whether f is a character device. That is what a
+// terminal is to the file system, without an ioctl; /dev/null passes too,
+// which costs nothing since no one sees what is written there.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
