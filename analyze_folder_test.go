@@ -99,11 +99,10 @@ func TestBatchBadFolder(t *testing.T) {
 
 func checkBadFolder(t *testing.T, dir string, lockedFails bool) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
+	s, stdout, stderr := bufStreams()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(Options{Command: "analyze", Inputs: []string{dir}, Format: "json", Jobs: 2, Verbose: true,
-			ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, ioStreams{out: &stdout, err: &stderr})
+		done <- runAnalyze(withDefaults(analyzeOptions{Inputs: []string{dir}, Format: "json", Jobs: 2, Verbose: true}), s)
 	}()
 	var code int
 	select {
@@ -189,9 +188,8 @@ func writeManyCaptures(tb testing.TB, n int) string {
 
 func batchJSON(tb testing.TB, dir string, jobs int) []byte {
 	tb.Helper()
-	var stdout, stderr bytes.Buffer
-	code := run(Options{Command: "analyze", Inputs: []string{dir}, Format: "json", Jobs: jobs, Quiet: true,
-		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, ioStreams{out: &stdout, err: &stderr})
+	s, stdout, stderr := bufStreams()
+	code := runAnalyze(withDefaults(analyzeOptions{Inputs: []string{dir}, Format: "json", Jobs: jobs, Quiet: true}), s)
 	if code != exitFindings {
 		tb.Fatalf("exit %d: %s", code, stderr.String())
 	}

@@ -61,7 +61,7 @@ func splitRing(t *testing.T) (dir string, frames int) {
 func TestRingJoin(t *testing.T) {
 	dir, frames := splitRing(t)
 
-	joined := analyzeJSON(t, Options{Inputs: []string{dir}, Join: true})
+	joined := analyzeJSON(t, analyzeOptions{Inputs: []string{dir}, Join: true})
 	if len(joined.Captures) != 1 {
 		t.Fatalf("--join: %d captures, want the three files as one", len(joined.Captures))
 	}
@@ -73,7 +73,7 @@ func TestRingJoin(t *testing.T) {
 		t.Errorf("--join: %d cycles, want the sample's 4", n)
 	}
 
-	apart := analyzeJSON(t, Options{Inputs: []string{dir}})
+	apart := analyzeJSON(t, analyzeOptions{Inputs: []string{dir}})
 	if len(apart.Captures) != 3 {
 		t.Fatalf("without --join: %d captures, want 3", len(apart.Captures))
 	}

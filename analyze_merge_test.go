@@ -19,7 +19,7 @@ import (
 func TestMerge(t *testing.T) {
 	vista := netip.MustParseAddr("10.10.1.57")
 	a, b := mergetest.Views(t, filepath.Join("samples", "kb977526-vista-to-xp.pcapng"), vista, 3700*time.Millisecond, 300*time.Microsecond, nil)
-	r := analyzeJSON(t, Options{Inputs: []string{a, b}, Merge: true})
+	r := analyzeJSON(t, analyzeOptions{Inputs: []string{a, b}, Merge: true})
 	c := r.Captures[0]
 	m := c.Merge
 	if m == nil {
@@ -39,9 +39,8 @@ func TestMerge(t *testing.T) {
 			t.Errorf("outage %d: %+v", i+1, o)
 		}
 	}
-	var text bytes.Buffer
-	run(Options{Command: "analyze", Inputs: []string{a, b}, Merge: true, Format: "text", Quiet: true,
-		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, ioStreams{out: &text, err: &bytes.Buffer{}})
+	s, text, _ := bufStreams()
+	runAnalyze(withDefaults(analyzeOptions{Inputs: []string{a, b}, Merge: true, Format: "text", Quiet: true}), s)
 	t.Logf("text report:\n%s", text.String())
 	if !strings.Contains(text.String(), "clock offset +3.7") {
 		t.Errorf("text report does not give the offset:\n%s", text.String())
@@ -53,9 +52,8 @@ func TestMergeHTML(t *testing.T) {
 	vista := netip.MustParseAddr("10.10.1.57")
 	a, b := mergetest.Views(t, filepath.Join("samples", "kb977526-vista-to-xp.pcapng"), vista, 3700*time.Millisecond, 300*time.Microsecond, nil)
 	out := filepath.Join(t.TempDir(), "merged.html")
-	var stderr bytes.Buffer
-	code := run(Options{Command: "analyze", Inputs: []string{a, b}, Merge: true, Format: "html", Output: out, Quiet: true,
-		ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, ioStreams{out: &bytes.Buffer{}, err: &stderr})
+	s, _, stderr := bufStreams()
+	code := runAnalyze(withDefaults(analyzeOptions{Inputs: []string{a, b}, Merge: true, Format: "html", Output: out, Quiet: true}), s)
 	page, _ := os.ReadFile(out)
 	if code != exitFindings || !bytes.Contains(page, []byte("Two captures merged")) || !bytes.Contains(page, []byte("dropped by 10.10.1.20 itself")) {
 		t.Errorf("exit %d, stderr %s; page lacks the merge section", code, stderr.String())

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,8 +33,8 @@ func TestDumpExitCodes(t *testing.T) {
 		{[]string{cut}, exitPartial, "cut.pcap: frame 2 at byte offset 100"},
 		{[]string{filepath.Join(dir, "missing.pcap")}, exitUsage, "no such file"},
 	} {
-		var out, errb bytes.Buffer
-		code := run(Options{Command: "dump", Inputs: tc.inputs, Protos: []string{"isakmp", "esp", "smb"}}, ioStreams{out: &out, err: &errb})
+		s, _, errb := bufStreams()
+		code := runDump(dumpOptions{Inputs: tc.inputs, Protos: []string{"isakmp", "esp", "smb"}}, s)
 		if code != tc.code || !strings.Contains(errb.String(), tc.stderr) {
 			t.Errorf("%v: exit %d stderr %q, want %d %q", tc.inputs, code, errb.String(), tc.code, tc.stderr)
 		}

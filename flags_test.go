@@ -2,34 +2,57 @@ package main
 
 import (
 	"io"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-func TestParseArgs(t *testing.T) {
+// TestParseAnalyze: every flag of the analyze command is accepted and lands
+// in its option; bad values are usage errors naming the flag.
+func TestParseAnalyze(t *testing.T) {
+	dir := t.TempDir()
 	for _, tc := range []struct {
 		args    []string
 		wantErr string
-		check   func(Options) bool
+		check   func(analyzeOptions) bool
 	}{
-		{[]string{"a.pcap"}, "", func(o Options) bool {
-			return o.Command == "analyze" && o.Inputs[0] == "a.pcap" && o.ExpectedOutage == time.Minute &&
-				o.OutageMin == 45*time.Second && o.OutageMax == 90*time.Second && o.MinCycles == 2
+		{[]string{"a.pcap"}, "", func(o analyzeOptions) bool {
+			return o.Inputs[0] == "a.pcap" && o.ExpectedOutage == time.Minute &&
+				o.OutageMin == 45*time.Second && o.OutageMax == 90*time.Second && o.MinCycles == 2 &&
+				o.Format == "text" && o.Output == "" && o.Jobs == 0 && !o.JSONL && !o.Quiet && !o.Verbose &&
+				!o.Join && !o.Merge && o.Pairs == nil && !o.Version
 		}},
-		{[]string{"dump", "--proto", "isakmp,esp", "a.pcap"}, "", func(o Options) bool {
-			return o.Command == "dump" && len(o.Protos) == 2
-		}},
-		{[]string{"--outage", "70s", "--outage-window", "50s-80s", "--pair", "10.0.0.1,10.0.0.2", "x"}, "", func(o Options) bool {
+		{[]string{"--outage", "70s", "--outage-window", "50s-80s", "--pair", "10.0.0.1,10.0.0.2", "x"}, "", func(o analyzeOptions) bool {
 			return o.ExpectedOutage == 70*time.Second && o.OutageMin == 50*time.Second && len(o.Pairs) == 2
 		}},
+		{[]string{"--min-cycles", "3", "x"}, "", func(o analyzeOptions) bool { return o.MinCycles == 3 }},
+		{[]string{"--format", "json", "x"}, "", func(o analyzeOptions) bool { return o.Format == "json" }},
+		{[]string{"--format", "html", "-o", "r.txt", "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" && o.Output == "r.txt" }},
+		{[]string{"-o", "r.json", "x"}, "", func(o analyzeOptions) bool { return o.Format == "json" && o.Output == "r.json" }},
+		{[]string{"--output", "r.HTM", "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" }},
+		{[]string{"-o", "-", "x"}, "", func(o analyzeOptions) bool { return o.Format == "text" && o.Output == "-" }},
+		{[]string{"-o", "reports", "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" }},
+		{[]string{"-o", dir + ".d/", "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" }},
+		{[]string{"-o", filepath.Join(dir), "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" }},
+		{[]string{"--jsonl", "x"}, "", func(o analyzeOptions) bool { return o.JSONL && o.Format == "json" }},
+		{[]string{"--jsonl", "--format", "text", "x"}, "", func(o analyzeOptions) bool { return o.JSONL && o.Format == "json" }},
+		{[]string{"-j", "3", "x"}, "", func(o analyzeOptions) bool { return o.Jobs == 3 }},
+		{[]string{"--jobs", "1", "x"}, "", func(o analyzeOptions) bool { return o.Jobs == 1 }},
+		{[]string{"-q", "-v", "x"}, "", func(o analyzeOptions) bool { return o.Quiet && o.Verbose }},
+		{[]string{"--quiet", "--verbose", "x"}, "", func(o analyzeOptions) bool { return o.Quiet && o.Verbose }},
+		{[]string{"--join", "x"}, "", func(o analyzeOptions) bool { return o.Join }},
+		{[]string{"--merge", "a", "b"}, "", func(o analyzeOptions) bool { return o.Merge && slices.Equal(o.Inputs, []string{"a", "b"}) }},
+		{[]string{"--version"}, "", func(o analyzeOptions) bool { return o.Version }},
 		{[]string{"--outage-window", "90s-45s", "x"}, "outage-window", nil},
+		{[]string{"--outage-window", "45s", "x"}, "outage-window", nil},
 		{[]string{"--format", "xml", "x"}, "--format", nil},
-		{[]string{"dump", "--proto", "http", "x"}, "--proto", nil},
+		{[]string{"--merge", "a"}, "--merge takes exactly two", nil},
+		{[]string{"--min-cycles", "many", "x"}, "--min-cycles", nil},
 		{[]string{}, "no capture", nil},
-		{[]string{"--version"}, "", func(o Options) bool { return o.Version }},
 	} {
-		o, err := parseArgs(tc.args, io.Discard)
+		o, err := parseAnalyze(tc.args, io.Discard)
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
@@ -38,6 +61,110 @@ func TestParseArgs(t *testing.T) {
 		}
 		if err != nil || !tc.check(o) {
 			t.Errorf("%v: %+v, %v", tc.args, o, err)
+		}
+	}
+}
+
+// TestParseDump: every flag of softsa dump is accepted and lands in its
+// option; bad values are usage errors naming the flag.
+func TestParseDump(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+		check   func(dumpOptions) bool
+	}{
+		{[]string{"a.pcap", "b.pcap"}, "", func(o dumpOptions) bool {
+			return slices.Equal(o.Inputs, []string{"a.pcap", "b.pcap"}) && slices.Equal(o.Protos, []string{"isakmp", "esp", "smb"}) && !o.Version
+		}},
+		{[]string{"--proto", "isakmp,esp", "a.pcap"}, "", func(o dumpOptions) bool { return len(o.Protos) == 2 }},
+		{[]string{"--proto", "smb", "--proto", "esp", "a.pcap"}, "", func(o dumpOptions) bool { return slices.Equal(o.Protos, []string{"smb", "esp"}) }},
+		{[]string{"--version"}, "", func(o dumpOptions) bool { return o.Version }},
+		{[]string{"--proto", "http", "x"}, "--proto", nil},
+		{[]string{}, "no capture", nil},
+	} {
+		o, err := parseDump(tc.args, io.Discard)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("dump %v: error %v, want %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !tc.check(o) {
+			t.Errorf("dump %v: %+v, %v", tc.args, o, err)
+		}
+	}
+}
+
+// TestForeignFlags: a flag that is not the command's own is a usage error
+// (exit 2) naming the flag, found before any input is opened.
+func TestForeignFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"dump", "--jobs", "2", "X"}, "--jobs"},
+		{[]string{"dump", "-j", "2", "X"}, "-j"},
+		{[]string{"dump", "--merge", "A", "B"}, "--merge"},
+		{[]string{"dump", "-o", "x", "X"}, "-o"},
+		{[]string{"dump", "--output", "x", "X"}, "--output"},
+		{[]string{"dump", "--format", "json", "X"}, "--format"},
+		{[]string{"dump", "--jsonl", "X"}, "--jsonl"},
+		{[]string{"dump", "-q", "X"}, "-q"},
+		{[]string{"dump", "--quiet", "X"}, "--quiet"},
+		{[]string{"dump", "-v", "X"}, "-v"},
+		{[]string{"dump", "--verbose", "X"}, "--verbose"},
+		{[]string{"dump", "--join", "X"}, "--join"},
+		{[]string{"dump", "--outage", "60s", "X"}, "--outage"},
+		{[]string{"dump", "--outage-window", "45s-90s", "X"}, "--outage-window"},
+		{[]string{"dump", "--min-cycles", "2", "X"}, "--min-cycles"},
+		{[]string{"dump", "--pair", "10.0.0.1", "X"}, "--pair"},
+		{[]string{"--proto", "isakmp", "X"}, "--proto"},
+	} {
+		s, stdout, stderr := bufStreams()
+		code := run(tc.args, s)
+		msg := stderr.String()
+		if code != exitUsage || !strings.Contains(msg, "unknown") || !strings.Contains(msg, tc.flag) || strings.Contains(msg, "no such file") || stdout.Len() != 0 {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit %d and a message naming %s", tc.args, code, msg, stdout.String(), exitUsage, tc.flag)
+		}
+	}
+}
+
+// TestHelpAndVersion: --help shows the command's own flags and exits 0;
+// the analyze help (what a bare softsa gives) names both commands.
+// --version works for either command, whatever else is given.
+func TestHelpAndVersion(t *testing.T) {
+	for _, tc := range []struct {
+		args          []string
+		code          int
+		stdout        string
+		stderr, notIn []string
+	}{
+		{[]string{"--help"}, exitOK, "", []string{"softsa [flags] CAPTURE|FOLDER", "softsa dump [--proto", "--jobs", "--merge", "--outage-window"}, []string{"--proto strings"}},
+		{[]string{"-h"}, exitOK, "", []string{"softsa dump [--proto", "--jobs"}, nil},
+		{[]string{"dump", "--help"}, exitOK, "", []string{"softsa dump [--proto", "--proto strings", "--version"}, []string{"--jobs", "--merge", "--output"}},
+		{[]string{"dump", "-h"}, exitOK, "", []string{"--proto"}, []string{"--jobs"}},
+		{[]string{}, exitUsage, "", []string{"softsa dump [--proto", "--jobs", "softsa: no capture given"}, nil},
+		{[]string{"dump"}, exitUsage, "", []string{"--proto", "softsa: no capture given"}, []string{"--jobs"}},
+		{[]string{"--version"}, exitOK, "softsa " + version + "\n", nil, nil},
+		{[]string{"--version", "missing.pcap"}, exitOK, "softsa " + version + "\n", nil, nil},
+		{[]string{"--version", "--pair", "bogus"}, exitOK, "softsa " + version + "\n", nil, nil},
+		{[]string{"dump", "--version"}, exitOK, "softsa " + version + "\n", nil, nil},
+		{[]string{"--pair", "bogus", "x"}, exitUsage, "", []string{`softsa: --pair "bogus": not an IP address`}, nil},
+	} {
+		s, stdout, stderr := bufStreams()
+		code := run(tc.args, s)
+		if code != tc.code || stdout.String() != tc.stdout {
+			t.Errorf("%v: exit %d stdout %q, want %d %q", tc.args, code, stdout.String(), tc.code, tc.stdout)
+		}
+		for _, want := range tc.stderr {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("%v: stderr lacks %q:\n%s", tc.args, want, stderr.String())
+			}
+		}
+		for _, not := range tc.notIn {
+			if strings.Contains(stderr.String(), not) {
+				t.Errorf("%v: stderr has %q:\n%s", tc.args, not, stderr.String())
+			}
 		}
 	}
 }

@@ -11,14 +11,27 @@ import (
 	"softsa/analyzer"
 )
 
+// bufStreams is an ioStreams over two buffers, neither a terminal.
+func bufStreams() (s ioStreams, stdout, stderr *bytes.Buffer) {
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	return ioStreams{out: stdout, err: stderr}, stdout, stderr
+}
+
+// withDefaults gives o the defaults of the flags that tune the analysis, as
+// the command line would.
+func withDefaults(o analyzeOptions) analyzeOptions {
+	o.ExpectedOutage, o.OutageMin, o.OutageMax, o.MinCycles = time.Minute, 45*time.Second, 90*time.Second, 2
+	return o
+}
+
 // analyzeJSON runs the analyze command with o and the default tuning, wants
 // exit code 1 (findings) and returns the JSON report.
-func analyzeJSON(t *testing.T, o Options) analyzer.Result {
+func analyzeJSON(t *testing.T, o analyzeOptions) analyzer.Result {
 	t.Helper()
-	o.Command, o.Format, o.Quiet = "analyze", "json", true
-	o.ExpectedOutage, o.OutageMin, o.OutageMax, o.MinCycles = time.Minute, 45*time.Second, 90*time.Second, 2
-	var stdout, stderr bytes.Buffer
-	if code := run(o, ioStreams{out: &stdout, err: &stderr}); code != exitFindings {
+	o = withDefaults(o)
+	o.Format, o.Quiet = "json", true
+	s, stdout, stderr := bufStreams()
+	if code := runAnalyze(o, s); code != exitFindings {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var r analyzer.Result

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestColourOnlyToTerminal: the text report has colour only on a stdout
@@ -27,10 +25,9 @@ func TestColourOnlyToTerminal(t *testing.T) {
 		{"terminal, NO_COLOR", true, true, "", false},
 		{"terminal, -o file", true, false, file, false},
 	} {
-		var stdout, stderr bytes.Buffer
-		s := ioStreams{out: &stdout, err: &stderr, outTerminal: tc.terminal, noColor: tc.noColor}
-		if code := run(Options{Command: "analyze", Inputs: []string{kb}, Format: "text", Output: tc.output, Quiet: true,
-			ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, s); code != exitFindings {
+		s, stdout, stderr := bufStreams()
+		s.outTerminal, s.noColor = tc.terminal, tc.noColor
+		if code := runAnalyze(withDefaults(analyzeOptions{Inputs: []string{kb}, Format: "text", Output: tc.output, Quiet: true}), s); code != exitFindings {
 			t.Fatalf("%s: exit %d: %s", tc.name, code, stderr.String())
 		}
 		out := stdout.String()
@@ -60,10 +57,9 @@ func TestProgressOnlyToTerminal(t *testing.T) {
 		{"terminal", true, false, true},
 		{"terminal, quiet", true, true, false},
 	} {
-		var stdout, stderr bytes.Buffer
-		s := ioStreams{out: &stdout, err: &stderr, errTerminal: tc.terminal}
-		if code := run(Options{Command: "analyze", Inputs: []string{dir}, Format: "json", Quiet: tc.quiet,
-			ExpectedOutage: time.Minute, OutageMin: 45 * time.Second, OutageMax: 90 * time.Second, MinCycles: 2}, s); code != exitFindings {
+		s, _, stderr := bufStreams()
+		s.errTerminal = tc.terminal
+		if code := runAnalyze(withDefaults(analyzeOptions{Inputs: []string{dir}, Format: "json", Quiet: tc.quiet}), s); code != exitFindings {
 			t.Fatalf("%s: exit %d: %s", tc.name, code, stderr.String())
 		}
 		if got := strings.Contains(stderr.String(), "/3 captures"); got != tc.want || !tc.want && stderr.Len() != 0 {

@@ -1,0 +1,364 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"softsa/analyzer"
+	"softsa/batch"
+	"softsa/decoders"
+	"softsa/merge"
+	"softsa/report"
+)
+
+// analyzeOptions is what the command line says to the analyze command.
+type analyzeOptions struct {
+	Inputs  []string // capture files and folders
+	Format  string   // text, json or html ("" picks by the -o extension, else text)
+	Output  string   // report file, or a folder for one HTML report per capture; "" or "-" is stdout
+	JSONL   bool     // json as one capture per line
+	Jobs    int      // captures analysed in parallel (0: the number of CPUs)
+	Quiet   bool     // no progress bar, no notes on stderr
+	Verbose bool     // list skipped files and why
+	Join    bool     // analyse ring-buffer sets as one capture each
+	Merge   bool     // the two inputs are one conversation captured on both hosts
+
+	ExpectedOutage time.Duration
+	OutageMin      time.Duration
+	OutageMax      time.Duration
+	MinCycles      int
+	Pairs          []string
+
+	Version bool
+}
+
+// parseAnalyze turns the command line of the analyze command into
+// analyzeOptions.
+func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
+	var o analyzeOptions
+	fs := pflag.NewFlagSet("softsa", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.Format, "format", "", "report format: text, json or html (default: from the -o extension, else text)")
+	fs.StringVarP(&o.Output, "output", "o", "", "write the report to this file (.txt, .json, .html); a folder (or a name without extension) gets one HTML report per capture plus index.html; - is stdout")
+	fs.BoolVar(&o.JSONL, "jsonl", false, "with json: one capture per line (JSON Lines), for large batches")
+	fs.IntVarP(&o.Jobs, "jobs", "j", 0, "captures analysed in parallel (default: the number of CPUs)")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress bar and no notes on stderr")
+	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "list the files a folder walk skipped, and why")
+	fs.BoolVar(&o.Merge, "merge", false, "the two captures given were taken on the two hosts of one conversation: estimate their clock offset, analyse them as one timeline and say, for each outage, whose packets were lost")
+	fs.BoolVar(&o.Join, "join", false, "analyse each ring-buffer set (trace_00001_…, trace_00002_…) as one capture, frames numbered as mergecap -a numbers them")
+	fs.DurationVar(&o.ExpectedOutage, "outage", 60*time.Second, "expected length of a KB 977526 outage")
+	window := fs.String("outage-window", "45s-90s", "outage lengths that count as the KB 977526 outage, MIN-MAX")
+	fs.IntVar(&o.MinCycles, "min-cycles", 2, "outage/soft-SA cycles needed for a full-confidence KB 977526 finding")
+	fs.StringSliceVar(&o.Pairs, "pair", nil, "only report pairs involving these addresses (ADDR[,ADDR])")
+	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.Inputs = fs.Args()
+	lo, hi, ok := strings.Cut(*window, "-")
+	var err1, err2 error
+	if ok {
+		o.OutageMin, err1 = time.ParseDuration(lo)
+		o.OutageMax, err2 = time.ParseDuration(hi)
+	}
+	if !ok || err1 != nil || err2 != nil || o.OutageMin <= 0 || o.OutageMax < o.OutageMin {
+		return o, fmt.Errorf("--outage-window %q: want MIN-MAX durations such as 45s-90s", *window)
+	}
+	if o.Format == "" {
+		o.Format = formatFor(o.Output)
+	}
+	if o.JSONL {
+		o.Format = "json"
+	}
+	switch o.Format {
+	case "text", "json", "html":
+	default:
+		return o, fmt.Errorf("--format %q: want text, json or html", o.Format)
+	}
+	if o.Merge && len(o.Inputs) != 2 {
+		return o, fmt.Errorf("--merge takes exactly two captures, one from each host")
+	}
+	if !o.Version && len(o.Inputs) == 0 {
+		fs.Usage()
+		return o, fmt.Errorf("no capture given")
+	}
+	return o, nil
+}
+
+// formatFor picks the report format from the output file's extension.
+func formatFor(output string) string {
+	switch strings.ToLower(filepath.Ext(output)) {
+	case ".json", ".jsonl":
+		return "json"
+	case ".html", ".htm":
+		return "html"
+	}
+	if isReportDir(output) {
+		return "html"
+	}
+	return "text"
+}
+
+// isReportDir reports whether -o names a folder to fill with one HTML report
+// per capture: an existing folder, a path ending in a slash, or a path
+// without an extension (a report file always has one).
+func isReportDir(output string) bool {
+	if isStdout(output) {
+		return false
+	}
+	if st, err := os.Stat(output); err == nil {
+		return st.IsDir()
+	}
+	return strings.HasSuffix(output, "/") || strings.HasSuffix(output, string(filepath.Separator)) || filepath.Ext(output) == ""
+}
+
+// runAnalyze finds the captures among the inputs, analyses them in
+// parallel and writes one report for all of them. A damaged file keeps its
+// results up to the damage, with a warning; a file that cannot be read at
+// all is listed with its error; neither stops the others.
+func runAnalyze(o analyzeOptions, s ioStreams) int {
+	if o.Version {
+		return printVersion(s)
+	}
+	ao := analyzer.DefaultOptions()
+	ao.ExpectedOutage, ao.OutageWindow, ao.MinCycles = o.ExpectedOutage, [2]time.Duration{o.OutageMin, o.OutageMax}, o.MinCycles
+	for _, p := range o.Pairs {
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			fmt.Fprintf(s.err, "softsa: --pair %q: not an IP address\n", p)
+			return exitUsage
+		}
+		ao.Pairs = append(ao.Pairs, a)
+	}
+	if o.Merge {
+		defer limitMemory(1)()
+		return runMerge(o, ao, s)
+	}
+	found, err := batch.Discover(o.Inputs)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	note := func(format string, args ...any) {
+		if !o.Quiet {
+			fmt.Fprintf(s.err, "softsa: "+format+"\n", args...)
+		}
+	}
+	if o.Verbose {
+		for _, sk := range found.Skipped {
+			fmt.Fprintf(s.err, "softsa: skipped %s: %s\n", sk.Path, sk.Reason)
+		}
+	} else if n := len(found.Skipped); n > 0 {
+		note("skipped %d files that hold no capture (-v lists them)", n)
+	}
+	if len(found.Inputs) == 0 {
+		fmt.Fprintln(s.err, "softsa: no capture found in", strings.Join(o.Inputs, " "))
+		return exitUsage
+	}
+
+	inputs := found.Inputs
+	if o.Join {
+		inputs = batch.Join(inputs, note)
+	}
+	if len(inputs) > 1 && o.Jobs != 1 {
+		ao.NoReadAhead = true // the files in parallel keep the cores busy
+	}
+	parallel := len(inputs)
+	if o.Jobs > 0 {
+		parallel = min(parallel, o.Jobs)
+	}
+	defer limitMemory(parallel)()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := newProgress(s, inputs, o.Quiet)
+	type outcome struct {
+		cr  *analyzer.CaptureResult
+		err error
+	}
+	outs, done := batch.Run(ctx, inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
+		if in.Err != nil {
+			return outcome{err: fmt.Errorf("%s: %w", in.Path, in.Err)}
+		}
+		if in.Join != nil {
+			cr, err := analyzeChain(ctx, in, ao)
+			return outcome{cr, err}
+		}
+		cr, err := analyzeFile(ctx, in.Path, ao)
+		return outcome{cr, err}
+	}, bar.add)
+	bar.finish()
+
+	res := analyzer.NewResult(version)
+	unreadable, damaged, cancelled, findings := 0, 0, 0, false
+	for i, out := range outs {
+		in := inputs[i]
+		if !done[i] {
+			cancelled++
+			continue
+		}
+		cr := out.cr
+		switch {
+		case cr == nil:
+			unreadable++
+			note("%v", out.err)
+			cr = &analyzer.CaptureResult{File: in.Path, Error: out.err.Error()}
+		case out.err != nil:
+			damaged++
+			note("%v", out.err)
+		}
+		res.Captures = append(res.Captures, *cr)
+		findings = findings || hasFindings(cr)
+	}
+	if cancelled > 0 {
+		note("interrupted: %d of %d captures not analysed; the report has the rest", cancelled, len(inputs))
+	}
+	if !o.Join {
+		batch.MarkRingSets(res.Captures)
+	}
+	if err := writeReport(o, &res, s); err != nil {
+		fmt.Fprintln(s.err, "softsa: writing report:", err)
+		return exitUsage
+	}
+	if cancelled > 0 {
+		damaged += cancelled
+	}
+	return exitCode(len(inputs), unreadable, damaged, findings)
+}
+
+func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*analyzer.CaptureResult, error) {
+	c, err := decoders.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	cr, err := analyzer.Analyze(ctx, c, ao)
+	if cr != nil {
+		cr.File = path
+	}
+	return cr, err
+}
+
+func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*analyzer.CaptureResult, error) {
+	ch, err := decoders.NewChain(in.Join)
+	if err != nil {
+		return nil, err
+	}
+	defer ch.Close()
+	cr, err := analyzer.Analyze(ctx, ch, ao)
+	if cr != nil {
+		cr.File = in.Path
+		cr.Warnings = append(cr.Warnings, fmt.Sprintf("%d ring-buffer files analysed as one capture; frame numbers count across them, as in the file mergecap -a writes from them in this order", len(in.Join)))
+	}
+	return cr, err
+}
+
+// hasFindings reports whether any pair has a finding that is a problem
+// (informational ones, such as a healthy fallback, do not count).
+func hasFindings(c *analyzer.CaptureResult) bool {
+	for _, p := range c.Pairs {
+		for _, f := range p.Findings {
+			if !f.Informational {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runMerge analyses two captures of one conversation, one from each host,
+// as one timeline, and says for each outage where the unanswered packets
+// were lost. It takes a road of its own rather than being one more input
+// of the batch: its failures are not notes (--quiet does not hide them),
+// and a damaged capture is said after the report.
+func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
+	a, b := o.Inputs[0], o.Inputs[1]
+	mg, err := merge.New(a, b)
+	if err != nil {
+		fmt.Fprintf(s.err, "softsa: --merge %s %s: %v\n", a, b, err)
+		return exitUsage
+	}
+	src, err := mg.Source()
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cr, aerr := analyzer.Analyze(ctx, src, ao)
+	src.Close()
+	if cr == nil {
+		fmt.Fprintln(s.err, "softsa:", aerr)
+		return exitUsage
+	}
+	cr.File = a + " + " + b
+	mg.Annotate(cr)
+	res := analyzer.NewResult(version, *cr)
+	if err := writeReport(o, &res, s); err != nil {
+		fmt.Fprintln(s.err, "softsa: writing report:", err)
+		return exitUsage
+	}
+	if aerr != nil {
+		fmt.Fprintln(s.err, "softsa:", aerr)
+		return exitPartial
+	}
+	return exitCode(2, 0, 0, hasFindings(cr))
+}
+
+// writeReport writes res where and how the options say: a folder of HTML
+// reports, or one report on stdout or in a file.
+func writeReport(o analyzeOptions, res *analyzer.Result, s ioStreams) error {
+	if isReportDir(o.Output) {
+		return report.WriteHTMLDir(o.Output, res)
+	}
+	w, closeOut, err := stdoutOrFile(o.Output, s.out)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.Format == "json" && o.JSONL:
+		err = report.JSONLines(w, res)
+	case o.Format == "json":
+		err = report.JSON(w, res)
+	case o.Format == "html":
+		err = report.HTML(w, res)
+	case len(res.Captures) > 1:
+		err = report.BatchText(w, res)
+	default:
+		err = report.Text(w, res, report.TextOptions{Color: isStdout(o.Output) && s.color()})
+	}
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// isStdout reports whether -o names standard output.
+func isStdout(output string) bool {
+	return output == "" || output == "-"
+}
+
+// stdoutOrFile opens the report destination.
+func stdoutOrFile(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if isStdout(path) {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"softsa/decoders"
+	"softsa/dump"
+)
+
+// dumpOptions is what the command line says to softsa dump.
+type dumpOptions struct {
+	Inputs  []string // capture files, dumped one after the other
+	Protos  []string // which protocols to print: isakmp, esp, smb
+	Version bool
+}
+
+const dumpUsage = `softsa dump prints one JSON line per decoded IKE, ESP and SMB message of each
+capture, with the frame number Wireshark shows for it.
+
+Usage:
+  softsa dump [--proto P,…] CAPTURE...
+
+Flags:
+`
+
+// parseDump turns the arguments after "dump" into dumpOptions.
+func parseDump(args []string, stderr io.Writer) (dumpOptions, error) {
+	var o dumpOptions
+	fs := pflag.NewFlagSet("softsa dump", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, dumpUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringSliceVar(&o.Protos, "proto", []string{"isakmp", "esp", "smb"}, "protocols to print (isakmp, esp, smb)")
+	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.Inputs = fs.Args()
+	for _, p := range o.Protos {
+		switch p {
+		case "isakmp", "esp", "smb":
+		default:
+			return o, fmt.Errorf("--proto %q: want isakmp, esp or smb", p)
+		}
+	}
+	if !o.Version && len(o.Inputs) == 0 {
+		fs.Usage()
+		return o, fmt.Errorf("no capture given")
+	}
+	return o, nil
+}
+
+// runDump prints every decoded message of each input. A damaged file still
+// has everything before the damage printed, and its error on stderr.
+func runDump(o dumpOptions, s ioStreams) int {
+	if o.Version {
+		return printVersion(s)
+	}
+	var do dump.Options
+	for _, p := range o.Protos {
+		switch p {
+		case "isakmp":
+			do.ISAKMP = true
+		case "esp":
+			do.ESP = true
+		case "smb":
+			do.SMB = true
+		}
+	}
+	unreadable, damaged := 0, 0
+	for _, in := range o.Inputs {
+		if _, err := dump.WriteFile(s.out, in, do); err != nil {
+			fmt.Fprintln(s.err, "softsa:", err)
+			var ce *decoders.CaptureError
+			if errors.As(err, &ce) {
+				damaged++ // read up to the damage: partly analysed
+			} else {
+				unreadable++
+			}
+		}
+	}
+	return exitCode(len(o.Inputs), unreadable, damaged, false)
+}

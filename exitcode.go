@@ -1,0 +1,24 @@
+package main
+
+// Exit codes (DESIGN.md): like grep, 1 means "found something".
+const (
+	exitOK       = 0 // analysed, nothing found
+	exitFindings = 1 // analysed, at least one finding
+	exitUsage    = 2 // usage error, or no input could be read
+	exitPartial  = 3 // some inputs failed, others were analysed
+)
+
+// exitCode follows DESIGN.md: 2 when no input could be read at all, 3 when
+// some failed (a damaged file read up to its damage counts here), else 1 with
+// findings and 0 without.
+func exitCode(inputs, unreadable, damaged int, findings bool) int {
+	switch {
+	case inputs > 0 && unreadable == inputs:
+		return exitUsage
+	case unreadable+damaged > 0:
+		return exitPartial
+	case findings:
+		return exitFindings
+	}
+	return exitOK
+}
