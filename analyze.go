@@ -125,118 +125,139 @@ func isReportDir(output string) bool {
 	return strings.HasSuffix(output, "/") || strings.HasSuffix(output, string(filepath.Separator)) || filepath.Ext(output) == ""
 }
 
+// analyzerOptions turns the options into the analyzer's. Addresses given
+// with --pair are checked here, not while parsing, so that --version and a
+// missing capture take precedence over a bad one, as they always have.
+func (o analyzeOptions) analyzerOptions() (analyzer.Options, error) {
+	ao := analyzer.DefaultOptions()
+	ao.ExpectedOutage, ao.OutageWindow, ao.MinCycles = o.ExpectedOutage, [2]time.Duration{o.OutageMin, o.OutageMax}, o.MinCycles
+	for _, s := range o.Pairs {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return ao, fmt.Errorf("--pair %q: not an IP address", s)
+		}
+		ao.Pairs = append(ao.Pairs, a)
+	}
+	return ao, nil
+}
+
 // runAnalyze finds the captures among the inputs, analyses them in
-// parallel and writes one report for all of them. A damaged file keeps its
-// results up to the damage, with a warning; a file that cannot be read at
-// all is listed with its error; neither stops the others.
+// parallel and writes one report for all of them: discover → analyze →
+// assemble → write. A damaged file keeps its results up to the damage,
+// with a warning; a file that cannot be read at all is listed with its
+// error; neither stops the others.
 func runAnalyze(o analyzeOptions, s ioStreams) int {
 	if o.Version {
 		return printVersion(s)
 	}
-	ao := analyzer.DefaultOptions()
-	ao.ExpectedOutage, ao.OutageWindow, ao.MinCycles = o.ExpectedOutage, [2]time.Duration{o.OutageMin, o.OutageMax}, o.MinCycles
-	for _, p := range o.Pairs {
-		a, err := netip.ParseAddr(p)
-		if err != nil {
-			fmt.Fprintf(s.err, "softsa: --pair %q: not an IP address\n", p)
-			return exitUsage
-		}
-		ao.Pairs = append(ao.Pairs, a)
+	ao, err := o.analyzerOptions()
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
 	}
 	if o.Merge {
 		defer limitMemory(1)()
 		return runMerge(o, ao, s)
 	}
-	found, err := batch.Discover(o.Inputs)
+	note := noter(s.err, o.Quiet)
+	inputs, err := discover(o, s.err, note)
 	if err != nil {
 		fmt.Fprintln(s.err, "softsa:", err)
 		return exitUsage
 	}
-	note := func(format string, args ...any) {
-		if !o.Quiet {
-			fmt.Fprintf(s.err, "softsa: "+format+"\n", args...)
+	if len(inputs) > 1 && o.Jobs != 1 {
+		ao.NoReadAhead = true // the files in parallel keep the cores busy
+	}
+	defer limitMemory(parallelism(len(inputs), o.Jobs))()
+
+	// Caught until the report is written: an interrupt stops the analyses,
+	// and what finished is still reported.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	outs, done := analyzeAll(ctx, inputs, o, ao, s)
+	res, t := assemble(inputs, outs, done, o.Join, note)
+	if err := writeReport(o, &res, s); err != nil {
+		fmt.Fprintln(s.err, "softsa: writing report:", err)
+		return exitUsage
+	}
+	return t.exitCode()
+}
+
+// noter returns the function that writes a note on stderr, or nothing with
+// --quiet.
+func noter(stderr io.Writer, quiet bool) func(format string, args ...any) {
+	return func(format string, args ...any) {
+		if !quiet {
+			fmt.Fprintf(stderr, "softsa: "+format+"\n", args...)
 		}
+	}
+}
+
+// discover finds the captures among the inputs, walking folders, and with
+// --join makes each ring-buffer set one input. It says on stderr what the
+// walk skipped: every file with -v, else how many. Finding no capture at
+// all is an error.
+func discover(o analyzeOptions, stderr io.Writer, note func(string, ...any)) ([]batch.Input, error) {
+	found, err := batch.Discover(o.Inputs)
+	if err != nil {
+		return nil, err
 	}
 	if o.Verbose {
 		for _, sk := range found.Skipped {
-			fmt.Fprintf(s.err, "softsa: skipped %s: %s\n", sk.Path, sk.Reason)
+			fmt.Fprintf(stderr, "softsa: skipped %s: %s\n", sk.Path, sk.Reason)
 		}
 	} else if n := len(found.Skipped); n > 0 {
 		note("skipped %d files that hold no capture (-v lists them)", n)
 	}
 	if len(found.Inputs) == 0 {
-		fmt.Fprintln(s.err, "softsa: no capture found in", strings.Join(o.Inputs, " "))
-		return exitUsage
+		return nil, fmt.Errorf("no capture found in %s", strings.Join(o.Inputs, " "))
 	}
-
 	inputs := found.Inputs
 	if o.Join {
 		inputs = batch.Join(inputs, note)
 	}
-	if len(inputs) > 1 && o.Jobs != 1 {
-		ao.NoReadAhead = true // the files in parallel keep the cores busy
-	}
-	parallel := len(inputs)
-	if o.Jobs > 0 {
-		parallel = min(parallel, o.Jobs)
-	}
-	defer limitMemory(parallel)()
+	return inputs, nil
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	bar := newProgress(s, inputs, o.Quiet)
-	type outcome struct {
-		cr  *analyzer.CaptureResult
-		err error
+// parallelism is how many analyses run at once.
+func parallelism(inputs, jobs int) int {
+	if jobs > 0 {
+		return min(inputs, jobs)
 	}
-	outs, done := batch.Run(ctx, inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
-		if in.Err != nil {
-			return outcome{err: fmt.Errorf("%s: %w", in.Path, in.Err)}
-		}
-		if in.Join != nil {
-			cr, err := analyzeChain(ctx, in, ao)
-			return outcome{cr, err}
-		}
-		cr, err := analyzeFile(ctx, in.Path, ao)
-		return outcome{cr, err}
+	return inputs
+}
+
+// outcome is what the analysis of one input gave: its result, nil when
+// nothing could be read, and the error that stopped it early, if any.
+type outcome struct {
+	cr  *analyzer.CaptureResult
+	err error
+}
+
+// analyzeAll analyses the inputs, o.Jobs at a time, with a progress bar on
+// a terminal's stderr. done[i] is false for an input an interrupt kept from
+// starting.
+func analyzeAll(ctx context.Context, inputs []batch.Input, o analyzeOptions, ao analyzer.Options, s ioStreams) (outs []outcome, done []bool) {
+	bar := newProgress(s, inputs, o.Quiet)
+	outs, done = batch.Run(ctx, inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
+		return analyzeInput(ctx, in, ao)
 	}, bar.add)
 	bar.finish()
+	return outs, done
+}
 
-	res := analyzer.NewResult(version)
-	unreadable, damaged, cancelled, findings := 0, 0, 0, false
-	for i, out := range outs {
-		in := inputs[i]
-		if !done[i] {
-			cancelled++
-			continue
-		}
-		cr := out.cr
-		switch {
-		case cr == nil:
-			unreadable++
-			note("%v", out.err)
-			cr = &analyzer.CaptureResult{File: in.Path, Error: out.err.Error()}
-		case out.err != nil:
-			damaged++
-			note("%v", out.err)
-		}
-		res.Captures = append(res.Captures, *cr)
-		findings = findings || hasFindings(cr)
+// analyzeInput analyses one input: a file, or a ring-buffer set read as one
+// capture.
+func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options) outcome {
+	if in.Err != nil {
+		return outcome{err: fmt.Errorf("%s: %w", in.Path, in.Err)}
 	}
-	if cancelled > 0 {
-		note("interrupted: %d of %d captures not analysed; the report has the rest", cancelled, len(inputs))
+	if in.Join != nil {
+		cr, err := analyzeChain(ctx, in, ao)
+		return outcome{cr, err}
 	}
-	if !o.Join {
-		batch.MarkRingSets(res.Captures)
-	}
-	if err := writeReport(o, &res, s); err != nil {
-		fmt.Fprintln(s.err, "softsa: writing report:", err)
-		return exitUsage
-	}
-	if cancelled > 0 {
-		damaged += cancelled
-	}
-	return exitCode(len(inputs), unreadable, damaged, findings)
+	cr, err := analyzeFile(ctx, in.Path, ao)
+	return outcome{cr, err}
 }
 
 func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*analyzer.CaptureResult, error) {
@@ -264,6 +285,53 @@ func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*an
 		cr.Warnings = append(cr.Warnings, fmt.Sprintf("%d ring-buffer files analysed as one capture; frame numbers count across them, as in the file mergecap -a writes from them in this order", len(in.Join)))
 	}
 	return cr, err
+}
+
+// tally counts how the inputs fared, for the exit code.
+type tally struct {
+	inputs, unreadable, damaged, cancelled int
+	findings                               bool
+}
+
+// exitCode counts an input an interrupt kept from being analysed as a
+// damaged one: the report lacks it, the others are there.
+func (t tally) exitCode() int {
+	return exitCode(t.inputs, t.unreadable, t.damaged+t.cancelled, t.findings)
+}
+
+// assemble puts the outcomes into one Result, in the order of the inputs:
+// an input that could not be read is listed with its error, one an
+// interrupt kept from starting is left out and counted. Without --join,
+// files that look like one ring-buffer set get a warning saying so. Each
+// error is a note on stderr too.
+func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, note func(string, ...any)) (analyzer.Result, tally) {
+	res := analyzer.NewResult(version)
+	t := tally{inputs: len(inputs)}
+	for i, out := range outs {
+		if !done[i] {
+			t.cancelled++
+			continue
+		}
+		cr := out.cr
+		switch {
+		case cr == nil:
+			t.unreadable++
+			note("%v", out.err)
+			cr = &analyzer.CaptureResult{File: inputs[i].Path, Error: out.err.Error()}
+		case out.err != nil:
+			t.damaged++
+			note("%v", out.err)
+		}
+		res.Captures = append(res.Captures, *cr)
+		t.findings = t.findings || hasFindings(cr)
+	}
+	if t.cancelled > 0 {
+		note("interrupted: %d of %d captures not analysed; the report has the rest", t.cancelled, len(inputs))
+	}
+	if !joined {
+		batch.MarkRingSets(res.Captures)
+	}
+	return res, t
 }
 
 // hasFindings reports whether any pair has a finding that is a problem
