@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"softsa/analyzer"
 	"softsa/batch"
 	"softsa/decoders"
@@ -45,12 +43,7 @@ type analyzeOptions struct {
 // analyzeOptions.
 func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 	var o analyzeOptions
-	fs := pflag.NewFlagSet("softsa", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("softsa", usage, stderr)
 	fs.StringVar(&o.Format, "format", "", "report format: text, json or html (default: from the -o extension, else text)")
 	fs.StringVarP(&o.Output, "output", "o", "", "write the report to this file (.txt, .json, .html); a folder (or a name without extension) gets one HTML report per capture plus index.html; - is stdout")
 	fs.BoolVar(&o.JSONL, "jsonl", false, "with json: one capture per line (JSON Lines), for large batches")

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/spf13/pflag"
-
 	"softsa/decoders"
 	"softsa/dump"
 )
@@ -30,12 +28,7 @@ Flags:
 // parseDump turns the arguments after "dump" into dumpOptions.
 func parseDump(args []string, stderr io.Writer) (dumpOptions, error) {
 	var o dumpOptions
-	fs := pflag.NewFlagSet("softsa dump", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, dumpUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("softsa dump", dumpUsage, stderr)
 	fs.StringSliceVar(&o.Protos, "proto", []string{"isakmp", "esp", "smb"}, "protocols to print (isakmp, esp, smb)")
 	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {

@@ -13,11 +13,7 @@ import (
 // in its option; bad values are usage errors naming the flag.
 func TestParseAnalyze(t *testing.T) {
 	dir := t.TempDir()
-	for _, tc := range []struct {
-		args    []string
-		wantErr string
-		check   func(analyzeOptions) bool
-	}{
+	checkParse(t, parseAnalyze, []parseCase[analyzeOptions]{
 		{[]string{"a.pcap"}, "", func(o analyzeOptions) bool {
 			return o.Inputs[0] == "a.pcap" && o.ExpectedOutage == time.Minute &&
 				o.OutageMin == 45*time.Second && o.OutageMax == 90*time.Second && o.MinCycles == 2 &&
@@ -51,28 +47,13 @@ func TestParseAnalyze(t *testing.T) {
 		{[]string{"--merge", "a"}, "--merge takes exactly two", nil},
 		{[]string{"--min-cycles", "many", "x"}, "--min-cycles", nil},
 		{[]string{}, "no capture", nil},
-	} {
-		o, err := parseAnalyze(tc.args, io.Discard)
-		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
-			}
-			continue
-		}
-		if err != nil || !tc.check(o) {
-			t.Errorf("%v: %+v, %v", tc.args, o, err)
-		}
-	}
+	})
 }
 
 // TestParseDump: every flag of softsa dump is accepted and lands in its
 // option; bad values are usage errors naming the flag.
 func TestParseDump(t *testing.T) {
-	for _, tc := range []struct {
-		args    []string
-		wantErr string
-		check   func(dumpOptions) bool
-	}{
+	checkParse(t, parseDump, []parseCase[dumpOptions]{
 		{[]string{"a.pcap", "b.pcap"}, "", func(o dumpOptions) bool {
 			return slices.Equal(o.Inputs, []string{"a.pcap", "b.pcap"}) && slices.Equal(o.Protos, []string{"isakmp", "esp", "smb"}) && !o.Version
 		}},
@@ -81,16 +62,29 @@ func TestParseDump(t *testing.T) {
 		{[]string{"--version"}, "", func(o dumpOptions) bool { return o.Version }},
 		{[]string{"--proto", "http", "x"}, "--proto", nil},
 		{[]string{}, "no capture", nil},
-	} {
-		o, err := parseDump(tc.args, io.Discard)
+	})
+}
+
+// parseCase is one command line given to a command's parser: it parses
+// into options that pass check, or fails with an error containing wantErr.
+type parseCase[O any] struct {
+	args    []string
+	wantErr string
+	check   func(O) bool
+}
+
+func checkParse[O any](t *testing.T, parse func([]string, io.Writer) (O, error), cases []parseCase[O]) {
+	t.Helper()
+	for _, tc := range cases {
+		o, err := parse(tc.args, io.Discard)
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("dump %v: error %v, want %q", tc.args, err, tc.wantErr)
+				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
 			}
 			continue
 		}
 		if err != nil || !tc.check(o) {
-			t.Errorf("dump %v: %+v, %v", tc.args, o, err)
+			t.Errorf("%v: %+v, %v", tc.args, o, err)
 		}
 	}
 }

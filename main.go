@@ -67,6 +67,19 @@ func parsed(err error, stderr io.Writer) (code int, ok bool) {
 	return exitOK, true
 }
 
+// newFlagSet is the FlagSet of one command: errors come back to run, which
+// says them and exits 2, and --help prints the command's usage text above
+// its own flags.
+func newFlagSet(name, usage string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 // printVersion answers --version, whatever the command.
 func printVersion(s ioStreams) int {
 	fmt.Fprintln(s.out, "softsa", version)
