@@ -14,7 +14,7 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/decoders"
 	"softsa/merge/mergetest"
 )
@@ -60,7 +60,7 @@ func splitRing(t *testing.T) (dir string, frames int) {
 	return dir, len(all)
 }
 
-func analyzeJSON(t *testing.T, o Options) analyzer.Result {
+func analyzeJSON(t *testing.T, o Options) result.Result {
 	t.Helper()
 	o.Command, o.Format, o.Quiet = "analyze", "json", true
 	o.ExpectedOutage, o.OutageMin, o.OutageMax, o.MinCycles = time.Minute, 45*time.Second, 90*time.Second, 2
@@ -68,7 +68,7 @@ func analyzeJSON(t *testing.T, o Options) analyzer.Result {
 	if code := run(o, &stdout, &stderr); code != exitFindings {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	var r analyzer.Result
+	var r result.Result
 	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestRingJoin(t *testing.T) {
 		t.Fatalf("--join: %d captures, want the three files as one", len(joined.Captures))
 	}
 	c := joined.Captures[0]
-	if c.Frames != frames || len(c.Pairs) != 1 || c.Pairs[0].Verdict != analyzer.VerdictKB977526 {
+	if c.Frames != frames || len(c.Pairs) != 1 || c.Pairs[0].Verdict != result.VerdictKB977526 {
 		t.Fatalf("--join: %d frames (want %d), pairs %+v", c.Frames, frames, c.Pairs)
 	}
 	if n := len(c.Pairs[0].Findings[0].Cycles); n != 4 {
@@ -125,7 +125,7 @@ func TestMerge(t *testing.T) {
 	if d := m.OffsetSeconds - 3.7; d > 0.05 || d < -0.05 {
 		t.Errorf("offset %.4f s, want 3.7 ± 0.05", m.OffsetSeconds)
 	}
-	if c.Frames != 2433 || len(c.Pairs) != 1 || c.Pairs[0].Verdict != analyzer.VerdictKB977526 {
+	if c.Frames != 2433 || len(c.Pairs) != 1 || c.Pairs[0].Verdict != result.VerdictKB977526 {
 		t.Fatalf("merged: %d frames, pairs %+v", c.Frames, c.Pairs)
 	}
 	if len(m.Outages) != 4 {

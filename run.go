@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/batch"
 	"softsa/decoders"
 	"softsa/dump"
@@ -150,7 +151,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 	defer stop()
 	bar := newProgress(stderr, inputs, o.Quiet)
 	type outcome struct {
-		cr  *analyzer.CaptureResult
+		cr  *result.CaptureResult
 		err error
 	}
 	outs, done := batch.Run(ctx, inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
@@ -166,7 +167,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 	}, bar.add)
 	bar.finish()
 
-	res := analyzer.NewResult(version)
+	res := result.NewResult(version)
 	unreadable, damaged, cancelled, findings := 0, 0, 0, false
 	for i, out := range outs {
 		in := inputs[i]
@@ -179,7 +180,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 		case cr == nil:
 			unreadable++
 			note("%v", out.err)
-			cr = &analyzer.CaptureResult{File: in.Path, Error: out.err.Error()}
+			cr = &result.CaptureResult{File: in.Path, Error: out.err.Error()}
 		case out.err != nil:
 			damaged++
 			note("%v", out.err)
@@ -228,7 +229,7 @@ func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
 	}
 	cr.File = a + " + " + b
 	mg.Annotate(cr)
-	res := analyzer.NewResult(version, *cr)
+	res := result.NewResult(version, *cr)
 	if err := writeReport(o, &res, stdout); err != nil {
 		fmt.Fprintln(stderr, "softsa: writing report:", err)
 		return exitUsage
@@ -240,7 +241,7 @@ func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
 	return exitCode(2, 0, 0, hasFindings(cr))
 }
 
-func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*analyzer.CaptureResult, error) {
+func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*result.CaptureResult, error) {
 	ch, err := decoders.NewChain(in.Join)
 	if err != nil {
 		return nil, err
@@ -255,7 +256,7 @@ func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*an
 }
 
 // writeReport writes res where and how the options say.
-func writeReport(o Options, res *analyzer.Result, stdout io.Writer) error {
+func writeReport(o Options, res *result.Result, stdout io.Writer) error {
 	if isReportDir(o.Output) {
 		return report.WriteHTMLDir(o.Output, res)
 	}
@@ -281,7 +282,7 @@ func writeReport(o Options, res *analyzer.Result, stdout io.Writer) error {
 	return err
 }
 
-func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*analyzer.CaptureResult, error) {
+func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*result.CaptureResult, error) {
 	c, err := decoders.Open(path)
 	if err != nil {
 		return nil, err
@@ -296,7 +297,7 @@ func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*analyz
 
 // hasFindings reports whether any pair has a finding that is a problem
 // (informational ones, such as a healthy fallback, do not count).
-func hasFindings(c *analyzer.CaptureResult) bool {
+func hasFindings(c *result.CaptureResult) bool {
 	for _, p := range c.Pairs {
 		for _, f := range p.Findings {
 			if !f.Informational {

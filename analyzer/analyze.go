@@ -10,6 +10,7 @@ import (
 	"time"
 	"unsafe"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -215,7 +216,7 @@ type Source interface {
 // damaged capture (a *decoders.CaptureError) or a cancelled ctx stops the
 // reading early: the result then holds everything up to that point, with
 // the error text in Warnings, and the error is returned as well.
-func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error) {
+func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult, error) {
 	a := NewAnalyzer(opts)
 	var (
 		n     int // frames analysed

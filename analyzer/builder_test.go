@@ -11,6 +11,7 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -108,7 +109,7 @@ func (s *stream) sorted() []decoders.Message {
 }
 
 // run feeds the stream to a new Analyzer and returns the result.
-func (s *stream) run(opts Options) *CaptureResult {
+func (s *stream) run(opts Options) *result.CaptureResult {
 	s.t.Helper()
 	a := NewAnalyzer(opts)
 	for i := range s.sorted() {

@@ -10,52 +10,20 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
-)
-
-// The findings catalog. IDs are a public interface, like the JSON fields.
-const (
-	// FindingKB977526: the fallback-to-clear loop of KB 977526 (see
-	// kb977526.go).
-	FindingKB977526 = "KB977526"
-	// FindingFallbackOK: informational; clear traffic flowed within
-	// FallbackMax of a negotiation that did not establish — the designed
-	// fallback to clear (about 0.5 s when the XP/2003 side starts, about
-	// 3 s to a host that does not speak IPsec).
-	FindingFallbackOK = "FALLBACK_OK"
-	// FindingFallbackSlow: clear traffic flowed after a failed negotiation,
-	// but only after more than FallbackMax, and not in a KB 977526 cycle.
-	FindingFallbackSlow = "FALLBACK_SLOW"
-	// FindingNoCommunication: negotiations never reach an SA and the
-	// initiator's clear traffic is never answered after they begin (in the
-	// KB's words, the responder's IKEFlags is not 0x14).
-	FindingNoCommunication = "NO_COMMUNICATION"
-	// FindingNoIKEResponse: the responder never answered a negotiation.
-	FindingNoIKEResponse = "NO_IKE_RESPONSE"
-	// FindingNegotiationFailed: an error notify was seen, or the responder
-	// answered but nothing was established.
-	FindingNegotiationFailed = "NEGOTIATION_FAILED"
-	// FindingIKEFragmentsLost: an IKE message arrived in fragments (IKE
-	// fragment payloads or IP fragments) and never completed.
-	FindingIKEFragmentsLost = "IKE_FRAGMENTS_LOST"
-	// FindingOneWayESP: ESP flowed in one direction only.
-	FindingOneWayESP = "ONE_WAY_ESP"
-	// FindingTrafficGap: one side's clear traffic went unanswered for at
-	// least GapThreshold, with retransmissions, and no IPsec pattern
-	// explains it. Idle pauses (nobody sending) are never reported.
-	FindingTrafficGap = "TRAFFIC_GAP"
 )
 
 // Finish ends the analysis and returns its result. Call it once, after the
 // last Add: it consumes the Analyzer's state as it builds the result.
-func (a *Analyzer) Finish() *CaptureResult {
-	r := &CaptureResult{
+func (a *Analyzer) Finish() *result.CaptureResult {
+	r := &result.CaptureResult{
 		Frames:   a.frames,
-		First:    At(a.first),
-		Last:     At(a.last),
+		First:    result.At(a.first),
+		Last:     result.At(a.last),
 		Warnings: []string{},
-		Hosts:    []Host{},
-		Pairs:    []Pair{},
+		Hosts:    []result.Host{},
+		Pairs:    []result.Pair{},
 	}
 	if a.capDropped > 0 {
 		a.warnf("pair cap %d reached: %d frames of further pairs ignored, from frame %d on (raise MaxPairs or filter pairs)",
@@ -75,7 +43,7 @@ func (a *Analyzer) Finish() *CaptureResult {
 	}
 	clear(a.pairs) // a.order has every pair
 	a.lastP = nil
-	r.Pairs = make([]Pair, len(a.order))
+	r.Pairs = make([]result.Pair, len(a.order))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(a.order)) {
@@ -153,7 +121,7 @@ func (a *Analyzer) capWarning(p *pair) {
 // pairResult decides everything about one pair, after closeRuns. It reads
 // the Analyzer but changes nothing in it but the pair, so that Finish can
 // run it for several pairs at once.
-func (a *Analyzer) pairResult(p *pair) Pair {
+func (a *Analyzer) pairResult(p *pair) result.Pair {
 	// Time order, whatever order the capture delivered frames in.
 	sort.SliceStable(p.runs, func(i, j int) bool { return p.runs[i].start.t.Before(p.runs[j].start.t) })
 	sort.SliceStable(p.negs, func(i, j int) bool { return p.negs[i].first.t.Before(p.negs[j].first.t) })
@@ -178,17 +146,17 @@ func (a *Analyzer) pairResult(p *pair) Pair {
 	}
 	softs := p.softSAs(kbSoft)
 
-	out := Pair{
+	out := result.Pair{
 		Initiator:    p.addr[init].String(),
 		Responder:    p.addr[1-init].String(),
-		Findings:     []Finding{},
-		Negotiations: []Negotiation{},
-		SAs:          []SA{},
-		Gaps:         []Gap{},
+		Findings:     []result.Finding{},
+		Negotiations: []result.Negotiation{},
+		SAs:          []result.SA{},
+		Gaps:         []result.Gap{},
 		FirstFrame:   p.first.frame,
 		LastFrame:    p.last.frame,
-		First:        At(p.first.t.Time()),
-		Last:         At(p.last.t.Time()),
+		First:        result.At(p.first.t.Time()),
+		Last:         result.At(p.last.t.Time()),
 		ClearPackets: p.cnt.clear[0] + p.cnt.clear[1],
 		ClearBytes:   p.cnt.clearBytes,
 		ESPPackets:   p.cnt.esp,
@@ -258,40 +226,40 @@ func (a *Analyzer) pairResult(p *pair) Pair {
 	anyFailed := false
 	for _, n := range p.negs {
 		o := n.outcome()
-		anyFailed = anyFailed || o == OutcomeFailed || o == OutcomeIncomplete
+		anyFailed = anyFailed || o == result.OutcomeFailed || o == result.OutcomeIncomplete
 	}
 	switch {
 	case len(cycles) > 0:
-		out.Verdict = VerdictKB977526
+		out.Verdict = result.VerdictKB977526
 	case established || twoWay:
-		out.Verdict = VerdictHealthyIPsec
+		out.Verdict = result.VerdictHealthyIPsec
 	case len(p.sas) > 0:
 		// ESP one way only and no negotiation seen completing: nothing
 		// comes back.
-		out.Verdict = VerdictNoCommunication
+		out.Verdict = result.VerdictNoCommunication
 	case len(p.negs) == 0:
-		out.Verdict = VerdictClearOnly
+		out.Verdict = result.VerdictClearOnly
 	case noComm:
-		out.Verdict = VerdictNoCommunication
+		out.Verdict = result.VerdictNoCommunication
 	case fallback:
-		out.Verdict = VerdictFallbackToClear
+		out.Verdict = result.VerdictFallbackToClear
 	case anyFailed:
-		out.Verdict = VerdictNegotiationFail
+		out.Verdict = result.VerdictNegotiationFail
 	default:
-		out.Verdict = VerdictNoIKEResponse
+		out.Verdict = result.VerdictNoIKEResponse
 	}
 	return out
 }
 
 // result converts a recorded gap for the JSON.
-func (r *runRec) result(p *pair) Gap {
-	g := Gap{
-		Kind: GapUnanswered, Start: At(r.start.t.Time()), End: At(r.end.t.Time()), Seconds: r.dur(),
+func (r *runRec) result(p *pair) result.Gap {
+	g := result.Gap{
+		Kind: result.GapUnanswered, Start: result.At(r.start.t.Time()), End: result.At(r.end.t.Time()), Seconds: r.dur(),
 		OneWayFrames: r.packets, FirstFrame: r.start.frame, EndFrame: r.end.frame, Open: r.open,
 		SYNRetries: r.synRetries, Retransmissions: r.retrans, IKEMessages: r.ikeMsgs, SMBInFlight: r.smbFlight,
 	}
 	if r.kind == gapIdle {
-		g.Kind = GapIdle
+		g.Kind = result.GapIdle
 	} else {
 		g.Sender = p.addr[r.side].String()
 	}
@@ -301,13 +269,13 @@ func (r *runRec) result(p *pair) Gap {
 // noCommunication: negotiations by init never reach an SA, and after the
 // first of them began, init's clear traffic (sent then or within negLead
 // before) is never answered.
-func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA) (bool, Finding) {
+func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA) (bool, result.Finding) {
 	if ipsec || len(p.negs) == 0 {
-		return false, Finding{}
+		return false, result.Finding{}
 	}
 	for i := range softs {
 		if softs[i].side == init {
-			return false, Finding{}
+			return false, result.Finding{}
 		}
 	}
 	var n0 *negotiation
@@ -318,10 +286,10 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 		}
 	}
 	if n0 == nil || !p.lastExpect[init].valid() || p.lastExpect[init].t.Before(n0.first.t.Add(-negLead)) {
-		return false, Finding{}
+		return false, result.Finding{}
 	}
 	if r := p.lastClearFrom[1-init]; r.valid() && !r.t.Before(n0.first.t) {
-		return false, Finding{}
+		return false, result.Finding{}
 	}
 	ini, resp := p.addr[init], p.addr[1-init]
 	ev := newEvidence(p, a.opts.MaxEvidence)
@@ -337,7 +305,7 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 			ev.omitted++ // leave room for the unanswered clear packets
 			continue
 		}
-		ev.add(n.first, negSender(n, n.first), ProtoISAKMP, fmt.Sprintf("%s starts an %s negotiation: %s", ini, familyName(n.family), n.outcome()))
+		ev.add(n.first, negSender(n, n.first), result.ProtoISAKMP, fmt.Sprintf("%s starts an %s negotiation: %s", ini, familyName(n.family), n.outcome()))
 	}
 	unanswered := 0
 	for i := range p.runs {
@@ -351,8 +319,8 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 			ev.add(r.ev.frames[j].ref, init, runFrameProto(r.ev.frames[j]), fmt.Sprintf("clear packet %s → %s, never answered", ini, resp))
 		}
 	}
-	f := Finding{
-		ID:         FindingNoCommunication,
+	f := result.Finding{
+		ID:         result.FindingNoCommunication,
 		Confidence: 0.9,
 		Summary: fmt.Sprintf("no communication: %d IPsec negotiations by %s reach no SA and none of its clear traffic to %s is answered after they begin (the fallback to clear is not in effect: IKEFlags is not 0x14 on the responder?)",
 			negs, ini, resp),
@@ -370,7 +338,7 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 // be in progress at the end of the capture, and those that had a sibling
 // established at the same time (Windows tries AuthIP and IKEv1 in parallel;
 // the one the peer does not speak goes unanswered).
-func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Finding {
+func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []result.Finding {
 	var noResp, failed []*negotiation
 	for _, n := range p.negs {
 		if n.est || n.init == kbSide || n.init == noCommSide || n.answer.valid() {
@@ -386,20 +354,20 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Findin
 			continue
 		}
 		switch n.outcome() {
-		case OutcomeNoResponse:
+		case result.OutcomeNoResponse:
 			noResp = append(noResp, n)
-		case OutcomeFailed, OutcomeIncomplete:
+		case result.OutcomeFailed, result.OutcomeIncomplete:
 			failed = append(failed, n)
 		}
 	}
-	var out []Finding
+	var out []result.Finding
 	if len(noResp) > 0 {
-		f := Finding{ID: FindingNoIKEResponse, Confidence: 0.9}
+		f := result.Finding{ID: result.FindingNoIKEResponse, Confidence: 0.9}
 		ev := newEvidence(p, a.opts.MaxEvidence)
 		msgs := 0
 		for _, n := range noResp {
 			msgs += n.messages
-			ev.add(n.first, negSender(n, n.first), ProtoISAKMP, fmt.Sprintf("%s %s from %s (SPI %x): %d messages, %d retransmissions, no response",
+			ev.add(n.first, negSender(n, n.first), result.ProtoISAKMP, fmt.Sprintf("%s %s from %s (SPI %x): %d messages, %d retransmissions, no response",
 				n.family, negExchange(n), p.addr[n.init], n.ispi[:], n.messages, n.retrans))
 		}
 		if msgs < 2 {
@@ -413,7 +381,7 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Findin
 		out = append(out, f)
 	}
 	if len(failed) > 0 {
-		f := Finding{ID: FindingNegotiationFailed, Confidence: 0.6}
+		f := result.Finding{ID: result.FindingNegotiationFailed, Confidence: 0.6}
 		ev := newEvidence(p, a.opts.MaxEvidence)
 		var names []string
 		for _, n := range failed {
@@ -427,13 +395,13 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Findin
 					names = appendUnique(names, nm)
 				}
 				what = "error notify " + strings.Join(ns, ", ")
-				ev.add(n.errFrame, negSender(n, n.errFrame), ProtoISAKMP, fmt.Sprintf("%s %s (SPI %x) fails: %s", n.family, negExchange(n), n.ispi[:], what))
+				ev.add(n.errFrame, negSender(n, n.errFrame), result.ProtoISAKMP, fmt.Sprintf("%s %s (SPI %x) fails: %s", n.family, negExchange(n), n.ispi[:], what))
 			} else {
 				phase := "the first phase never completed"
 				if n.phase1Complete() {
 					phase = "the first phase completed, no SA followed"
 				}
-				ev.add(n.last, negSender(n, n.last), ProtoISAKMP, fmt.Sprintf("%s %s (SPI %x) answered but never established: %s (%d messages)",
+				ev.add(n.last, negSender(n, n.last), result.ProtoISAKMP, fmt.Sprintf("%s %s (SPI %x) answered but never established: %s (%d messages)",
 					n.family, negExchange(n), n.ispi[:], phase, n.messages))
 			}
 		}
@@ -488,7 +456,7 @@ func negExchange(n *negotiation) string {
 // IP fragments of UDP datagrams on a pair that speaks IKE that were never
 // reassembled; and IP-fragmented IKE messages retransmitted and never
 // answered (complete where captured, lost further on).
-func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
+func (a *Analyzer) fragmentFinding(p *pair) (result.Finding, bool) {
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	sets := 0
@@ -501,7 +469,7 @@ func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
 			}
 			for i := 0; i < fs.n; i++ {
 				frames = append(frames, fs.frames[i].frame)
-				ev.add(fs.frames[i], dir, ProtoISAKMP, fmt.Sprintf("IKE fragment from %s (%s, SPI %x, fragment ID %d): the set never completes",
+				ev.add(fs.frames[i], dir, result.ProtoISAKMP, fmt.Sprintf("IKE fragment from %s (%s, SPI %x, fragment ID %d): the set never completes",
 					p.addr[dir], n.family, n.ispi[:], fs.id))
 			}
 		}
@@ -520,7 +488,7 @@ func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
 				frames = append(frames, fr.frames[j].frame)
 				// The frame that completed the datagram: Wireshark
 				// shows the reassembled IKE message on it.
-				ev.add(fr.frames[j], side, ProtoISAKMP, fmt.Sprintf("IP-fragmented %s message from %s (SPI %x), sent %d times and never answered: its fragments do not arrive",
+				ev.add(fr.frames[j], side, result.ProtoISAKMP, fmt.Sprintf("IP-fragmented %s message from %s (SPI %x), sent %d times and never answered: its fragments do not arrive",
 					n.family, p.addr[side], n.ispi[:], fr.count))
 			}
 		}
@@ -532,16 +500,16 @@ func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
 			for j := 0; j < fr.n; j++ {
 				frames = append(frames, fr.frames[j].frame)
 				// Never reassembled, so no UDP header is dissected.
-				ev.add(fr.frames[j], fr.side, ProtoOther, fmt.Sprintf("IP fragment of a UDP datagram from %s (IP ID %d), never reassembled: an IKE message lost in transit",
+				ev.add(fr.frames[j], fr.side, result.ProtoOther, fmt.Sprintf("IP fragment of a UDP datagram from %s (IP ID %d), never reassembled: an IKE message lost in transit",
 					p.addr[fr.side], fr.id))
 			}
 		}
 	}
 	if sets+ipLost == 0 {
-		return Finding{}, false
+		return result.Finding{}, false
 	}
-	f := Finding{
-		ID:         FindingIKEFragmentsLost,
+	f := result.Finding{
+		ID:         result.FindingIKEFragmentsLost,
 		Confidence: 0.8,
 		Summary: fmt.Sprintf("%d fragmented IKE messages between %s and %s never completed (%d IKE fragment sets, %d IP-fragmented datagrams): large messages such as certificates are lost on the path",
 			sets+ipLost, p.addr[0], p.addr[1], sets, ipLost),
@@ -555,7 +523,7 @@ func (a *Analyzer) fragmentFinding(p *pair) (Finding, bool) {
 }
 
 // oneWayFinding reports ESP SAs with traffic in one direction only.
-func (a *Analyzer) oneWayFinding(p *pair) (Finding, bool) {
+func (a *Analyzer) oneWayFinding(p *pair) (result.Finding, bool) {
 	var one []*espSA
 	for _, sa := range p.sas {
 		if sa.packets >= 3 && p.oneWay(sa) {
@@ -563,7 +531,7 @@ func (a *Analyzer) oneWayFinding(p *pair) (Finding, bool) {
 		}
 	}
 	if len(one) == 0 {
-		return Finding{}, false
+		return result.Finding{}, false
 	}
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var spis []string
@@ -571,13 +539,13 @@ func (a *Analyzer) oneWayFinding(p *pair) (Finding, bool) {
 	for _, sa := range one {
 		pk += sa.packets
 		spis = append(spis, fmt.Sprintf("0x%08x", sa.spi))
-		ev.add(sa.first, sa.side, ProtoESP, fmt.Sprintf("ESP SPI 0x%08x %s → %s: %d packets, nothing in the other direction",
+		ev.add(sa.first, sa.side, result.ProtoESP, fmt.Sprintf("ESP SPI 0x%08x %s → %s: %d packets, nothing in the other direction",
 			sa.spi, p.addr[sa.side], p.addr[1-sa.side], sa.packets))
-		ev.add(sa.last, sa.side, ProtoESP, fmt.Sprintf("last packet of ESP SPI 0x%08x", sa.spi))
+		ev.add(sa.last, sa.side, result.ProtoESP, fmt.Sprintf("last packet of ESP SPI 0x%08x", sa.spi))
 	}
 	s0 := one[0]
-	f := Finding{
-		ID:         FindingOneWayESP,
+	f := result.Finding{
+		ID:         result.FindingOneWayESP,
 		Confidence: 0.8,
 		Summary: fmt.Sprintf("one-way ESP: %d SAs from %s carried %d packets with no ESP coming back from %s (the peer drops or cannot decrypt them, or the return path loses them)",
 			len(one), p.addr[s0.side], pk, p.addr[1-s0.side]),
@@ -588,7 +556,7 @@ func (a *Analyzer) oneWayFinding(p *pair) (Finding, bool) {
 }
 
 // fallbackFindings reports the soft SAs outside KB cycles.
-func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []Finding {
+func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 	var ok, slow []*softSA
 	for i := range softs {
 		s := &softs[i]
@@ -601,15 +569,15 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []Finding {
 			slow = append(slow, s)
 		}
 	}
-	var out []Finding
-	mk := func(id string, list []*softSA, conf float64, info bool) Finding {
+	var out []result.Finding
+	mk := func(id string, list []*softSA, conf float64, info bool) result.Finding {
 		ev := newEvidence(p, a.opts.MaxEvidence)
 		var frames []int
 		var delays []float64
 		for _, s := range list {
 			delays = append(delays, seconds(s.delay))
 			frames = append(frames, s.neg.first.frame, s.start.frame)
-			ev.add(s.neg.first, negSender(s.neg, s.neg.first), ProtoISAKMP, fmt.Sprintf("%s starts an %s negotiation (%s)", p.addr[s.side], familyName(s.neg.family), s.neg.outcome()))
+			ev.add(s.neg.first, negSender(s.neg, s.neg.first), result.ProtoISAKMP, fmt.Sprintf("%s starts an %s negotiation (%s)", p.addr[s.side], familyName(s.neg.family), s.neg.outcome()))
 			// The answer is a clear packet from the other side (its
 			// transport is not recorded).
 			ev.add(s.start, 1-s.side, "", fmt.Sprintf("clear traffic answered after %.1f s: soft SA starts (lasts %s)", seconds(s.delay), fmtSeconds(seconds(s.dur()))))
@@ -620,7 +588,7 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []Finding {
 		if hi-lo >= 0.05 {
 			d = fmt.Sprintf("%.1f–%.1f s", lo, hi)
 		}
-		f := Finding{ID: id, Confidence: conf, Informational: info}
+		f := result.Finding{ID: id, Confidence: conf, Informational: info}
 		if info {
 			f.Summary = fmt.Sprintf("fallback to clear: %s's traffic to %s flowed in clear %s after %d negotiations that reached no SA (soft SA), with no long outage",
 				p.addr[s0.side], p.addr[1-s0.side], d, len(list))
@@ -633,10 +601,10 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []Finding {
 		return f
 	}
 	if len(ok) > 0 {
-		out = append(out, mk(FindingFallbackOK, ok, 0.9, true))
+		out = append(out, mk(result.FindingFallbackOK, ok, 0.9, true))
 	}
 	if len(slow) > 0 {
-		out = append(out, mk(FindingFallbackSlow, slow, 0.6, false))
+		out = append(out, mk(result.FindingFallbackSlow, slow, 0.6, false))
 	}
 	return out
 }
@@ -646,7 +614,7 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []Finding {
 // outage, and with retransmissions (or several packets on a pair that has
 // talked both ways), so that one-way protocols such as syslog are not
 // reported.
-func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (Finding, bool) {
+func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) {
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	var secs []float64
@@ -682,11 +650,11 @@ func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (Finding, bool) {
 		}
 	}
 	if len(secs) == 0 {
-		return Finding{}, false
+		return result.Finding{}, false
 	}
 	lo, hi := minMax(secs)
-	f := Finding{
-		ID:         FindingTrafficGap,
+	f := result.Finding{
+		ID:         result.FindingTrafficGap,
 		Confidence: 0.5,
 		Summary: fmt.Sprintf("%d periods of %.0f–%.0f s in which clear traffic between %s and %s went unanswered, with no IPsec negotiation to explain them",
 			len(secs), lo, hi, p.addr[0], p.addr[1]),
@@ -706,7 +674,7 @@ func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (Finding, bool) {
 type evidence struct {
 	addr    [2]netip.Addr
 	max     int
-	items   []Evidence
+	items   []result.Evidence
 	omitted int
 }
 
@@ -725,14 +693,14 @@ func (e *evidence) add(r ref, side int, proto, what string) {
 	if r.proto != protoNone {
 		side, proto = int(r.side), protoNames[r.proto]
 	}
-	ev := Evidence{Frame: r.frame, Time: At(r.t.Time()), Proto: proto, What: what}
+	ev := result.Evidence{Frame: r.frame, Time: result.At(r.t.Time()), Proto: proto, What: what}
 	if side == 0 || side == 1 {
 		ev.Src = e.addr[side].String()
 	}
 	e.items = append(e.items, ev)
 }
 
-var protoNames = [...]string{protoISAKMP: ProtoISAKMP, protoESP: ProtoESP, protoTCP: ProtoTCP, protoUDP: ProtoUDP, protoOther: ProtoOther}
+var protoNames = [...]string{protoISAKMP: result.ProtoISAKMP, protoESP: result.ProtoESP, protoTCP: result.ProtoTCP, protoUDP: result.ProtoUDP, protoOther: result.ProtoOther}
 
 // Without a sender and protocol in the ref (a ref not taken in Add), the
 // helpers below tell them where the state says so for certain.
@@ -760,18 +728,18 @@ func negSender(n *negotiation, msg ref) int {
 func runFrameProto(e evRef) string {
 	switch e.what {
 	case evSYNRetry, evRetrans:
-		return ProtoTCP
+		return result.ProtoTCP
 	case evIKE:
-		return ProtoISAKMP
+		return result.ProtoISAKMP
 	}
 	return ""
 }
 
 // list returns the entries in frame order.
-func (e *evidence) list() ([]Evidence, int) {
+func (e *evidence) list() ([]result.Evidence, int) {
 	sort.SliceStable(e.items, func(i, j int) bool { return e.items[i].Frame < e.items[j].Frame })
 	if e.items == nil {
-		e.items = []Evidence{}
+		e.items = []result.Evidence{}
 	}
 	return e.items, e.omitted
 }

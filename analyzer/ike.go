@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -480,13 +481,13 @@ func (p *pair) answerNegotiations(side int, last, now ref) {
 func (n *negotiation) outcome() string {
 	switch {
 	case n.est:
-		return OutcomeEstablished
+		return result.OutcomeEstablished
 	case n.failed:
-		return OutcomeFailed
+		return result.OutcomeFailed
 	case n.dirMsgs[1] == 0:
-		return OutcomeNoResponse
+		return result.OutcomeNoResponse
 	}
-	return OutcomeIncomplete
+	return result.OutcomeIncomplete
 }
 
 // exchangeRank orders exchanges by how far they get: the result names the
@@ -576,14 +577,14 @@ func exchangeShort(f decoders.IKEFamily, t uint8) string {
 }
 
 // result converts the negotiation for the JSON.
-func (n *negotiation) result(p *pair) Negotiation {
-	r := Negotiation{
+func (n *negotiation) result(p *pair) result.Negotiation {
+	r := result.Negotiation{
 		Protocol:        n.family.String(),
 		Initiator:       p.addr[n.init].String(),
 		InitiatorSPI:    hex.EncodeToString(n.ispi[:]),
 		ResponderSPI:    hex.EncodeToString(n.rspi[:]),
-		Start:           At(n.first.t.Time()),
-		End:             At(n.last.t.Time()),
+		Start:           result.At(n.first.t.Time()),
+		End:             result.At(n.last.t.Time()),
 		Seconds:         seconds(n.last.t.Sub(n.first.t)),
 		Messages:        n.messages,
 		Retransmissions: n.retrans,
@@ -683,8 +684,8 @@ func (h *host) vistaOr2008() bool {
 func (h *host) xpOr2003() bool { return h != nil && h.winVer >= 2 && h.winVer <= 4 }
 
 // result converts the host for the JSON.
-func (h *host) result() Host {
-	r := Host{Addr: h.addr.String(), VendorIDs: append([]string{}, h.names...), Windows: h.win}
+func (h *host) result() result.Host {
+	r := result.Host{Addr: h.addr.String(), VendorIDs: append([]string{}, h.names...), Windows: h.win}
 	switch {
 	case h.win != "" && h.winVer != 0:
 		r.OS = h.win + " (from vendor ID MS NT5 ISAKMPOAKLEY version " + strconv.FormatUint(uint64(h.winVer), 10) + ")"

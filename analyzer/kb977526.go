@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"softsa/analyzer/result"
 )
 
 // The KB 977526 matcher.
@@ -137,7 +139,7 @@ func (a *Analyzer) heldCycles(p *pair, side int, regular []kbCycle) []kbCycle {
 }
 
 // kbFinding builds the KB977526 finding.
-func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
+func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) result.Finding {
 	init, resp := p.addr[side], p.addr[1-side]
 	n := len(cycles)
 	var outs []float64
@@ -237,7 +239,7 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		}
 	}
 
-	f := Finding{ID: FindingKB977526, Confidence: round2(conf), Summary: sum.String()}
+	f := result.Finding{ID: result.FindingKB977526, Confidence: round2(conf), Summary: sum.String()}
 	// Evidence is shared out between the cycles so that the last ones are
 	// not crowded out by the first: each cycle lists its key frames (start,
 	// first IKE, reply, end of the soft SA) first, then retransmissions and
@@ -285,7 +287,7 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 			if r.held {
 				from = heldSender(p, side, r.ev.ikeFrames[j].ref)
 			}
-			it := item{r.ev.ikeFrames[j].ref, from, ProtoISAKMP, what}
+			it := item{r.ev.ikeFrames[j].ref, from, result.ProtoISAKMP, what}
 			if j == 0 {
 				key = append(key, it)
 			} else {
@@ -295,9 +297,9 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		frames = append(frames, r.end.frame)
 		// A clear reply (ESP would have ruled the cycle out).
 		key = append(key, item{r.end, 1 - side, "", fmt.Sprintf("outage %d ends after %.1f s: first clear reply from %s; soft SA starts", k, r.dur(), resp)})
-		cy := Cycle{
-			OutageStart: At(r.start.t.Time()), OutageEnd: At(r.end.t.Time()), OutageSeconds: r.dur(),
-			SoftSAStart: At(c.soft.start.t.Time()), SoftSAEnd: At(c.soft.end.t.Time()), SoftSASeconds: seconds(c.soft.dur()),
+		cy := result.Cycle{
+			OutageStart: result.At(r.start.t.Time()), OutageEnd: result.At(r.end.t.Time()), OutageSeconds: r.dur(),
+			SoftSAStart: result.At(c.soft.start.t.Time()), SoftSAEnd: result.At(c.soft.end.t.Time()), SoftSASeconds: seconds(c.soft.dur()),
 			OutageFirstFrame: r.start.frame, OutageEndFrame: r.end.frame, SoftSAEndFrame: c.soft.end.frame,
 			SoftSAOpen: c.soft.open, IKEMessages: r.ikeMsgs, Retransmissions: r.retrans + r.synRetries,
 		}
@@ -352,12 +354,12 @@ func (p *pair) softEndFrame(side int, e ref) (int, string) {
 	}
 	for _, n := range p.negs {
 		if n.first.frame == e.frame {
-			return negSender(n, e), ProtoISAKMP
+			return negSender(n, e), result.ProtoISAKMP
 		}
 	}
 	for _, sa := range p.sas {
 		if sa.first.frame == e.frame {
-			return sa.side, ProtoESP
+			return sa.side, result.ProtoESP
 		}
 	}
 	for s := range p.lastClearFrom {
@@ -409,4 +411,10 @@ func fmtSeconds(s float64) string {
 		return fmt.Sprintf("%.0f s", s)
 	}
 	return (time.Duration(math.Round(s)) * time.Second).String()
+}
+
+// seconds converts a duration to the float seconds the JSON carries,
+// rounded to the microsecond so output is stable and readable.
+func seconds(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond)) / float64(time.Second)
 }

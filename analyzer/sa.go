@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -275,11 +276,11 @@ func (p *pair) softSAs(kb []softSA) []softSA {
 }
 
 // result converts a soft SA for the JSON.
-func (s *softSA) result() SA {
-	r := SA{
-		Kind:       SAKindSoft,
-		Start:      At(s.start.t.Time()),
-		End:        At(s.end.t.Time()),
+func (s *softSA) result() result.SA {
+	r := result.SA{
+		Kind:       result.SAKindSoft,
+		Start:      result.At(s.start.t.Time()),
+		End:        result.At(s.end.t.Time()),
 		Seconds:    seconds(s.dur()),
 		Packets:    s.endSnap.clear[0] + s.endSnap.clear[1] - s.startSnap.clear[0] - s.startSnap.clear[1],
 		Bytes:      s.endSnap.clearBytes - s.startSnap.clearBytes,
@@ -297,12 +298,12 @@ func (s *softSA) result() SA {
 }
 
 // result converts an ESP SA for the JSON.
-func (sa *espSA) result(p *pair) SA {
-	return SA{
-		Kind:        SAKindESP,
+func (sa *espSA) result(p *pair) result.SA {
+	return result.SA{
+		Kind:        result.SAKindESP,
 		SPI:         fmt.Sprintf("%08x", sa.spi),
-		Start:       At(sa.first.t.Time()),
-		End:         At(sa.last.t.Time()),
+		Start:       result.At(sa.first.t.Time()),
+		End:         result.At(sa.last.t.Time()),
 		Seconds:     seconds(sa.last.t.Sub(sa.first.t)),
 		Packets:     sa.packets,
 		Bytes:       sa.bytes,

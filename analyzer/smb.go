@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -296,8 +297,8 @@ func (s *smbState) describe(r *smbReq) string {
 }
 
 // result converts the SMB summary for the JSON.
-func (s *smbState) result() *SMB {
-	r := &SMB{
+func (s *smbState) result() *result.SMB {
+	r := &result.SMB{
 		Sessions:     s.nsess + s.sessMore,
 		BytesRead:    s.read,
 		BytesWritten: s.written,

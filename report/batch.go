@@ -6,13 +6,13 @@ import (
 	"io"
 	"strconv"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // BatchText writes the terminal report of many captures: one row per pair
 // with a finding across all of them, then a line per file that could not be
 // read, then a count of the rest, so a folder of hundreds fits a screen.
-func BatchText(w io.Writer, r *analyzer.Result) error {
+func BatchText(w io.Writer, r *result.Result) error {
 	bw := bufio.NewWriter(w)
 	t := newTable(bw, "capture", "pair", "verdict", "finding", "confidence", "cycles", "mean outage", "mean soft SA", "first evidence")
 	rows, clean, failed := 0, 0, 0

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // The HTML report is one self-contained file a support engineer attaches to
@@ -48,7 +48,7 @@ const (
 //
 // The document is written as it is rendered, not held whole: on a long
 // capture it runs to tens of megabytes.
-func HTML(w io.Writer, r *analyzer.Result) error {
+func HTML(w io.Writer, r *result.Result) error {
 	doc := newHTMLDoc(r)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if err := htmlTemplates.ExecuteTemplate(bw, "report", doc); err != nil {
@@ -87,7 +87,7 @@ type htmlCapture struct {
 	VerdictClass string
 	Counts       string
 	Warnings     []string
-	Merge        *analyzer.MergeInfo
+	Merge        *result.MergeInfo
 	Rows         []htmlPairRow
 	Pairs        []*htmlPair
 	Hosts        []htmlHost
@@ -221,7 +221,7 @@ type clock struct{ t0 time.Time }
 
 func (c clock) rel(t time.Time) float64 { return t.Sub(c.t0).Seconds() }
 
-func (c clock) at(t analyzer.Time) htmlTime {
+func (c clock) at(t result.Time) htmlTime {
 	if t.IsZero() {
 		return htmlTime{UTC: "-"}
 	}
@@ -238,7 +238,7 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
-func fullTime(t analyzer.Time) string {
+func fullTime(t result.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
@@ -309,13 +309,13 @@ func plural(n int, one, many string) string {
 // verdicts names each analyzer verdict for people and gives it a badge
 // class. Unknown verdicts are shown as they are, in the neutral style.
 var verdicts = []htmlVerdict{
-	{analyzer.VerdictKB977526, "KB 977526 loop", "v-kb"},
-	{analyzer.VerdictNoCommunication, "no communication", "v-bad"},
-	{analyzer.VerdictNegotiationFail, "negotiation failed", "v-bad"},
-	{analyzer.VerdictNoIKEResponse, "no IKE response", "v-bad"},
-	{analyzer.VerdictFallbackToClear, "fallback to clear", "v-info"},
-	{analyzer.VerdictHealthyIPsec, "healthy IPsec", "v-ok"},
-	{analyzer.VerdictClearOnly, "clear only", "v-neutral"},
+	{result.VerdictKB977526, "KB 977526 loop", "v-kb"},
+	{result.VerdictNoCommunication, "no communication", "v-bad"},
+	{result.VerdictNegotiationFail, "negotiation failed", "v-bad"},
+	{result.VerdictNoIKEResponse, "no IKE response", "v-bad"},
+	{result.VerdictFallbackToClear, "fallback to clear", "v-info"},
+	{result.VerdictHealthyIPsec, "healthy IPsec", "v-ok"},
+	{result.VerdictClearOnly, "clear only", "v-neutral"},
 }
 
 func verdictOf(code string) htmlVerdict {
@@ -328,10 +328,10 @@ func verdictOf(code string) htmlVerdict {
 }
 
 var outcomes = []htmlVerdict{
-	{analyzer.OutcomeEstablished, "established", "v-ok"},
-	{analyzer.OutcomeFailed, "failed", "v-bad"},
-	{analyzer.OutcomeNoResponse, "no response", "v-bad"},
-	{analyzer.OutcomeIncomplete, "incomplete", "v-warn"},
+	{result.OutcomeEstablished, "established", "v-ok"},
+	{result.OutcomeFailed, "failed", "v-bad"},
+	{result.OutcomeNoResponse, "no response", "v-bad"},
+	{result.OutcomeIncomplete, "incomplete", "v-warn"},
 }
 
 func outcomeOf(code string) htmlVerdict {
@@ -346,15 +346,15 @@ func outcomeOf(code string) htmlVerdict {
 // findingNames gives each finding ID a title and, for the verdict sentence,
 // what it means in plain words.
 var findingNames = []struct{ id, title, plain string }{
-	{analyzer.FindingKB977526, "KB 977526 fallback-to-clear loop", "the connection was lost again and again"},
-	{analyzer.FindingNoCommunication, "No communication", "the hosts could not communicate at all"},
-	{analyzer.FindingNoIKEResponse, "No IKE response", "the peer never answered IPsec negotiation"},
-	{analyzer.FindingNegotiationFailed, "IPsec negotiation failed", "the IPsec negotiation failed"},
-	{analyzer.FindingIKEFragmentsLost, "IKE fragments lost", "large IPsec negotiation messages were lost"},
-	{analyzer.FindingOneWayESP, "One-way ESP", "encrypted traffic flowed in one direction only"},
-	{analyzer.FindingTrafficGap, "Unanswered traffic", "traffic went unanswered for a long time"},
-	{analyzer.FindingFallbackSlow, "Slow fallback to clear", "the fallback to clear text was slow"},
-	{analyzer.FindingFallbackOK, "Fallback to clear (as designed)", "the connection fell back to clear text as designed"},
+	{result.FindingKB977526, "KB 977526 fallback-to-clear loop", "the connection was lost again and again"},
+	{result.FindingNoCommunication, "No communication", "the hosts could not communicate at all"},
+	{result.FindingNoIKEResponse, "No IKE response", "the peer never answered IPsec negotiation"},
+	{result.FindingNegotiationFailed, "IPsec negotiation failed", "the IPsec negotiation failed"},
+	{result.FindingIKEFragmentsLost, "IKE fragments lost", "large IPsec negotiation messages were lost"},
+	{result.FindingOneWayESP, "One-way ESP", "encrypted traffic flowed in one direction only"},
+	{result.FindingTrafficGap, "Unanswered traffic", "traffic went unanswered for a long time"},
+	{result.FindingFallbackSlow, "Slow fallback to clear", "the fallback to clear text was slow"},
+	{result.FindingFallbackOK, "Fallback to clear (as designed)", "the connection fell back to clear text as designed"},
 }
 
 func findingTitle(id string) (title, plain string) {
@@ -367,7 +367,7 @@ func findingTitle(id string) (title, plain string) {
 }
 
 // newHTMLDoc builds the view model of r.
-func newHTMLDoc(r *analyzer.Result) *htmlDoc {
+func newHTMLDoc(r *result.Result) *htmlDoc {
 	d := &htmlDoc{Tool: r.Tool.Name + " " + r.Tool.Version, Batch: len(r.Captures) > 1}
 	if r.Tool.Name == "" {
 		d.Tool = "softsa " + r.Tool.Version
@@ -418,7 +418,7 @@ func baseName(p string) string {
 	return p
 }
 
-func windowsOf(c *analyzer.CaptureResult, addr string) string {
+func windowsOf(c *result.CaptureResult, addr string) string {
 	for i := range c.Hosts {
 		if c.Hosts[i].Addr == addr {
 			return c.Hosts[i].Windows
@@ -427,16 +427,16 @@ func windowsOf(c *analyzer.CaptureResult, addr string) string {
 	return ""
 }
 
-func kbFinding(p *analyzer.Pair) *analyzer.Finding {
+func kbFinding(p *result.Pair) *result.Finding {
 	for i := range p.Findings {
-		if p.Findings[i].ID == analyzer.FindingKB977526 {
+		if p.Findings[i].ID == result.FindingKB977526 {
 			return &p.Findings[i]
 		}
 	}
 	return nil
 }
 
-func hasProblem(p *analyzer.Pair) bool {
+func hasProblem(p *result.Pair) bool {
 	for i := range p.Findings {
 		if !p.Findings[i].Informational {
 			return true
@@ -446,7 +446,7 @@ func hasProblem(p *analyzer.Pair) bool {
 }
 
 // severity orders pair sections: KB pairs, other problems, the rest.
-func severity(p *analyzer.Pair) int {
+func severity(p *result.Pair) int {
 	switch {
 	case kbFinding(p) != nil:
 		return 0
@@ -456,7 +456,7 @@ func severity(p *analyzer.Pair) int {
 	return 2
 }
 
-func newHTMLCapture(c *analyzer.CaptureResult, id string) *htmlCapture {
+func newHTMLCapture(c *result.CaptureResult, id string) *htmlCapture {
 	hc := &htmlCapture{
 		ID: id, File: c.File, Format: c.Format, Frames: c.Frames,
 		First: fullTime(c.First), Last: fullTime(c.Last),
@@ -503,7 +503,7 @@ func newHTMLCapture(c *analyzer.CaptureResult, id string) *htmlCapture {
 }
 
 // captureVerdict is the one sentence a customer reads first.
-func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
+func captureVerdict(c *result.CaptureResult) (sentence, class string) {
 	if c.Error != "" {
 		return "This capture could not be read: " + c.Error, "verdict-error"
 	}
@@ -513,7 +513,7 @@ func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
 		}
 		return addr
 	}
-	var kb []*analyzer.Pair
+	var kb []*result.Pair
 	var outages []float64
 	for i := range c.Pairs {
 		p := &c.Pairs[i]
@@ -588,7 +588,7 @@ func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
 }
 
 // verdictCounts says how many pairs got each verdict, in a fixed order.
-func verdictCounts(c *analyzer.CaptureResult) string {
+func verdictCounts(c *result.CaptureResult) string {
 	if len(c.Pairs) == 0 {
 		return "No IKE, ESP or SMB traffic between any pair of hosts."
 	}
@@ -619,7 +619,7 @@ func verdictCounts(c *analyzer.CaptureResult) string {
 	return plural(len(c.Pairs), "pair", "pairs") + ": " + strings.Join(parts, ", ")
 }
 
-func newHTMLPairRow(c *analyzer.CaptureResult, p *analyzer.Pair, anchor string) htmlPairRow {
+func newHTMLPairRow(c *result.CaptureResult, p *result.Pair, anchor string) htmlPairRow {
 	row := htmlPairRow{
 		Anchor: anchor, Initiator: p.Initiator, Responder: p.Responder,
 		InitiatorOS: orDash(windowsOf(c, p.Initiator)), ResponderOS: orDash(windowsOf(c, p.Responder)),
@@ -642,7 +642,7 @@ func newHTMLPairRow(c *analyzer.CaptureResult, p *analyzer.Pair, anchor string) 
 }
 
 // cycleMeans formats the mean outage and mean soft-SA life for the page.
-func cycleMeans(cycles []analyzer.Cycle) (outage, soft string) {
+func cycleMeans(cycles []result.Cycle) (outage, soft string) {
 	o, s, lower := meanCycles(cycles)
 	if lower {
 		return humanSeconds(o), "≥ " + humanSeconds(s)
@@ -650,7 +650,7 @@ func cycleMeans(cycles []analyzer.Cycle) (outage, soft string) {
 	return humanSeconds(o), humanSeconds(s)
 }
 
-func newHTMLPair(c *analyzer.CaptureResult, p *analyzer.Pair, id string, ck clock) *htmlPair {
+func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *htmlPair {
 	hp := &htmlPair{
 		ID: id, Initiator: p.Initiator, Responder: p.Responder,
 		InitiatorOS: windowsOf(c, p.Initiator), ResponderOS: windowsOf(c, p.Responder),
@@ -667,7 +667,7 @@ func newHTMLPair(c *analyzer.CaptureResult, p *analyzer.Pair, id string, ck cloc
 	for i := range p.Findings {
 		f := &p.Findings[i]
 		hf := newHTMLFinding(f, ck)
-		if f.ID == analyzer.FindingKB977526 && hp.KB == nil {
+		if f.ID == result.FindingKB977526 && hp.KB == nil {
 			hp.KB = &hf
 			hp.Cycles = newHTMLCycles(p, f, ck)
 			continue
@@ -748,7 +748,7 @@ func newHTMLPair(c *analyzer.CaptureResult, p *analyzer.Pair, id string, ck cloc
 	return hp
 }
 
-func newHTMLFinding(f *analyzer.Finding, ck clock) htmlFinding {
+func newHTMLFinding(f *result.Finding, ck clock) htmlFinding {
 	title, _ := findingTitle(f.ID)
 	hf := htmlFinding{
 		ID: f.ID, Title: title, Confidence: strconv.FormatFloat(f.Confidence, 'f', 2, 64),
@@ -756,7 +756,7 @@ func newHTMLFinding(f *analyzer.Finding, ck clock) htmlFinding {
 		Filter: f.WiresharkFilter, Class: "f-problem",
 	}
 	switch {
-	case f.ID == analyzer.FindingKB977526:
+	case f.ID == result.FindingKB977526:
 		hf.Class = "f-kb"
 	case f.Informational:
 		hf.Class = "f-info"
@@ -767,7 +767,7 @@ func newHTMLFinding(f *analyzer.Finding, ck clock) htmlFinding {
 	return hf
 }
 
-func newHTMLCycles(p *analyzer.Pair, f *analyzer.Finding, ck clock) []htmlCycle {
+func newHTMLCycles(p *result.Pair, f *result.Finding, ck clock) []htmlCycle {
 	var out []htmlCycle
 	for i, cy := range f.Cycles {
 		soft := humanSeconds(cy.SoftSASeconds)
@@ -783,7 +783,7 @@ func newHTMLCycles(p *analyzer.Pair, f *analyzer.Finding, ck clock) []htmlCycle 
 		// What the user was doing: the SMB requests outstanding when the
 		// unanswered gap of this outage began.
 		for _, g := range p.Gaps {
-			if g.Kind == analyzer.GapUnanswered && g.FirstFrame == cy.OutageFirstFrame {
+			if g.Kind == result.GapUnanswered && g.FirstFrame == cy.OutageFirstFrame {
 				hc.InFlight = g.SMBInFlight
 				break
 			}
@@ -921,7 +921,7 @@ func secs(v float64) string {
 
 // timelineScale is the capture's duration (at least one second, so an
 // instant capture still has an axis) and the units per second.
-func timelineScale(c *analyzer.CaptureResult) (dur, scale float64) {
+func timelineScale(c *result.CaptureResult) (dur, scale float64) {
 	dur = c.Last.Sub(c.First.Time).Seconds()
 	if dur < 1 {
 		dur = 1
@@ -955,7 +955,7 @@ func (b *tlBuilder) bar(class string, t0, t1 time.Time, y, h float64, title stri
 	return tlShape{Class: class, X: num(x0), Y: num(y), W: num(w), H: num(h), Start: secs(s0), End: secs(s1), Title: title}
 }
 
-func (b *tlBuilder) span(t0, t1 analyzer.Time) string {
+func (b *tlBuilder) span(t0, t1 result.Time) string {
 	return fmt.Sprintf("%s → %s UTC (%s → %s)", b.ck.at(t0).UTC, b.ck.at(t1).UTC, b.ck.at(t0).Rel, b.ck.at(t1).Rel)
 }
 
@@ -968,7 +968,7 @@ func (b *tlBuilder) lane(label, title string) (y, h float64) {
 // newTimeline draws one pair on the capture's time axis: the KB loop's
 // soft-SA periods, IKE negotiations, ESP SAs (one lane per SPI), and clear
 // traffic (soft SAs and gaps), with the outages shaded across all lanes.
-func newTimeline(c *analyzer.CaptureResult, p *analyzer.Pair, ck clock) *htmlTimeline {
+func newTimeline(c *result.CaptureResult, p *result.Pair, ck clock) *htmlTimeline {
 	dur, scale := timelineScale(c)
 	tl := &htmlTimeline{
 		Title: fmt.Sprintf("Timeline of %s and %s", p.Initiator, p.Responder),
@@ -1024,7 +1024,7 @@ func newTimeline(c *analyzer.CaptureResult, p *analyzer.Pair, ck clock) *htmlTim
 			}
 			s := b.bar(class, n.Start.Time, n.End.Time, y+2, h-4, title)
 			tl.Shapes = append(tl.Shapes, s)
-			if n.Outcome != analyzer.OutcomeEstablished {
+			if n.Outcome != result.OutcomeEstablished {
 				x, _ := strconv.ParseFloat(s.X, 64)
 				w, _ := strconv.ParseFloat(s.W, 64)
 				cx, cy := x+w, y-1
@@ -1041,7 +1041,7 @@ func newTimeline(c *analyzer.CaptureResult, p *analyzer.Pair, ck clock) *htmlTim
 	var spis []string
 	more := 0
 	for _, s := range p.SAs {
-		if s.Kind != analyzer.SAKindESP {
+		if s.Kind != result.SAKindESP {
 			continue
 		}
 		known := false
@@ -1064,7 +1064,7 @@ func newTimeline(c *analyzer.CaptureResult, p *analyzer.Pair, ck clock) *htmlTim
 		var y, h float64
 		laneDone := false
 		for _, s := range p.SAs {
-			if s.Kind != analyzer.SAKindESP || s.SPI != spi {
+			if s.Kind != result.SAKindESP || s.SPI != spi {
 				continue
 			}
 			if !laneDone {
@@ -1088,7 +1088,7 @@ func newTimeline(c *analyzer.CaptureResult, p *analyzer.Pair, ck clock) *htmlTim
 	y, h := b.lane("Clear traffic", "clear (unencrypted) traffic between the pair")
 	drawn, hasSoft := 0, false
 	for _, s := range p.SAs {
-		if s.Kind != analyzer.SAKindSoft {
+		if s.Kind != result.SAKindSoft {
 			continue
 		}
 		hasSoft = true
@@ -1109,7 +1109,7 @@ func newTimeline(c *analyzer.CaptureResult, p *analyzer.Pair, ck clock) *htmlTim
 		}
 		drawn++
 		var title, class string
-		if g.Kind == analyzer.GapUnanswered {
+		if g.Kind == result.GapUnanswered {
 			class = "gap-unanswered"
 			title = fmt.Sprintf("unanswered: %s sent %s nobody answered, %s, %s",
 				g.Sender, plural(g.OneWayFrames, "packet", "packets"), b.span(g.Start, g.End), humanSeconds(g.Seconds))

@@ -9,14 +9,14 @@ import (
 	"sort"
 	"strings"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // WriteHTMLDir writes one HTML report per capture into dir, plus index.html
 // listing every capture, worst verdict first, with the failed files and their
 // errors, each linking to its report. The pages are self-contained and link
 // to each other by relative names, so the folder can be zipped and attached.
-func WriteHTMLDir(dir string, r *analyzer.Result) error {
+func WriteHTMLDir(dir string, r *result.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func WriteHTMLDir(dir string, r *analyzer.Result) error {
 		row := indexRowFor(c)
 		if c.Error == "" {
 			row.Link = uniqueName(c.File, used)
-			one := analyzer.NewResult(r.Tool.Version, *c)
+			one := result.NewResult(r.Tool.Version, *c)
 			if err := writeFile(filepath.Join(dir, row.Link), func(w io.Writer) error { return HTML(w, &one) }); err != nil {
 				return err
 			}
@@ -126,11 +126,11 @@ type indexRow struct {
 
 // verdictRank orders captures by how much a support engineer needs to look.
 var verdictRank = map[string]int{
-	analyzer.VerdictKB977526: 0, analyzer.VerdictNoCommunication: 1, analyzer.VerdictNegotiationFail: 2,
-	analyzer.VerdictNoIKEResponse: 3, analyzer.VerdictFallbackToClear: 5, analyzer.VerdictHealthyIPsec: 6, analyzer.VerdictClearOnly: 7,
+	result.VerdictKB977526: 0, result.VerdictNoCommunication: 1, result.VerdictNegotiationFail: 2,
+	result.VerdictNoIKEResponse: 3, result.VerdictFallbackToClear: 5, result.VerdictHealthyIPsec: 6, result.VerdictClearOnly: 7,
 }
 
-func indexRowFor(c *analyzer.CaptureResult) indexRow {
+func indexRowFor(c *result.CaptureResult) indexRow {
 	row := indexRow{File: c.File, Frames: c.Frames, rank: 8, Class: "clean"}
 	if c.Error != "" {
 		row.Error, row.rank, row.Class = c.Error, 4, "failed"

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // TextOptions controls the terminal report.
@@ -32,7 +32,7 @@ const (
 // then for each KB 977526 pair its cycles and evidence, then the other
 // findings and any warnings. Times are UTC with the offset from the first
 // frame beside them, as Wireshark's "seconds since beginning of capture".
-func Text(w io.Writer, r *analyzer.Result, o TextOptions) error {
+func Text(w io.Writer, r *result.Result, o TextOptions) error {
 	bw := bufio.NewWriter(w)
 	if o.MaxEvidence == 0 {
 		o.MaxEvidence = 8
@@ -68,14 +68,14 @@ func (p *printer) paint(code, s string) string {
 
 // when formats a capture time as UTC clock time with the offset from the
 // first frame.
-func (p *printer) when(t analyzer.Time) string {
+func (p *printer) when(t result.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	return fmt.Sprintf("%s (+%.3fs)", t.UTC().Format("15:04:05.000"), t.Sub(p.start).Seconds())
 }
 
-func (p *printer) capture(c *analyzer.CaptureResult) error {
+func (p *printer) capture(c *result.CaptureResult) error {
 	p.start = c.First.Time
 	p.line("%s", p.paint(ansiBold, c.File))
 	if c.Error != "" {
@@ -114,7 +114,7 @@ func (p *printer) capture(c *analyzer.CaptureResult) error {
 	return nil
 }
 
-func (p *printer) summary(c *analyzer.CaptureResult) error {
+func (p *printer) summary(c *result.CaptureResult) error {
 	os := map[string]string{}
 	for _, h := range c.Hosts {
 		os[h.Addr] = h.Windows
@@ -144,8 +144,8 @@ func (p *printer) summary(c *analyzer.CaptureResult) error {
 
 // mainFinding is the finding that decided the pair's verdict: the KB one if
 // present, else the first problem, else the first informational one.
-func mainFinding(pr *analyzer.Pair) *analyzer.Finding {
-	var info *analyzer.Finding
+func mainFinding(pr *result.Pair) *result.Finding {
+	var info *result.Finding
 	for i := range pr.Findings {
 		f := &pr.Findings[i]
 		if f.ID == "KB977526" {
@@ -164,7 +164,7 @@ func mainFinding(pr *analyzer.Pair) *analyzer.Finding {
 	return info
 }
 
-func (p *printer) kb(pr *analyzer.Pair, f *analyzer.Finding) error {
+func (p *printer) kb(pr *result.Pair, f *result.Finding) error {
 	p.line("")
 	p.line("%s %s -> %s: confidence %.2f, %d cycle(s)", p.paint(ansiRed+ansiBold, "KB 977526"), pr.Initiator, pr.Responder, f.Confidence, len(f.Cycles))
 	p.line("  %s", f.Summary)
@@ -186,7 +186,7 @@ func (p *printer) kb(pr *analyzer.Pair, f *analyzer.Finding) error {
 	return nil
 }
 
-func (p *printer) evidence(f *analyzer.Finding) {
+func (p *printer) evidence(f *result.Finding) {
 	n := min(len(f.Evidence), p.o.MaxEvidence)
 	for _, e := range f.Evidence[:n] {
 		p.line("  frame %-7d %s  %s", e.Frame, p.when(e.Time), e.What)
@@ -199,7 +199,7 @@ func (p *printer) evidence(f *analyzer.Finding) {
 	}
 }
 
-func (p *printer) others(c *analyzer.CaptureResult) {
+func (p *printer) others(c *result.CaptureResult) {
 	header := false
 	for i := range c.Pairs {
 		pr := &c.Pairs[i]
@@ -228,7 +228,7 @@ func (p *printer) others(c *analyzer.CaptureResult) {
 }
 
 // textCycleMeans formats the mean outage and soft-SA life for the terminal.
-func textCycleMeans(cycles []analyzer.Cycle) (outage, soft string) {
+func textCycleMeans(cycles []result.Cycle) (outage, soft string) {
 	o, s, lower := meanCycles(cycles)
 	outage, soft = fmt.Sprintf("%.1f s", o), fmt.Sprintf("%.1f s", s)
 	if lower {
@@ -240,7 +240,7 @@ func textCycleMeans(cycles []analyzer.Cycle) (outage, soft string) {
 // meanCycles returns the mean outage and the mean soft-SA lifetime in
 // seconds. A soft SA still open when the capture ends has no known lifetime:
 // it counts only when no cycle closed, and the mean is then a lower bound.
-func meanCycles(cycles []analyzer.Cycle) (outage, soft float64, lowerBound bool) {
+func meanCycles(cycles []result.Cycle) (outage, soft float64, lowerBound bool) {
 	if len(cycles) == 0 {
 		return 0, 0, false
 	}
@@ -263,7 +263,7 @@ func meanCycles(cycles []analyzer.Cycle) (outage, soft float64, lowerBound bool)
 
 // merge prints, for two merged captures, the clock offset and where each
 // outage's packets were lost.
-func (p *printer) merge(m *analyzer.MergeInfo) {
+func (p *printer) merge(m *result.MergeInfo) {
 	if m == nil {
 		return
 	}
