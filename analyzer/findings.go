@@ -319,12 +319,10 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 			ev.add(r.ev.frames[j].ref, init, runFrameProto(r.ev.frames[j]), fmt.Sprintf("clear packet %s → %s, never answered", ini, resp))
 		}
 	}
-	f := result.Finding{
-		ID:         result.FindingNoCommunication,
-		Confidence: 0.9,
-		Summary: fmt.Sprintf("no communication: %d IPsec negotiations by %s reach no SA and none of its clear traffic to %s is answered after they begin (the fallback to clear is not in effect: IKEFlags is not 0x14 on the responder?)",
-			negs, ini, resp),
-	}
+	f := result.NewFinding(result.FindingNoCommunication)
+	f.Confidence = 0.9
+	f.Summary = fmt.Sprintf("no communication: %d IPsec negotiations by %s reach no SA and none of its clear traffic to %s is answered after they begin (the fallback to clear is not in effect: IKEFlags is not 0x14 on the responder?)",
+		negs, ini, resp)
 	if unanswered < 2 {
 		f.Confidence = 0.7
 	}
@@ -362,7 +360,8 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []result
 	}
 	var out []result.Finding
 	if len(noResp) > 0 {
-		f := result.Finding{ID: result.FindingNoIKEResponse, Confidence: 0.9}
+		f := result.NewFinding(result.FindingNoIKEResponse)
+		f.Confidence = 0.9
 		ev := newEvidence(p, a.opts.MaxEvidence)
 		msgs := 0
 		for _, n := range noResp {
@@ -381,7 +380,8 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []result
 		out = append(out, f)
 	}
 	if len(failed) > 0 {
-		f := result.Finding{ID: result.FindingNegotiationFailed, Confidence: 0.6}
+		f := result.NewFinding(result.FindingNegotiationFailed)
+		f.Confidence = 0.6
 		ev := newEvidence(p, a.opts.MaxEvidence)
 		var names []string
 		for _, n := range failed {
@@ -508,12 +508,10 @@ func (a *Analyzer) fragmentFinding(p *pair) (result.Finding, bool) {
 	if sets+ipLost == 0 {
 		return result.Finding{}, false
 	}
-	f := result.Finding{
-		ID:         result.FindingIKEFragmentsLost,
-		Confidence: 0.8,
-		Summary: fmt.Sprintf("%d fragmented IKE messages between %s and %s never completed (%d IKE fragment sets, %d IP-fragmented datagrams): large messages such as certificates are lost on the path",
-			sets+ipLost, p.addr[0], p.addr[1], sets, ipLost),
-	}
+	f := result.NewFinding(result.FindingIKEFragmentsLost)
+	f.Confidence = 0.8
+	f.Summary = fmt.Sprintf("%d fragmented IKE messages between %s and %s never completed (%d IKE fragment sets, %d IP-fragmented datagrams): large messages such as certificates are lost on the path",
+		sets+ipLost, p.addr[0], p.addr[1], sets, ipLost)
 	if !sure {
 		f.Confidence = 0.6 // fragments of some UDP datagram: only probably IKE
 	}
@@ -544,12 +542,10 @@ func (a *Analyzer) oneWayFinding(p *pair) (result.Finding, bool) {
 		ev.add(sa.last, sa.side, result.ProtoESP, fmt.Sprintf("last packet of ESP SPI 0x%08x", sa.spi))
 	}
 	s0 := one[0]
-	f := result.Finding{
-		ID:         result.FindingOneWayESP,
-		Confidence: 0.8,
-		Summary: fmt.Sprintf("one-way ESP: %d SAs from %s carried %d packets with no ESP coming back from %s (the peer drops or cannot decrypt them, or the return path loses them)",
-			len(one), p.addr[s0.side], pk, p.addr[1-s0.side]),
-	}
+	f := result.NewFinding(result.FindingOneWayESP)
+	f.Confidence = 0.8
+	f.Summary = fmt.Sprintf("one-way ESP: %d SAs from %s carried %d packets with no ESP coming back from %s (the peer drops or cannot decrypt them, or the return path loses them)",
+		len(one), p.addr[s0.side], pk, p.addr[1-s0.side])
 	f.Evidence, f.EvidenceOmitted = ev.list()
 	f.WiresharkFilter = pairFilter(p) + " && esp.spi in {" + strings.Join(spis, ", ") + "}"
 	return f, true
@@ -570,7 +566,7 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 		}
 	}
 	var out []result.Finding
-	mk := func(id string, list []*softSA, conf float64, info bool) result.Finding {
+	mk := func(id string, list []*softSA, conf float64) result.Finding {
 		ev := newEvidence(p, a.opts.MaxEvidence)
 		var frames []int
 		var delays []float64
@@ -588,8 +584,9 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 		if hi-lo >= 0.05 {
 			d = fmt.Sprintf("%.1f–%.1f s", lo, hi)
 		}
-		f := result.Finding{ID: id, Confidence: conf, Informational: info}
-		if info {
+		f := result.NewFinding(id)
+		f.Confidence = conf
+		if f.Informational {
 			f.Summary = fmt.Sprintf("fallback to clear: %s's traffic to %s flowed in clear %s after %d negotiations that reached no SA (soft SA), with no long outage",
 				p.addr[s0.side], p.addr[1-s0.side], d, len(list))
 		} else {
@@ -601,10 +598,10 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 		return f
 	}
 	if len(ok) > 0 {
-		out = append(out, mk(result.FindingFallbackOK, ok, 0.9, true))
+		out = append(out, mk(result.FindingFallbackOK, ok, 0.9))
 	}
 	if len(slow) > 0 {
-		out = append(out, mk(result.FindingFallbackSlow, slow, 0.6, false))
+		out = append(out, mk(result.FindingFallbackSlow, slow, 0.6))
 	}
 	return out
 }
@@ -653,12 +650,10 @@ func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) 
 		return result.Finding{}, false
 	}
 	lo, hi := minMax(secs)
-	f := result.Finding{
-		ID:         result.FindingTrafficGap,
-		Confidence: 0.5,
-		Summary: fmt.Sprintf("%d periods of %.0f–%.0f s in which clear traffic between %s and %s went unanswered, with no IPsec negotiation to explain them",
-			len(secs), lo, hi, p.addr[0], p.addr[1]),
-	}
+	f := result.NewFinding(result.FindingTrafficGap)
+	f.Confidence = 0.5
+	f.Summary = fmt.Sprintf("%d periods of %.0f–%.0f s in which clear traffic between %s and %s went unanswered, with no IPsec negotiation to explain them",
+		len(secs), lo, hi, p.addr[0], p.addr[1])
 	if len(secs) == 1 {
 		f.Summary = fmt.Sprintf("a period of %.0f s in which clear traffic between %s and %s went unanswered, with no IPsec negotiation to explain it",
 			lo, p.addr[0], p.addr[1])

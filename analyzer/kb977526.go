@@ -239,7 +239,8 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) result.Finding
 		}
 	}
 
-	f := result.Finding{ID: result.FindingKB977526, Confidence: round2(conf), Summary: sum.String()}
+	f := result.NewFinding(result.FindingKB977526)
+	f.Confidence, f.Summary = round2(conf), sum.String()
 	// Evidence is shared out between the cycles so that the last ones are
 	// not crowded out by the first: each cycle lists its key frames (start,
 	// first IKE, reply, end of the soft SA) first, then retransmissions and

@@ -63,7 +63,8 @@ type Pair struct {
 	// for a KB 977526 pair it is the side whose traffic is not answered.
 	Initiator string `json:"initiator"`
 	Responder string `json:"responder"`
-	// Verdict is one of the Verdict* constants.
+	// Verdict is one of the Verdict* constants: exactly one per pair,
+	// the most specific that applies.
 	Verdict      string        `json:"verdict"`
 	Findings     []Finding     `json:"findings"`
 	Negotiations []Negotiation `json:"negotiations"`
@@ -80,17 +81,6 @@ type Pair struct {
 	ESPPackets   int  `json:"esp_packets"`
 	IKEMessages  int  `json:"ike_messages"`
 }
-
-// Verdicts: exactly one per pair.
-const (
-	VerdictKB977526        = "kb977526"
-	VerdictHealthyIPsec    = "healthy-ipsec"
-	VerdictFallbackToClear = "fallback-to-clear"
-	VerdictNoCommunication = "no-communication"
-	VerdictNegotiationFail = "negotiation-failed"
-	VerdictNoIKEResponse   = "no-ike-response"
-	VerdictClearOnly       = "clear-only"
-)
 
 // Finding is one diagnosis with the frames that support it.
 type Finding struct {
