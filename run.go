@@ -186,7 +186,7 @@ func runAnalyze(o Options, stdout, stderr io.Writer) int {
 			note("%v", out.err)
 		}
 		res.Captures = append(res.Captures, *cr)
-		findings = findings || hasFindings(cr)
+		findings = findings || cr.HasProblem()
 	}
 	if cancelled > 0 {
 		note("interrupted: %d of %d captures not analysed; the report has the rest", cancelled, len(inputs))
@@ -238,7 +238,7 @@ func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "softsa:", aerr)
 		return exitPartial
 	}
-	return exitCode(2, 0, 0, hasFindings(cr))
+	return exitCode(2, 0, 0, cr.HasProblem())
 }
 
 func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*result.CaptureResult, error) {
@@ -293,19 +293,6 @@ func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*result
 		cr.File = path
 	}
 	return cr, err
-}
-
-// hasFindings reports whether any pair has a finding that is a problem
-// (informational ones, such as a healthy fallback, do not count).
-func hasFindings(c *result.CaptureResult) bool {
-	for _, p := range c.Pairs {
-		for _, f := range p.Findings {
-			if !f.Informational {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // colorTerminal reports whether w is a terminal that may get colour.

@@ -25,15 +25,15 @@ func BatchText(w io.Writer, r *result.Result) error {
 		found := false
 		for j := range c.Pairs {
 			p := &c.Pairs[j]
-			f := mainFinding(p)
-			if f == nil || f.Informational {
+			f := p.Main()
+			if f == nil || !f.IsProblem() {
 				continue
 			}
 			found = true
 			cycles, outage, soft, first := "-", "-", "-", "-"
 			if len(f.Cycles) > 0 {
 				cycles = strconv.Itoa(len(f.Cycles))
-				outage, soft = textCycleMeans(f.Cycles)
+				outage, soft = cycleMeans(f.Cycles, tenths, ">= ")
 			}
 			if len(f.Evidence) > 0 {
 				first = strconv.Itoa(f.Evidence[0].Frame)

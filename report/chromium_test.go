@@ -133,7 +133,7 @@ func outageStarts(r *result.Result) []float64 {
 	for i := range r.Captures {
 		c := &r.Captures[i]
 		for j := range c.Pairs {
-			if f := kbFinding(&c.Pairs[j]); f != nil {
+			if f := c.Pairs[j].KB(); f != nil {
 				for _, cy := range f.Cycles {
 					out = append(out, cy.OutageStart.Sub(c.First.Time).Seconds())
 				}

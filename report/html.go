@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -306,25 +307,30 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// verdicts names each analyzer verdict for people and gives it a badge
-// class. Unknown verdicts are shown as they are, in the neutral style.
-var verdicts = []htmlVerdict{
-	{result.VerdictKB977526, "KB 977526 loop", "v-kb"},
-	{result.VerdictNoCommunication, "no communication", "v-bad"},
-	{result.VerdictNegotiationFail, "negotiation failed", "v-bad"},
-	{result.VerdictNoIKEResponse, "no IKE response", "v-bad"},
-	{result.VerdictFallbackToClear, "fallback to clear", "v-info"},
-	{result.VerdictHealthyIPsec, "healthy IPsec", "v-ok"},
-	{result.VerdictClearOnly, "clear only", "v-neutral"},
+// verdictOf names a verdict for people, from the catalog, and gives it a
+// badge class. Unknown verdicts are shown as they are, in the neutral
+// style.
+func verdictOf(code string) htmlVerdict {
+	v, ok := result.VerdictOf(code)
+	if !ok {
+		return htmlVerdict{Code: code, Label: code, Class: "v-neutral"}
+	}
+	return htmlVerdict{Code: v.Code, Label: v.Label, Class: verdictClass(v)}
 }
 
-func verdictOf(code string) htmlVerdict {
-	for _, v := range verdicts {
-		if v.Code == code {
-			return v
-		}
+// verdictClass colours a verdict by its severity, the KB loop in its own.
+func verdictClass(v result.VerdictKind) string {
+	switch {
+	case v.Code == result.VerdictKB977526:
+		return "v-kb"
+	case v.Severity == result.SeverityProblem:
+		return "v-bad"
+	case v.Severity == result.SeverityInfo:
+		return "v-info"
+	case v.Severity == result.SeverityHealthy:
+		return "v-ok"
 	}
-	return htmlVerdict{Code: code, Label: code, Class: "v-neutral"}
+	return "v-neutral"
 }
 
 var outcomes = []htmlVerdict{
@@ -343,25 +349,12 @@ func outcomeOf(code string) htmlVerdict {
 	return htmlVerdict{Code: code, Label: code, Class: "v-neutral"}
 }
 
-// findingNames gives each finding ID a title and, for the verdict sentence,
-// what it means in plain words.
-var findingNames = []struct{ id, title, plain string }{
-	{result.FindingKB977526, "KB 977526 fallback-to-clear loop", "the connection was lost again and again"},
-	{result.FindingNoCommunication, "No communication", "the hosts could not communicate at all"},
-	{result.FindingNoIKEResponse, "No IKE response", "the peer never answered IPsec negotiation"},
-	{result.FindingNegotiationFailed, "IPsec negotiation failed", "the IPsec negotiation failed"},
-	{result.FindingIKEFragmentsLost, "IKE fragments lost", "large IPsec negotiation messages were lost"},
-	{result.FindingOneWayESP, "One-way ESP", "encrypted traffic flowed in one direction only"},
-	{result.FindingTrafficGap, "Unanswered traffic", "traffic went unanswered for a long time"},
-	{result.FindingFallbackSlow, "Slow fallback to clear", "the fallback to clear text was slow"},
-	{result.FindingFallbackOK, "Fallback to clear (as designed)", "the connection fell back to clear text as designed"},
-}
-
+// findingTitle gives a finding ID its title and, for the verdict sentence,
+// what it means in plain words, from the catalog; an unknown ID is named
+// as it is.
 func findingTitle(id string) (title, plain string) {
-	for _, f := range findingNames {
-		if f.id == id {
-			return f.title, f.plain
-		}
+	if k, ok := result.FindingOf(id); ok {
+		return k.Title, k.Plain
 	}
 	return id, "problem " + id
 }
@@ -385,7 +378,7 @@ func newHTMLDoc(r *result.Result) *htmlDoc {
 		d.Captures = append(d.Captures, newHTMLCapture(c, fmt.Sprintf("c%d", i+1)))
 		for j := range c.Pairs {
 			p := &c.Pairs[j]
-			if kbFinding(p) == nil {
+			if p.KB() == nil {
 				continue
 			}
 			if d.KB == nil {
@@ -395,19 +388,12 @@ func newHTMLDoc(r *result.Result) *htmlDoc {
 			if os := windowsOf(c, p.Initiator); os != "" {
 				h += " (" + os + ")"
 			}
-			d.KB.Patch = appendUnique(d.KB.Patch, h)
+			if !slices.Contains(d.KB.Patch, h) {
+				d.KB.Patch = append(d.KB.Patch, h)
+			}
 		}
 	}
 	return d
-}
-
-func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
-	}
-	return append(s, v)
 }
 
 // baseName is the last element of a slash or backslash path.
@@ -427,30 +413,12 @@ func windowsOf(c *result.CaptureResult, addr string) string {
 	return ""
 }
 
-func kbFinding(p *result.Pair) *result.Finding {
-	for i := range p.Findings {
-		if p.Findings[i].ID == result.FindingKB977526 {
-			return &p.Findings[i]
-		}
-	}
-	return nil
-}
-
-func hasProblem(p *result.Pair) bool {
-	for i := range p.Findings {
-		if !p.Findings[i].Informational {
-			return true
-		}
-	}
-	return false
-}
-
-// severity orders pair sections: KB pairs, other problems, the rest.
-func severity(p *result.Pair) int {
+// level orders pair sections: KB pairs, other problems, the rest.
+func level(p *result.Pair) int {
 	switch {
-	case kbFinding(p) != nil:
+	case p.KB() != nil:
 		return 0
-	case hasProblem(p):
+	case p.HasProblem():
 		return 1
 	}
 	return 2
@@ -475,19 +443,19 @@ func newHTMLCapture(c *result.CaptureResult, id string) *htmlCapture {
 
 	// Sections in order of severity, stable within each level.
 	anchors := make([]string, len(c.Pairs))
-	for level := 0; level <= 2; level++ {
+	for lv := 0; lv <= 2; lv++ {
 		for i := range c.Pairs {
 			p := &c.Pairs[i]
-			if severity(p) != level || (len(p.Findings) == 0 && len(p.Negotiations) == 0) {
+			if level(p) != lv || (len(p.Findings) == 0 && len(p.Negotiations) == 0) {
 				continue
 			}
 			anchors[i] = fmt.Sprintf("%s-p%d", id, i+1)
 			hc.Pairs = append(hc.Pairs, newHTMLPair(c, p, anchors[i], ck))
 		}
 	}
-	for level := 0; level <= 2; level++ {
+	for lv := 0; lv <= 2; lv++ {
 		for i := range c.Pairs {
-			if severity(&c.Pairs[i]) == level {
+			if level(&c.Pairs[i]) == lv {
 				hc.Rows = append(hc.Rows, newHTMLPairRow(c, &c.Pairs[i], anchors[i]))
 			}
 		}
@@ -517,7 +485,7 @@ func captureVerdict(c *result.CaptureResult) (sentence, class string) {
 	var outages []float64
 	for i := range c.Pairs {
 		p := &c.Pairs[i]
-		if f := kbFinding(p); f != nil {
+		if f := p.KB(); f != nil {
 			kb = append(kb, p)
 			for _, cy := range f.Cycles {
 				outages = append(outages, cy.OutageSeconds)
@@ -535,7 +503,7 @@ func captureVerdict(c *result.CaptureResult) (sentence, class string) {
 		}
 		if len(kb) == 1 {
 			p := kb[0]
-			n := len(kbFinding(p).Cycles)
+			n := len(p.KB().Cycles)
 			each := " each"
 			if n == 1 {
 				each = ""
@@ -545,7 +513,7 @@ func captureVerdict(c *result.CaptureResult) (sentence, class string) {
 		}
 		var parts []string
 		for _, p := range kb {
-			parts = append(parts, fmt.Sprintf("between %s and %s %s", named(p.Initiator), named(p.Responder), times(len(kbFinding(p).Cycles))))
+			parts = append(parts, fmt.Sprintf("between %s and %s %s", named(p.Initiator), named(p.Responder), times(len(p.KB().Cycles))))
 		}
 		return fmt.Sprintf("In %d pairs of hosts the connection was lost again and again for %s each time (%s)%s",
 			len(kb), about(mean), strings.Join(parts, "; "), kbTail), "verdict-kb"
@@ -559,11 +527,11 @@ func captureVerdict(c *result.CaptureResult) (sentence, class string) {
 	problems := 0
 	for i := range c.Pairs {
 		p := &c.Pairs[i]
-		if !hasProblem(p) {
+		if !p.HasProblem() {
 			continue
 		}
 		problems++
-		f := mainFinding(p)
+		f := p.Main()
 		_, plain := findingTitle(f.ID)
 		found := false
 		for j := range groups {
@@ -603,7 +571,7 @@ func verdictCounts(c *result.CaptureResult) string {
 		}
 		return n
 	}
-	for _, v := range verdicts {
+	for _, v := range result.Verdicts() {
 		seen[v.Code] = true
 		if n := count(v.Code); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v.Label))
@@ -626,7 +594,7 @@ func newHTMLPairRow(c *result.CaptureResult, p *result.Pair, anchor string) html
 		Verdict:    verdictOf(p.Verdict),
 		Confidence: "-", Cycles: "-", MeanOutage: "-", MeanSoftSA: "-", FirstEvidence: "-",
 	}
-	f := mainFinding(p)
+	f := p.Main()
 	if f == nil {
 		return row
 	}
@@ -636,18 +604,9 @@ func newHTMLPairRow(c *result.CaptureResult, p *result.Pair, anchor string) html
 	}
 	if n := len(f.Cycles); n > 0 {
 		row.Cycles = strconv.Itoa(n)
-		row.MeanOutage, row.MeanSoftSA = cycleMeans(f.Cycles)
+		row.MeanOutage, row.MeanSoftSA = cycleMeans(f.Cycles, humanSeconds, "≥ ")
 	}
 	return row
-}
-
-// cycleMeans formats the mean outage and mean soft-SA life for the page.
-func cycleMeans(cycles []result.Cycle) (outage, soft string) {
-	o, s, lower := meanCycles(cycles)
-	if lower {
-		return humanSeconds(o), "≥ " + humanSeconds(s)
-	}
-	return humanSeconds(o), humanSeconds(s)
 }
 
 func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *htmlPair {
@@ -674,7 +633,7 @@ func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *
 		}
 		hp.Findings = append(hp.Findings, hf)
 	}
-	if hp.KB != nil || hasProblem(p) {
+	if hp.KB != nil || p.HasProblem() {
 		hp.Timeline = newTimeline(c, p, ck)
 	}
 	if p.SMB != nil {
@@ -758,7 +717,7 @@ func newHTMLFinding(f *result.Finding, ck clock) htmlFinding {
 	switch {
 	case f.ID == result.FindingKB977526:
 		hf.Class = "f-kb"
-	case f.Informational:
+	case !f.IsProblem():
 		hf.Class = "f-info"
 	}
 	for _, e := range f.Evidence {
@@ -976,7 +935,7 @@ func newTimeline(c *result.CaptureResult, p *result.Pair, ck clock) *htmlTimelin
 		PlotEnd: num(tlWidth - tlRight),
 	}
 	b := &tlBuilder{tl: tl, ck: ck, dur: dur, scale: scale}
-	kb := kbFinding(p)
+	kb := p.KB()
 
 	// Lane: the KB loop's soft-SA periods.
 	if kb != nil && len(kb.Cycles) > 0 {

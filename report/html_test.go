@@ -213,7 +213,7 @@ func TestHTMLTimelinePositions(t *testing.T) {
 	r := sampleResult(t, "../samples/kb977526-vista-to-xp.pcapng")
 	doc := string(renderHTML(t, r))
 	c := &r.Captures[0]
-	kb := kbFinding(&c.Pairs[0])
+	kb := c.Pairs[0].KB()
 	if kb == nil {
 		t.Fatal("the KB sample has no KB finding")
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,6 +136,41 @@ func TestSchemaRejects(t *testing.T) {
 		}
 		if schema.Validate(doc) == nil {
 			t.Errorf("schema accepted %s", bad)
+		}
+	}
+}
+
+// TestSchemaCatalog: the schema's vocabulary of verdicts and finding IDs is
+// the catalog's, so a finding added to one is not forgotten in the other.
+func TestSchemaCatalog(t *testing.T) {
+	b, err := os.ReadFile("softsa.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Defs map[string]struct {
+			Properties map[string]struct {
+				Enum []string `json:"enum"`
+			} `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	var codes, ids []string
+	for _, v := range result.Verdicts() {
+		codes = append(codes, v.Code)
+	}
+	for _, f := range result.Findings() {
+		ids = append(ids, f.ID)
+	}
+	for _, c := range []struct {
+		def, prop string
+		want      []string
+	}{{"pair", "verdict", codes}, {"finding", "id", ids}} {
+		got := slices.Sorted(slices.Values(s.Defs[c.def].Properties[c.prop].Enum))
+		if want := slices.Sorted(slices.Values(c.want)); !slices.Equal(got, want) {
+			t.Errorf("schema %s.%s: %v, catalog: %v", c.def, c.prop, got, want)
 		}
 	}
 }

@@ -99,7 +99,7 @@ func (p *printer) capture(c *result.CaptureResult) error {
 	for i := range c.Pairs {
 		pr := &c.Pairs[i]
 		for j := range pr.Findings {
-			if f := &pr.Findings[j]; f.ID == "KB977526" {
+			if f := &pr.Findings[j]; f.ID == result.FindingKB977526 {
 				if err := p.kb(pr, f); err != nil {
 					return err
 				}
@@ -122,7 +122,7 @@ func (p *printer) summary(c *result.CaptureResult) error {
 	t := newTable(p.w, "pair", "initiator OS", "responder OS", "verdict", "confidence", "cycles", "mean outage", "mean soft SA", "first evidence")
 	for i := range c.Pairs {
 		pr := &c.Pairs[i]
-		f := mainFinding(pr)
+		f := pr.Main()
 		conf, cycles, outage, soft, first := "-", "-", "-", "-", "-"
 		if f != nil {
 			conf = strconv.FormatFloat(f.Confidence, 'f', 2, 64)
@@ -131,7 +131,7 @@ func (p *printer) summary(c *result.CaptureResult) error {
 			}
 			if len(f.Cycles) > 0 {
 				cycles = strconv.Itoa(len(f.Cycles))
-				outage, soft = textCycleMeans(f.Cycles)
+				outage, soft = cycleMeans(f.Cycles, tenths, ">= ")
 			}
 		}
 		if err := t.row(pr.Initiator+" -> "+pr.Responder, orDash(os[pr.Initiator]), orDash(os[pr.Responder]),
@@ -142,39 +142,17 @@ func (p *printer) summary(c *result.CaptureResult) error {
 	return t.render()
 }
 
-// mainFinding is the finding that decided the pair's verdict: the KB one if
-// present, else the first problem, else the first informational one.
-func mainFinding(pr *result.Pair) *result.Finding {
-	var info *result.Finding
-	for i := range pr.Findings {
-		f := &pr.Findings[i]
-		if f.ID == "KB977526" {
-			return f
-		}
-		if f.Informational {
-			if info == nil {
-				info = f
-			}
-			continue
-		}
-		if info == nil || info.Informational {
-			info = f
-		}
-	}
-	return info
-}
-
 func (p *printer) kb(pr *result.Pair, f *result.Finding) error {
 	p.line("")
 	p.line("%s %s -> %s: confidence %.2f, %d cycle(s)", p.paint(ansiRed+ansiBold, "KB 977526"), pr.Initiator, pr.Responder, f.Confidence, len(f.Cycles))
 	p.line("  %s", f.Summary)
 	t := newTable(p.w, "#", "outage start", "outage end", "outage", "soft SA start", "soft SA end", "soft SA", "negotiation frames")
 	for i, cy := range f.Cycles {
-		soft := fmt.Sprintf("%.1f s", cy.SoftSASeconds)
+		soft := tenths(cy.SoftSASeconds)
 		if cy.SoftSAOpen {
 			soft = ">= " + soft + " (open)"
 		}
-		if err := t.row(strconv.Itoa(i+1), p.when(cy.OutageStart), p.when(cy.OutageEnd), fmt.Sprintf("%.1f s", cy.OutageSeconds),
+		if err := t.row(strconv.Itoa(i+1), p.when(cy.OutageStart), p.when(cy.OutageEnd), tenths(cy.OutageSeconds),
 			p.when(cy.SoftSAStart), p.when(cy.SoftSAEnd), soft, frameList(cy.Frames, 8)); err != nil {
 			return err
 		}
@@ -205,7 +183,7 @@ func (p *printer) others(c *result.CaptureResult) {
 		pr := &c.Pairs[i]
 		for j := range pr.Findings {
 			f := &pr.Findings[j]
-			if f.ID == "KB977526" {
+			if f.ID == result.FindingKB977526 {
 				continue
 			}
 			if !header {
@@ -214,51 +192,17 @@ func (p *printer) others(c *result.CaptureResult) {
 				header = true
 			}
 			id := f.ID
-			if f.Informational {
-				id = p.paint(ansiGreen, id)
-			} else {
+			if f.IsProblem() {
 				id = p.paint(ansiAmber, id)
+			} else {
+				id = p.paint(ansiGreen, id)
 			}
 			p.line("%s %s -> %s (confidence %.2f): %s", id, pr.Initiator, pr.Responder, f.Confidence, f.Summary)
-			if !f.Informational {
+			if f.IsProblem() {
 				p.evidence(f)
 			}
 		}
 	}
-}
-
-// textCycleMeans formats the mean outage and soft-SA life for the terminal.
-func textCycleMeans(cycles []result.Cycle) (outage, soft string) {
-	o, s, lower := meanCycles(cycles)
-	outage, soft = fmt.Sprintf("%.1f s", o), fmt.Sprintf("%.1f s", s)
-	if lower {
-		soft = ">= " + soft
-	}
-	return outage, soft
-}
-
-// meanCycles returns the mean outage and the mean soft-SA lifetime in
-// seconds. A soft SA still open when the capture ends has no known lifetime:
-// it counts only when no cycle closed, and the mean is then a lower bound.
-func meanCycles(cycles []result.Cycle) (outage, soft float64, lowerBound bool) {
-	if len(cycles) == 0 {
-		return 0, 0, false
-	}
-	var o, s, all float64
-	closed := 0
-	for _, cy := range cycles {
-		o += cy.OutageSeconds
-		all += cy.SoftSASeconds
-		if !cy.SoftSAOpen {
-			s += cy.SoftSASeconds
-			closed++
-		}
-	}
-	n := float64(len(cycles))
-	if closed == 0 {
-		return o / n, all / n, true
-	}
-	return o / n, s / float64(closed), false
 }
 
 // merge prints, for two merged captures, the clock offset and where each
