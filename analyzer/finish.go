@@ -1,0 +1,263 @@
+package analyzer
+
+import (
+	"net/netip"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"softsa/analyzer/result"
+)
+
+// Finish ends the analysis and returns its result. Call it once, after the
+// last Add: it consumes the Analyzer's state as it builds the result.
+func (a *Analyzer) Finish() *result.CaptureResult {
+	r := &result.CaptureResult{
+		Frames:   a.frames,
+		First:    result.At(a.first),
+		Last:     result.At(a.last),
+		Warnings: []string{},
+		Hosts:    []result.Host{},
+		Pairs:    []result.Pair{},
+	}
+	if a.capDropped > 0 {
+		a.warnf("pair cap %d reached: %d frames of further pairs ignored, from frame %d on (raise MaxPairs or filter pairs)",
+			a.opts.MaxPairs, a.capDropped, a.capFirstFrame)
+	}
+	if a.historySpent != 0 {
+		a.warnf("history budget of %d MiB reached at frame %d: later negotiations, ESP SAs and gaps are counted but not analysed",
+			historyBudget>>20, a.historySpent)
+	}
+	// What spends the history budget or warns is done first, pair by
+	// pair in order; the rest of each pair's result is its own affair, and
+	// the pairs are shared out among the processors, which have nothing
+	// else left to do.
+	for _, p := range a.order {
+		a.closeRuns(p)
+		a.capWarning(p)
+	}
+	clear(a.pairs) // a.order has every pair
+	a.lastP = nil
+	r.Pairs = make([]result.Pair, len(a.order))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(a.order)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(a.order) {
+					return
+				}
+				r.Pairs[i] = a.pairResult(a.order[i])
+				// Finish is the analysis' last act: letting each
+				// pair's state go once its result is built keeps the
+				// peak memory at the larger of the two instead of
+				// their sum.
+				a.order[i] = nil
+			}
+		})
+	}
+	wg.Wait()
+	if a.cappedPairs > maxCapWarnings {
+		a.warnf("caps reached on %d more pairs", a.cappedPairs-maxCapWarnings)
+	}
+	r.Warnings = append(r.Warnings, a.warnings...)
+	sort.SliceStable(r.Pairs, func(i, j int) bool {
+		x, y := &r.Pairs[i], &r.Pairs[j]
+		if x.FirstFrame != y.FirstFrame {
+			return x.FirstFrame < y.FirstFrame
+		}
+		if x.Initiator != y.Initiator {
+			return x.Initiator < y.Initiator
+		}
+		return x.Responder < y.Responder
+	})
+	addrs := make([]netip.Addr, 0, len(a.hosts))
+	for ad := range a.hosts {
+		addrs = append(addrs, ad)
+	}
+	sort.Slice(addrs, func(i, j int) bool { return addrs[i].Less(addrs[j]) })
+	for _, ad := range addrs {
+		r.Hosts = append(r.Hosts, a.hosts[ad].result())
+	}
+	return r
+}
+
+// closeRuns ends the pair's runs still open at the end of the capture:
+// they were never answered. A short one is kept too when its side was
+// negotiating: it ends the soft SA before it.
+func (a *Analyzer) closeRuns(p *pair) {
+	for side := range p.run {
+		r := &p.run[side]
+		if r.open && (stampOf(a.last).Sub(r.start.t) >= recordRun || r.ikeBefore || r.ikeMsgs > 0) {
+			end := r.lastSend
+			end.t = stampOf(a.last)
+			rec := r.record(side, end, true, p.cnt)
+			if p.smb != nil {
+				rec.smbFlight = p.smb.inFlight(side, 4)
+			}
+			a.addRun(p, rec)
+		}
+		r.open = false
+	}
+}
+
+// capWarning names the pair if it hit a cap; a capture where hundreds hit
+// one gets a line for the rest (Finish).
+func (a *Analyzer) capWarning(p *pair) {
+	if p.negsCut+p.sasCut+p.runsCut+p.idleCut+p.fragsCut > 0 {
+		if a.cappedPairs++; a.cappedPairs <= maxCapWarnings {
+			a.warnf("pair %s – %s: caps reached: %d negotiations, %d ESP SAs, %d gaps, %d idle gaps, %d fragmented datagrams not tracked",
+				p.addr[0], p.addr[1], p.negsCut, p.sasCut, p.runsCut, p.idleCut, p.fragsCut)
+		}
+	}
+}
+
+// pairResult decides everything about one pair, after closeRuns. It reads
+// the Analyzer but changes nothing in it but the pair, so that Finish can
+// run it for several pairs at once.
+func (a *Analyzer) pairResult(p *pair) result.Pair {
+	// Time order, whatever order the capture delivered frames in.
+	sort.SliceStable(p.runs, func(i, j int) bool { return p.runs[i].start.t.Before(p.runs[j].start.t) })
+	sort.SliceStable(p.negs, func(i, j int) bool { return p.negs[i].first.t.Before(p.negs[j].first.t) })
+	sort.SliceStable(p.sas, func(i, j int) bool { return p.sas[i].first.t.Before(p.sas[j].first.t) })
+	p.settleESP()
+
+	prefer := p.ikeSide
+	if prefer < 0 {
+		prefer = p.synSide
+	}
+	if prefer < 0 {
+		prefer = p.firstSide
+	}
+	kbSide, cycles := a.matchKB(p, prefer)
+	init := prefer
+	if len(cycles) > 0 {
+		init = kbSide
+	}
+	var kbSoft []softSA
+	for _, c := range cycles {
+		kbSoft = append(kbSoft, c.soft)
+	}
+	softs := p.softSAs(kbSoft)
+
+	out := result.Pair{
+		Initiator:    p.addr[init].String(),
+		Responder:    p.addr[1-init].String(),
+		Findings:     []result.Finding{},
+		Negotiations: []result.Negotiation{},
+		SAs:          []result.SA{},
+		Gaps:         []result.Gap{},
+		FirstFrame:   p.first.frame,
+		LastFrame:    p.last.frame,
+		First:        result.At(p.first.t.Time()),
+		Last:         result.At(p.last.t.Time()),
+		ClearPackets: p.cnt.clear[0] + p.cnt.clear[1],
+		ClearBytes:   p.cnt.clearBytes,
+		ESPPackets:   p.cnt.esp,
+		IKEMessages:  p.cnt.ike[0] + p.cnt.ike[1],
+	}
+	for _, n := range p.negs {
+		out.Negotiations = append(out.Negotiations, n.result(p))
+	}
+	for _, sa := range p.sas {
+		out.SAs = append(out.SAs, sa.result(p))
+	}
+	for i := range softs {
+		out.SAs = append(out.SAs, softs[i].result())
+	}
+	sort.SliceStable(out.SAs, func(i, j int) bool { return out.SAs[i].FirstFrame < out.SAs[j].FirstFrame })
+	for i := range p.runs {
+		out.Gaps = append(out.Gaps, p.runs[i].result(p))
+	}
+	if p.smb != nil {
+		out.SMB = p.smb.result()
+	}
+
+	established := false
+	for _, n := range p.negs {
+		established = established || n.est
+	}
+	twoWay := p.twoWayESP()
+
+	// Findings.
+	if len(cycles) > 0 {
+		out.Findings = append(out.Findings, a.kbFinding(p, kbSide, cycles))
+	}
+	noComm, ncFinding := a.noCommunication(p, init, established || twoWay, softs)
+	if noComm {
+		out.Findings = append(out.Findings, ncFinding)
+	}
+	ncSide := -1
+	if noComm {
+		ncSide = init
+	}
+	if len(cycles) == 0 {
+		kbSide = -1
+	}
+	out.Findings = append(out.Findings, a.negotiationFindings(p, kbSide, ncSide)...)
+	if f, ok := a.fragmentFinding(p); ok {
+		out.Findings = append(out.Findings, f)
+	}
+	if f, ok := a.oneWayFinding(p); ok {
+		out.Findings = append(out.Findings, f)
+	}
+	if len(cycles) == 0 {
+		// On a KB pair every fallback is part of the loop (a truncated
+		// first outage included): the KB finding says it all.
+		out.Findings = append(out.Findings, a.fallbackFindings(p, softs)...)
+	}
+	if !noComm {
+		if f, ok := a.gapFinding(p, cycles); ok {
+			out.Findings = append(out.Findings, f)
+		}
+	}
+
+	// Verdict: exactly one, the most specific that applies.
+	fallback := false
+	for i := range softs {
+		fallback = fallback || !softs[i].kb
+	}
+	anyFailed := false
+	for _, n := range p.negs {
+		o := n.outcome()
+		anyFailed = anyFailed || o == result.OutcomeFailed || o == result.OutcomeIncomplete
+	}
+	switch {
+	case len(cycles) > 0:
+		out.Verdict = result.VerdictKB977526
+	case established || twoWay:
+		out.Verdict = result.VerdictHealthyIPsec
+	case len(p.sas) > 0:
+		// ESP one way only and no negotiation seen completing: nothing
+		// comes back.
+		out.Verdict = result.VerdictNoCommunication
+	case len(p.negs) == 0:
+		out.Verdict = result.VerdictClearOnly
+	case noComm:
+		out.Verdict = result.VerdictNoCommunication
+	case fallback:
+		out.Verdict = result.VerdictFallbackToClear
+	case anyFailed:
+		out.Verdict = result.VerdictNegotiationFail
+	default:
+		out.Verdict = result.VerdictNoIKEResponse
+	}
+	return out
+}
+
+// result converts a recorded gap for the JSON.
+func (r *runRec) result(p *pair) result.Gap {
+	g := result.Gap{
+		Kind: result.GapUnanswered, Start: result.At(r.start.t.Time()), End: result.At(r.end.t.Time()), Seconds: r.dur(),
+		OneWayFrames: r.packets, FirstFrame: r.start.frame, EndFrame: r.end.frame, Open: r.open,
+		SYNRetries: r.synRetries, Retransmissions: r.retrans, IKEMessages: r.ikeMsgs, SMBInFlight: r.smbFlight,
+	}
+	if r.kind == gapIdle {
+		g.Kind = result.GapIdle
+	} else {
+		g.Sender = p.addr[r.side].String()
+	}
+	return g
+}
