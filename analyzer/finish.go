@@ -79,7 +79,7 @@ func (a *Analyzer) Finish() *result.CaptureResult {
 	}
 	sort.Slice(addrs, func(i, j int) bool { return addrs[i].Less(addrs[j]) })
 	for _, ad := range addrs {
-		r.Hosts = append(r.Hosts, a.hosts[ad].result())
+		r.Hosts = append(r.Hosts, a.hosts[ad].toResult())
 	}
 	return r
 }
@@ -114,38 +114,24 @@ func (a *Analyzer) capWarning(p *pair) {
 	}
 }
 
-// pairResult decides everything about one pair, after closeRuns. It reads
-// the Analyzer but changes nothing in it but the pair, so that Finish can
-// run it for several pairs at once.
+// pairResult decides everything about one pair, after closeRuns: its facts,
+// the findings the rules make of them, and its verdict. It reads the
+// Analyzer but changes nothing in it but the pair, so that Finish can run
+// it for several pairs at once.
 func (a *Analyzer) pairResult(p *pair) result.Pair {
-	// Time order, whatever order the capture delivered frames in.
-	sort.SliceStable(p.runs, func(i, j int) bool { return p.runs[i].start.t.Before(p.runs[j].start.t) })
-	sort.SliceStable(p.negs, func(i, j int) bool { return p.negs[i].first.t.Before(p.negs[j].first.t) })
-	sort.SliceStable(p.sas, func(i, j int) bool { return p.sas[i].first.t.Before(p.sas[j].first.t) })
-	p.settleESP()
+	f := a.factsOf(p)
+	out := p.toResult(&f)
+	out.Findings = a.findings(p, &f)
+	out.Verdict = verdict(&f)
+	return out
+}
 
-	prefer := p.ikeSide
-	if prefer < 0 {
-		prefer = p.synSide
-	}
-	if prefer < 0 {
-		prefer = p.firstSide
-	}
-	kbSide, cycles := a.matchKB(p, prefer)
-	init := prefer
-	if len(cycles) > 0 {
-		init = kbSide
-	}
-	var kbSoft []softSA
-	for _, c := range cycles {
-		kbSoft = append(kbSoft, c.soft)
-	}
-	softs := p.softSAs(kbSoft)
-
+// toResult converts what the pair recorded for the JSON, its initiator from
+// the facts.
+func (p *pair) toResult(f *facts) result.Pair {
 	out := result.Pair{
-		Initiator:    p.addr[init].String(),
-		Responder:    p.addr[1-init].String(),
-		Findings:     []result.Finding{},
+		Initiator:    p.addr[f.init].String(),
+		Responder:    p.addr[1-f.init].String(),
 		Negotiations: []result.Negotiation{},
 		SAs:          []result.SA{},
 		Gaps:         []result.Gap{},
@@ -159,96 +145,26 @@ func (a *Analyzer) pairResult(p *pair) result.Pair {
 		IKEMessages:  p.cnt.ike[0] + p.cnt.ike[1],
 	}
 	for _, n := range p.negs {
-		out.Negotiations = append(out.Negotiations, n.result(p))
+		out.Negotiations = append(out.Negotiations, n.toResult(p))
 	}
 	for _, sa := range p.sas {
-		out.SAs = append(out.SAs, sa.result(p))
+		out.SAs = append(out.SAs, sa.toResult(p))
 	}
-	for i := range softs {
-		out.SAs = append(out.SAs, softs[i].result())
+	for i := range f.softs {
+		out.SAs = append(out.SAs, f.softs[i].toResult())
 	}
 	sort.SliceStable(out.SAs, func(i, j int) bool { return out.SAs[i].FirstFrame < out.SAs[j].FirstFrame })
 	for i := range p.runs {
-		out.Gaps = append(out.Gaps, p.runs[i].result(p))
+		out.Gaps = append(out.Gaps, p.runs[i].toResult(p))
 	}
 	if p.smb != nil {
-		out.SMB = p.smb.result()
-	}
-
-	established := false
-	for _, n := range p.negs {
-		established = established || n.est
-	}
-	twoWay := p.twoWayESP()
-
-	// Findings.
-	if len(cycles) > 0 {
-		out.Findings = append(out.Findings, a.kbFinding(p, kbSide, cycles))
-	}
-	noComm, ncFinding := a.noCommunication(p, init, established || twoWay, softs)
-	if noComm {
-		out.Findings = append(out.Findings, ncFinding)
-	}
-	ncSide := -1
-	if noComm {
-		ncSide = init
-	}
-	if len(cycles) == 0 {
-		kbSide = -1
-	}
-	out.Findings = append(out.Findings, a.negotiationFindings(p, kbSide, ncSide)...)
-	if f, ok := a.fragmentFinding(p); ok {
-		out.Findings = append(out.Findings, f)
-	}
-	if f, ok := a.oneWayFinding(p); ok {
-		out.Findings = append(out.Findings, f)
-	}
-	if len(cycles) == 0 {
-		// On a KB pair every fallback is part of the loop (a truncated
-		// first outage included): the KB finding says it all.
-		out.Findings = append(out.Findings, a.fallbackFindings(p, softs)...)
-	}
-	if !noComm {
-		if f, ok := a.gapFinding(p, cycles); ok {
-			out.Findings = append(out.Findings, f)
-		}
-	}
-
-	// Verdict: exactly one, the most specific that applies.
-	fallback := false
-	for i := range softs {
-		fallback = fallback || !softs[i].kb
-	}
-	anyFailed := false
-	for _, n := range p.negs {
-		o := n.outcome()
-		anyFailed = anyFailed || o == result.OutcomeFailed || o == result.OutcomeIncomplete
-	}
-	switch {
-	case len(cycles) > 0:
-		out.Verdict = result.VerdictKB977526
-	case established || twoWay:
-		out.Verdict = result.VerdictHealthyIPsec
-	case len(p.sas) > 0:
-		// ESP one way only and no negotiation seen completing: nothing
-		// comes back.
-		out.Verdict = result.VerdictNoCommunication
-	case len(p.negs) == 0:
-		out.Verdict = result.VerdictClearOnly
-	case noComm:
-		out.Verdict = result.VerdictNoCommunication
-	case fallback:
-		out.Verdict = result.VerdictFallbackToClear
-	case anyFailed:
-		out.Verdict = result.VerdictNegotiationFail
-	default:
-		out.Verdict = result.VerdictNoIKEResponse
+		out.SMB = p.smb.toResult()
 	}
 	return out
 }
 
-// result converts a recorded gap for the JSON.
-func (r *runRec) result(p *pair) result.Gap {
+// toResult converts a recorded gap for the JSON.
+func (r *runRec) toResult(p *pair) result.Gap {
 	g := result.Gap{
 		Kind: result.GapUnanswered, Start: result.At(r.start.t.Time()), End: result.At(r.end.t.Time()), Seconds: r.dur(),
 		OneWayFrames: r.packets, FirstFrame: r.start.frame, EndFrame: r.end.frame, Open: r.open,

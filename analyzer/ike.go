@@ -576,8 +576,8 @@ func exchangeShort(f decoders.IKEFamily, t uint8) string {
 	return "exchange-" + strconv.Itoa(int(t))
 }
 
-// result converts the negotiation for the JSON.
-func (n *negotiation) result(p *pair) result.Negotiation {
+// toResult converts the negotiation for the JSON.
+func (n *negotiation) toResult(p *pair) result.Negotiation {
 	r := result.Negotiation{
 		Protocol:        n.family.String(),
 		Initiator:       p.addr[n.init].String(),
@@ -683,8 +683,8 @@ func (h *host) vistaOr2008() bool {
 // 2003: the fallback-to-clear side of KB 977526.
 func (h *host) xpOr2003() bool { return h != nil && h.winVer >= 2 && h.winVer <= 4 }
 
-// result converts the host for the JSON.
-func (h *host) result() result.Host {
+// toResult converts the host for the JSON.
+func (h *host) toResult() result.Host {
 	r := result.Host{Addr: h.addr.String(), VendorIDs: append([]string{}, h.names...), Windows: h.win}
 	switch {
 	case h.win != "" && h.winVer != 0:

@@ -8,31 +8,46 @@ import (
 	"softsa/decoders"
 )
 
-// noCommunication: negotiations by init never reach an SA, and after the
-// first of them began, init's clear traffic (sent then or within negLead
-// before) is never answered.
-func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA) (bool, result.Finding) {
-	if ipsec || len(p.negs) == 0 {
-		return false, result.Finding{}
+// The rules: each turns facts of a pair (facts.go) into a finding of the
+// catalog, with its confidence, summary, evidence and Wireshark filter.
+// The KB 977526 rule, with its matcher and confidence model, is in
+// kb977526.go.
+
+// findings applies the rules to p and its facts f, in the order the
+// findings are listed.
+func (a *Analyzer) findings(p *pair, f *facts) []result.Finding {
+	out := []result.Finding{}
+	if len(f.cycles) > 0 {
+		out = append(out, a.kbFinding(p, f.kbSide, f.cycles))
 	}
-	for i := range softs {
-		if softs[i].side == init {
-			return false, result.Finding{}
+	ncSide := -1
+	if f.noComm {
+		out = append(out, a.noCommFinding(p, f.init))
+		ncSide = f.init
+	}
+	out = append(out, a.negotiationFindings(p, f.kbSide, ncSide)...)
+	if fd, ok := a.fragmentFinding(p); ok {
+		out = append(out, fd)
+	}
+	if fd, ok := a.oneWayFinding(p); ok {
+		out = append(out, fd)
+	}
+	if len(f.cycles) == 0 {
+		// On a KB pair every fallback is part of the loop (a truncated
+		// first outage included): the KB finding says it all.
+		out = append(out, a.fallbackFindings(p, f.softs)...)
+	}
+	if !f.noComm {
+		if fd, ok := a.gapFinding(p, f.cycles); ok {
+			out = append(out, fd)
 		}
 	}
-	var n0 *negotiation
-	for _, n := range p.negs {
-		if n.init == init {
-			n0 = n
-			break
-		}
-	}
-	if n0 == nil || !p.lastExpect[init].valid() || p.lastExpect[init].t.Before(n0.first.t.Add(-negLead)) {
-		return false, result.Finding{}
-	}
-	if r := p.lastClearFrom[1-init]; r.valid() && !r.t.Before(n0.first.t) {
-		return false, result.Finding{}
-	}
+	return out
+}
+
+// noCommFinding reports that init cannot communicate (facts.noComm): its
+// negotiations and its clear packets nobody answered.
+func (a *Analyzer) noCommFinding(p *pair, init int) result.Finding {
 	ini, resp := p.addr[init], p.addr[1-init]
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
@@ -70,7 +85,7 @@ func (a *Analyzer) noCommunication(p *pair, init int, ipsec bool, softs []softSA
 	}
 	f.Evidence, f.EvidenceOmitted = ev.list()
 	f.WiresharkFilter = pairFilter(p) + " && (isakmp || tcp.analysis.retransmission || " + frameSet(frames) + ")"
-	return true, f
+	return f
 }
 
 // negotiationFindings reports negotiations that got no response or failed,

@@ -275,8 +275,8 @@ func (p *pair) softSAs(kb []softSA) []softSA {
 	return out
 }
 
-// result converts a soft SA for the JSON.
-func (s *softSA) result() result.SA {
+// toResult converts a soft SA for the JSON.
+func (s *softSA) toResult() result.SA {
 	r := result.SA{
 		Kind:       result.SAKindSoft,
 		Start:      result.At(s.start.t.Time()),
@@ -297,8 +297,8 @@ func (s *softSA) result() result.SA {
 	return r
 }
 
-// result converts an ESP SA for the JSON.
-func (sa *espSA) result(p *pair) result.SA {
+// toResult converts an ESP SA for the JSON.
+func (sa *espSA) toResult(p *pair) result.SA {
 	return result.SA{
 		Kind:        result.SAKindESP,
 		SPI:         fmt.Sprintf("%08x", sa.spi),

@@ -296,8 +296,8 @@ func (s *smbState) describe(r *smbReq) string {
 	return b.String()
 }
 
-// result converts the SMB summary for the JSON.
-func (s *smbState) result() *result.SMB {
+// toResult converts the SMB summary for the JSON.
+func (s *smbState) toResult() *result.SMB {
 	r := &result.SMB{
 		Sessions:     s.nsess + s.sessMore,
 		BytesRead:    s.read,
