@@ -168,7 +168,7 @@ type Analyzer struct {
 	// destination and side.
 	lastP            *pair
 	lastSrc, lastDst netip.Addr
-	lastSide         int
+	lastSide         side
 
 	frames      int
 	first, last time.Time
@@ -332,7 +332,7 @@ func (a *Analyzer) Add(m *decoders.Message) {
 	}
 	var (
 		p    *pair
-		side int
+		from side
 	)
 	switch {
 	// Consecutive frames are mostly of the same pair (a burst of
@@ -340,9 +340,9 @@ func (a *Analyzer) Add(m *decoders.Message) {
 	// frame that passed the checks below pass them again, and the pair
 	// and side follow without a map lookup.
 	case a.lastP != nil && m.Src == a.lastSrc && m.Dst == a.lastDst:
-		p, side = a.lastP, a.lastSide
+		p, from = a.lastP, a.lastSide
 	case a.lastP != nil && m.Src == a.lastDst && m.Dst == a.lastSrc:
-		p, side = a.lastP, 1-a.lastSide
+		p, from = a.lastP, a.lastSide.other()
 	default:
 		if !m.Src.IsValid() || !m.Dst.IsValid() || m.Src == m.Dst {
 			return
@@ -356,30 +356,30 @@ func (a *Analyzer) Add(m *decoders.Message) {
 		if len(a.opts.Pairs) > 0 && !a.wanted(m.Src, m.Dst) {
 			return
 		}
-		if p, side = a.pairFor(m); p == nil {
+		if p, from = a.pairFor(m); p == nil {
 			return
 		}
-		a.lastP, a.lastSrc, a.lastDst, a.lastSide = p, m.Src, m.Dst, side
+		a.lastP, a.lastSrc, a.lastDst, a.lastSide = p, m.Src, m.Dst, from
 	}
-	now := ref{frame: m.Frame, t: at, side: int8(side), proto: protoOf(m)}
-	a.touch(p, now, side)
+	now := ref{frame: m.Frame, t: at, from: int8(from), proto: protoOf(m)}
+	a.touch(p, now, from)
 	switch {
 	case m.Fragment:
-		a.ipFragment(p, side, m, now)
+		a.ipFragment(p, from, m, now)
 	case m.App == decoders.AppISAKMP:
 		if m.Reassembled {
-			a.ipReassembled(p, side, m)
+			a.ipReassembled(p, from, m)
 		}
-		a.addIKE(p, side, m, now)
+		a.addIKE(p, from, m, now)
 	case m.App == decoders.AppESP:
-		a.addESP(p, side, m, now)
+		a.addESP(p, from, m, now)
 	case m.App == decoders.AppNATKeepalive:
 		// Keeps a NAT mapping alive; says nothing about the pair.
 	default:
 		if m.Reassembled {
-			a.ipReassembled(p, side, m)
+			a.ipReassembled(p, from, m)
 		}
-		a.addClear(p, side, m, now)
+		a.addClear(p, from, m, now)
 	}
 }
 
@@ -429,9 +429,9 @@ func (a *Analyzer) wanted(x, y netip.Addr) bool {
 	return true
 }
 
-// pairFor finds or creates the pair of m and returns the side that sent it
-// (0 for the lower address). It returns nil when the pair cap is reached.
-func (a *Analyzer) pairFor(m *decoders.Message) (*pair, int) {
+// pairFor finds or creates the pair of m and returns the side that sent it.
+// It returns nil when the pair cap is reached.
+func (a *Analyzer) pairFor(m *decoders.Message) (*pair, side) {
 	k := keyOf(m.Src, m.Dst)
 	p := a.pairs[k]
 	if p == nil {
@@ -440,27 +440,27 @@ func (a *Analyzer) pairFor(m *decoders.Message) (*pair, int) {
 				a.capFirstFrame = m.Frame
 			}
 			a.capDropped++
-			return nil, 0
+			return nil, noSide
 		}
 		p = newPair(k, m.Frame, m.Time)
 		a.pairs[k] = p
 		a.order = append(a.order, p)
 	}
-	side := 0
+	from := sideLo
 	if m.Src != k.lo {
-		side = 1
+		from = sideHi
 	}
-	return p, side
+	return p, from
 }
 
-// touch records a packet of any kind from side, and turns a long silence of
-// both sides into an idle gap.
-func (a *Analyzer) touch(p *pair, now ref, side int) {
+// touch records a packet of any kind sent by from, and turns a long silence
+// of both sides into an idle gap.
+func (a *Analyzer) touch(p *pair, now ref, from side) {
 	if !p.last.valid() {
-		p.firstSide = side
+		p.firstSide = from
 	}
 	if p.lastAny.valid() && !p.run[0].open && !p.run[1].open && now.t.Sub(p.lastAny.t) >= idleGap {
-		a.addRun(p, runRec{kind: gapIdle, side: -1, start: p.lastAny, end: now})
+		a.addRun(p, runRec{kind: gapIdle, side: noSide, start: p.lastAny, end: now})
 	}
 	p.lastAny = now
 	p.last = now

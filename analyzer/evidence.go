@@ -23,9 +23,9 @@ type evidence struct {
 
 func newEvidence(p *pair, max int) *evidence { return &evidence{addr: p.addr, max: max} }
 
-// add lists frame r, sent by side (-1: not known) and carrying proto (one
-// of the Proto* constants, "" when not known).
-func (e *evidence) add(r ref, side int, proto, what string) {
+// add lists frame r, sent by from (noSide: not known) and carrying proto
+// (one of the result.Proto* constants, "" when not known).
+func (e *evidence) add(r ref, from side, proto, what string) {
 	if !r.valid() {
 		return
 	}
@@ -34,11 +34,11 @@ func (e *evidence) add(r ref, side int, proto, what string) {
 		return
 	}
 	if r.proto != protoNone {
-		side, proto = int(r.side), protoNames[r.proto]
+		from, proto = r.sender(), protoNames[r.proto]
 	}
 	ev := result.Evidence{Frame: r.frame, Time: result.At(r.t.Time()), Proto: proto, What: what}
-	if side == 0 || side == 1 {
-		ev.Src = e.addr[side].String()
+	if from.known() {
+		ev.Src = e.addr[from].String()
 	}
 	e.items = append(e.items, ev)
 }
@@ -48,21 +48,21 @@ var protoNames = [...]string{protoISAKMP: result.ProtoISAKMP, protoESP: result.P
 // Without a sender and protocol in the ref (a ref not taken in Add), the
 // helpers below tell them where the state says so for certain.
 
-// negSender returns the side that sent msg, one of n's messages, or -1 when
-// that is not known: any message when only one side ever sent, and the
+// negSender returns the side that sent msg, one of n's messages, or noSide
+// when that is not known: any message when only one side ever sent, and the
 // first message in IKEv1 and AuthIP, whose sender is the initiator by
 // definition (in IKEv2 the I flag says who the initiator is, and the first
 // message captured may be the responder's).
-func negSender(n *negotiation, msg ref) int {
+func negSender(n *negotiation, msg ref) side {
 	switch {
 	case n.dirMsgs[1] == 0:
 		return n.init
 	case n.dirMsgs[0] == 0:
-		return 1 - n.init
+		return n.init.other()
 	case msg.frame == n.first.frame && n.family != decoders.IKEFamilyV2:
 		return n.init
 	}
-	return -1
+	return noSide
 }
 
 // runFrameProto is the protocol of a run's evidence frame: SYN retries and

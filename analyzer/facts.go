@@ -17,10 +17,10 @@ type facts struct {
 	// init is the pair's initiator: the KB loop's unanswered side when
 	// there is one, else the side that began the first negotiation, else
 	// that of the first TCP SYN, else that of the first packet.
-	init int
+	init side
 	// kbSide is the KB 977526 loop's unanswered side and cycles its
-	// cycles; -1 and none when the pattern is absent.
-	kbSide int
+	// cycles; noSide and none when the pattern is absent.
+	kbSide side
 	cycles []kbCycle
 	// softs are the pair's soft SAs, those of the KB cycles included.
 	softs []softSA
@@ -51,10 +51,10 @@ func (a *Analyzer) factsOf(p *pair) facts {
 
 	var f facts
 	prefer := p.ikeSide
-	if prefer < 0 {
+	if prefer == noSide {
 		prefer = p.synSide
 	}
-	if prefer < 0 {
+	if prefer == noSide {
 		prefer = p.firstSide
 	}
 	f.kbSide, f.cycles = a.matchKB(p, prefer)
@@ -86,7 +86,7 @@ func (a *Analyzer) factsOf(p *pair) facts {
 // negotiations by init never reach an SA, and after the first of them
 // began, init's clear traffic (sent then or within negLead before) is never
 // answered.
-func (p *pair) noCommunication(init int, ipsec bool, softs []softSA) bool {
+func (p *pair) noCommunication(init side, ipsec bool, softs []softSA) bool {
 	if ipsec || len(p.negs) == 0 {
 		return false
 	}
@@ -105,7 +105,7 @@ func (p *pair) noCommunication(init int, ipsec bool, softs []softSA) bool {
 	if n0 == nil || !p.lastExpect[init].valid() || p.lastExpect[init].t.Before(n0.first.t.Add(-negLead)) {
 		return false
 	}
-	if r := p.lastClearFrom[1-init]; r.valid() && !r.t.Before(n0.first.t) {
+	if r := p.lastClearFrom[init.other()]; r.valid() && !r.t.Before(n0.first.t) {
 		return false
 	}
 	return true

@@ -88,14 +88,14 @@ func (a *Analyzer) Finish() *result.CaptureResult {
 // they were never answered. A short one is kept too when its side was
 // negotiating: it ends the soft SA before it.
 func (a *Analyzer) closeRuns(p *pair) {
-	for side := range p.run {
-		r := &p.run[side]
+	for i := range p.run {
+		s, r := side(i), &p.run[i]
 		if r.open && (stampOf(a.last).Sub(r.start.t) >= recordRun || r.ikeBefore || r.ikeMsgs > 0) {
 			end := r.lastSend
 			end.t = stampOf(a.last)
-			rec := r.record(side, end, true, p.cnt)
+			rec := r.record(s, end, true, p.cnt)
 			if p.smb != nil {
-				rec.smbFlight = p.smb.inFlight(side, 4)
+				rec.smbFlight = p.smb.inFlight(s, 4)
 			}
 			a.addRun(p, rec)
 		}
@@ -131,7 +131,7 @@ func (a *Analyzer) pairResult(p *pair) result.Pair {
 func (p *pair) toResult(f *facts) result.Pair {
 	out := result.Pair{
 		Initiator:    p.addr[f.init].String(),
-		Responder:    p.addr[1-f.init].String(),
+		Responder:    p.addr[f.init.other()].String(),
 		Negotiations: []result.Negotiation{},
 		SAs:          []result.SA{},
 		Gaps:         []result.Gap{},

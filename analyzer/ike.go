@@ -66,7 +66,7 @@ const (
 type negotiation struct {
 	family     decoders.IKEFamily
 	ispi, rspi [8]byte
-	init       int // side of the initiator
+	init       side // side of the initiator
 	first      ref
 	last       ref
 	firstSnap  counters // pair counters at the first message
@@ -138,7 +138,7 @@ func (f *fragSet) complete() bool {
 }
 
 // addIKE handles one ISAKMP message.
-func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
+func (a *Analyzer) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 	s := &a.ike
 	s.Parse(m.AppData)
 	if !s.HeaderOK || s.Family == decoders.IKEFamilyUnknown {
@@ -147,9 +147,9 @@ func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
 		return
 	}
 	h := &s.Header
-	p.cnt.ike[side]++
-	p.lastIKE[side] = now
-	p.noteIKEInRun(side, now)
+	p.cnt.ike[from]++
+	p.lastIKE[from] = now
+	p.noteIKEInRun(from, now)
 	if s.NumVendorIDs > 0 {
 		a.noteVendors(m.Src, s)
 	}
@@ -160,10 +160,10 @@ func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
 			p.negsCut++
 			return
 		}
-		init := side
+		init := from
 		if s.Family == decoders.IKEFamilyV2 {
 			if h.Flags&decoders.IKEFlagInitiator == 0 {
-				init = 1 - side
+				init = from.other()
 			}
 		}
 		n = &negotiation{family: s.Family, ispi: h.ISPI, init: init, first: now, firstSnap: p.cnt}
@@ -184,12 +184,12 @@ func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
 		// a negotiation picked up in the middle only counts until one seen
 		// from its start comes along.
 		sure := s.Family == decoders.IKEFamilyV2 || isZero(h.RSPI)
-		if p.ikeSide < 0 || (!p.ikeSure && sure) {
+		if p.ikeSide == noSide || (!p.ikeSure && sure) {
 			p.ikeSide, p.ikeSure = init, sure
 		}
 	}
 	wasEst := n.est
-	a.addToNeg(n, s, side, m, now)
+	a.addToNeg(n, s, from, m, now)
 	if n.est && !wasEst {
 		p.cnt.established++
 	}
@@ -208,10 +208,10 @@ func (p *pair) findNeg(f decoders.IKEFamily, ispi [8]byte) *negotiation {
 }
 
 // addToNeg records one message of negotiation n.
-func (a *Analyzer) addToNeg(n *negotiation, s *decoders.IKESummary, side int, m *decoders.Message, now ref) {
+func (a *Analyzer) addToNeg(n *negotiation, s *decoders.IKESummary, from side, m *decoders.Message, now ref) {
 	h := &s.Header
 	dir := 0
-	if side != n.init {
+	if from != n.init {
 		dir = 1
 	}
 	n.last = now
@@ -420,6 +420,15 @@ func (n *negotiation) fragment(s *decoders.IKESummary, dir int, now ref) {
 	}
 }
 
+// sideOf is the side that sends in direction dir of n: 0 from the
+// initiator, 1 from the responder.
+func (n *negotiation) sideOf(dir int) side {
+	if dir == 1 {
+		return n.init.other()
+	}
+	return n.init
+}
+
 // lostIPFragments returns the directions whose IP-fragmented message was
 // retransmitted and never answered.
 func (n *negotiation) lostIPFragments() []int {
@@ -446,19 +455,19 @@ func (n *negotiation) lostFragments() []*fragSet {
 	return out
 }
 
-// answerNegotiations is called when side's run is answered at now; last is
-// the last packet side sent in that run. A negotiation side initiated gets
-// its first answer, meaning clear traffic has been admitted since it began,
-// when side sent something after the negotiation began (last), or when the
+// answerNegotiations is called when the run of s is answered at now; last
+// is the last packet s sent in that run. A negotiation s initiated gets its
+// first answer, meaning clear traffic has been admitted since it began,
+// when s sent something after the negotiation began (last), or when the
 // answer came heldAnswer or more after it began: a packet sent just before
 // the negotiation and held until the fallback. An answer within heldAnswer
 // to a packet sent before the negotiation was already on its way, and says
 // nothing about it.
-func (p *pair) answerNegotiations(side int, last, now ref) {
-	i := p.negWait[side]
+func (p *pair) answerNegotiations(s side, last, now ref) {
+	i := p.negWait[s]
 	for ; i < len(p.negs); i++ {
 		n := p.negs[i]
-		if n.init != side || n.answer.valid() {
+		if n.init != s || n.answer.valid() {
 			continue
 		}
 		if last.t.Before(n.first.t) && now.t.Sub(n.first.t) < heldAnswer {
@@ -468,12 +477,12 @@ func (p *pair) answerNegotiations(side int, last, now ref) {
 	}
 	// Advance past the settled prefix only, so a later negotiation by the
 	// other side is not skipped.
-	for p.negWait[side] < len(p.negs) {
-		n := p.negs[p.negWait[side]]
-		if n.init == side && !n.answer.valid() {
+	for p.negWait[s] < len(p.negs) {
+		n := p.negs[p.negWait[s]]
+		if n.init == s && !n.answer.valid() {
 			break
 		}
-		p.negWait[side]++
+		p.negWait[s]++
 	}
 }
 
@@ -703,20 +712,20 @@ func (h *host) toResult() result.Host {
 
 // ipFrag is one incomplete UDP datagram.
 type ipFrag struct {
-	side   int
+	side   side
 	id     uint32
 	first  ref
 	frames [4]ref
 	n      int
 }
 
-func (a *Analyzer) ipFragment(p *pair, side int, m *decoders.Message, now ref) {
+func (a *Analyzer) ipFragment(p *pair, from side, m *decoders.Message, now ref) {
 	if m.Proto != 17 { // UDP
 		return
 	}
 	for i := range p.frags {
 		f := &p.frags[i]
-		if f.side == side && f.id == m.IPID {
+		if f.side == from && f.id == m.IPID {
 			if f.n < len(f.frames) {
 				f.frames[f.n] = now
 				f.n++
@@ -729,12 +738,12 @@ func (a *Analyzer) ipFragment(p *pair, side int, m *decoders.Message, now ref) {
 		return
 	}
 	a.fragsTotal++
-	p.frags = append(p.frags, ipFrag{side: side, id: m.IPID, first: now, frames: [4]ref{now}, n: 1})
+	p.frags = append(p.frags, ipFrag{side: from, id: m.IPID, first: now, frames: [4]ref{now}, n: 1})
 }
 
-func (a *Analyzer) ipReassembled(p *pair, side int, m *decoders.Message) {
+func (a *Analyzer) ipReassembled(p *pair, from side, m *decoders.Message) {
 	for i := 0; i < len(p.frags); i++ {
-		if f := &p.frags[i]; f.side == side && f.id == m.IPID {
+		if f := &p.frags[i]; f.side == from && f.id == m.IPID {
 			// Completed: forget it, keeping the order of the rest.
 			p.frags = append(p.frags[:i], p.frags[i+1:]...)
 			a.fragsTotal--

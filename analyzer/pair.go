@@ -17,15 +17,37 @@ func keyOf(x, y netip.Addr) pairKey {
 	return pairKey{x, y}
 }
 
+// side is one end of a pair: sideLo for addr[0], the lower address, sideHi
+// for addr[1]; noSide where none applies or none is known. Every per-side
+// array of a pair is indexed by it.
+type side int
+
+const (
+	noSide side = -1
+	sideLo side = 0
+	sideHi side = 1
+)
+
+// other is the opposite end of the pair from sideLo or sideHi.
+func (s side) other() side { return 1 - s }
+
+// known reports whether s is an end of the pair, not noSide.
+func (s side) known() bool { return s == sideLo || s == sideHi }
+
 // ref points at one frame: its number and capture time, and for a ref
 // taken in Add the side that sent it and what it carries (proto*), which
 // evidence cites.
 type ref struct {
 	frame int
 	t     stamp
-	side  int8
+	// from is the sending side in a byte: refs are most of what a long
+	// capture keeps (see sender).
+	from  int8
 	proto uint8
 }
+
+// sender is the side that sent the frame of a ref taken in Add.
+func (r ref) sender() side { return side(r.from) }
 
 // What a frame carries, as evidence names it (Evidence.Proto).
 const (
@@ -69,14 +91,14 @@ type counters struct {
 }
 
 // pair is the state of one normalised address pair. Every per-side array is
-// indexed by side: 0 for addr[0] (the lower address), 1 for addr[1].
+// indexed by side.
 type pair struct {
 	addr       [2]netip.Addr
 	first      ref
 	last       ref
-	firstSide  int
-	synSide    int // side of the first pure SYN, -1 if none
-	ikeSide    int // side that started the first IKE negotiation, -1 if none
+	firstSide  side
+	synSide    side // side of the first pure SYN, noSide if none
+	ikeSide    side // side that started the first IKE negotiation, noSide if none
 	ikeSure    bool
 	ipVersion6 bool
 
@@ -116,8 +138,8 @@ func newPair(k pairKey, frame int, t time.Time) *pair {
 	return &pair{
 		addr:       [2]netip.Addr{k.lo, k.hi},
 		first:      ref{frame: frame, t: stampOf(t)},
-		synSide:    -1,
-		ikeSide:    -1,
+		synSide:    noSide,
+		ikeSide:    noSide,
 		ipVersion6: k.lo.Is6() && !k.lo.Is4In6(),
 	}
 }

@@ -20,7 +20,7 @@ func (a *Analyzer) findings(p *pair, f *facts) []result.Finding {
 	if len(f.cycles) > 0 {
 		out = append(out, a.kbFinding(p, f.kbSide, f.cycles))
 	}
-	ncSide := -1
+	ncSide := noSide
 	if f.noComm {
 		out = append(out, a.noCommFinding(p, f.init))
 		ncSide = f.init
@@ -47,8 +47,8 @@ func (a *Analyzer) findings(p *pair, f *facts) []result.Finding {
 
 // noCommFinding reports that init cannot communicate (facts.noComm): its
 // negotiations and its clear packets nobody answered.
-func (a *Analyzer) noCommFinding(p *pair, init int) result.Finding {
-	ini, resp := p.addr[init], p.addr[1-init]
+func (a *Analyzer) noCommFinding(p *pair, init side) result.Finding {
+	ini, resp := p.addr[init], p.addr[init.other()]
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	negs := 0
@@ -93,7 +93,7 @@ func (a *Analyzer) noCommFinding(p *pair, init int) result.Finding {
 // be in progress at the end of the capture, and those that had a sibling
 // established at the same time (Windows tries AuthIP and IKEv1 in parallel;
 // the one the peer does not speak goes unanswered).
-func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []result.Finding {
+func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide side) []result.Finding {
 	var noResp, failed []*negotiation
 	for _, n := range p.negs {
 		if n.est || n.init == kbSide || n.init == noCommSide || n.answer.valid() {
@@ -131,7 +131,7 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []result
 		}
 		n0 := noResp[0]
 		f.Summary = fmt.Sprintf("%d IKE negotiations from %s got no response from %s (%d messages)",
-			len(noResp), p.addr[n0.init], p.addr[1-n0.init], msgs)
+			len(noResp), p.addr[n0.init], p.addr[n0.init.other()], msgs)
 		f.Evidence, f.EvidenceOmitted = ev.list()
 		f.WiresharkFilter = pairFilter(p) + " && " + ispiFilter(noResp)
 		out = append(out, f)
@@ -165,10 +165,10 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []result
 		n0 := failed[0]
 		if len(names) > 0 {
 			f.Summary = fmt.Sprintf("%d IPsec negotiations between %s and %s failed: %s",
-				len(failed), p.addr[n0.init], p.addr[1-n0.init], strings.Join(names, ", "))
+				len(failed), p.addr[n0.init], p.addr[n0.init.other()], strings.Join(names, ", "))
 		} else {
 			f.Summary = fmt.Sprintf("%d IPsec negotiations between %s and %s were answered but never established",
-				len(failed), p.addr[n0.init], p.addr[1-n0.init])
+				len(failed), p.addr[n0.init], p.addr[n0.init.other()])
 		}
 		f.Evidence, f.EvidenceOmitted = ev.list()
 		f.WiresharkFilter = pairFilter(p) + " && " + ispiFilter(failed)
@@ -220,14 +220,11 @@ func (a *Analyzer) fragmentFinding(p *pair) (result.Finding, bool) {
 	for _, n := range p.negs {
 		for _, fs := range n.lostFragments() {
 			sets++
-			dir := n.init
-			if fs.dir == 1 {
-				dir = 1 - n.init
-			}
+			from := n.sideOf(fs.dir)
 			for i := 0; i < fs.n; i++ {
 				frames = append(frames, fs.frames[i].frame)
-				ev.add(fs.frames[i], dir, result.ProtoISAKMP, fmt.Sprintf("IKE fragment from %s (%s, SPI %x, fragment ID %d): the set never completes",
-					p.addr[dir], n.family, n.ispi[:], fs.id))
+				ev.add(fs.frames[i], from, result.ProtoISAKMP, fmt.Sprintf("IKE fragment from %s (%s, SPI %x, fragment ID %d): the set never completes",
+					p.addr[from], n.family, n.ispi[:], fs.id))
 			}
 		}
 	}
@@ -237,16 +234,13 @@ func (a *Analyzer) fragmentFinding(p *pair) (result.Finding, bool) {
 			ipLost++
 			sure = true
 			fr := &n.ipFrag[d]
-			side := n.init
-			if d == 1 {
-				side = 1 - n.init
-			}
+			from := n.sideOf(d)
 			for j := 0; j < fr.n; j++ {
 				frames = append(frames, fr.frames[j].frame)
 				// The frame that completed the datagram: Wireshark
 				// shows the reassembled IKE message on it.
-				ev.add(fr.frames[j], side, result.ProtoISAKMP, fmt.Sprintf("IP-fragmented %s message from %s (SPI %x), sent %d times and never answered: its fragments do not arrive",
-					n.family, p.addr[side], n.ispi[:], fr.count))
+				ev.add(fr.frames[j], from, result.ProtoISAKMP, fmt.Sprintf("IP-fragmented %s message from %s (SPI %x), sent %d times and never answered: its fragments do not arrive",
+					n.family, p.addr[from], n.ispi[:], fr.count))
 			}
 		}
 	}
@@ -295,14 +289,14 @@ func (a *Analyzer) oneWayFinding(p *pair) (result.Finding, bool) {
 		pk += sa.packets
 		spis = append(spis, fmt.Sprintf("0x%08x", sa.spi))
 		ev.add(sa.first, sa.side, result.ProtoESP, fmt.Sprintf("ESP SPI 0x%08x %s → %s: %d packets, nothing in the other direction",
-			sa.spi, p.addr[sa.side], p.addr[1-sa.side], sa.packets))
+			sa.spi, p.addr[sa.side], p.addr[sa.side.other()], sa.packets))
 		ev.add(sa.last, sa.side, result.ProtoESP, fmt.Sprintf("last packet of ESP SPI 0x%08x", sa.spi))
 	}
 	s0 := one[0]
 	f := result.NewFinding(result.FindingOneWayESP)
 	f.Confidence = 0.8
 	f.Summary = fmt.Sprintf("one-way ESP: %d SAs from %s carried %d packets with no ESP coming back from %s (the peer drops or cannot decrypt them, or the return path loses them)",
-		len(one), p.addr[s0.side], pk, p.addr[1-s0.side])
+		len(one), p.addr[s0.side], pk, p.addr[s0.side.other()])
 	f.Evidence, f.EvidenceOmitted = ev.list()
 	f.WiresharkFilter = pairFilter(p) + " && esp.spi in {" + strings.Join(spis, ", ") + "}"
 	return f, true
@@ -333,7 +327,7 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 			ev.add(s.neg.first, negSender(s.neg, s.neg.first), result.ProtoISAKMP, fmt.Sprintf("%s starts an %s negotiation (%s)", p.addr[s.side], familyName(s.neg.family), s.neg.outcome()))
 			// The answer is a clear packet from the other side (its
 			// transport is not recorded).
-			ev.add(s.start, 1-s.side, "", fmt.Sprintf("clear traffic answered after %.1f s: soft SA starts (lasts %s)", seconds(s.delay), fmtSeconds(seconds(s.dur()))))
+			ev.add(s.start, s.side.other(), "", fmt.Sprintf("clear traffic answered after %.1f s: soft SA starts (lasts %s)", seconds(s.delay), fmtSeconds(seconds(s.dur()))))
 		}
 		lo, hi := minMax(delays)
 		s0 := list[0]
@@ -345,10 +339,10 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 		f.Confidence = conf
 		if f.Informational {
 			f.Summary = fmt.Sprintf("fallback to clear: %s's traffic to %s flowed in clear %s after %d negotiations that reached no SA (soft SA), with no long outage",
-				p.addr[s0.side], p.addr[1-s0.side], d, len(list))
+				p.addr[s0.side], p.addr[s0.side.other()], d, len(list))
 		} else {
 			f.Summary = fmt.Sprintf("slow fallback to clear: %s's traffic to %s was held %s before flowing in clear after %d negotiations that reached no SA",
-				p.addr[s0.side], p.addr[1-s0.side], d, len(list))
+				p.addr[s0.side], p.addr[s0.side.other()], d, len(list))
 		}
 		f.Evidence, f.EvidenceOmitted = ev.list()
 		f.WiresharkFilter = pairFilter(p) + " && (isakmp || " + frameSet(frames) + ")"
@@ -386,7 +380,7 @@ func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) 
 			continue
 		}
 		secs = append(secs, r.dur())
-		from, to := p.addr[r.side], p.addr[1-r.side]
+		from, to := p.addr[r.side], p.addr[r.side.other()]
 		for j := 0; j < r.ev.nframes; j++ {
 			frames = append(frames, r.ev.frames[j].frame)
 			what := fmt.Sprintf("%s → %s unanswered", from, to)
@@ -400,7 +394,7 @@ func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) 
 		} else {
 			frames = append(frames, r.end.frame)
 			// A clear packet or ESP: either answers a run.
-			ev.add(r.end, 1-r.side, "", fmt.Sprintf("first answer from %s after %.0f s", to, r.dur()))
+			ev.add(r.end, r.side.other(), "", fmt.Sprintf("first answer from %s after %.0f s", to, r.dur()))
 		}
 	}
 	if len(secs) == 0 {
