@@ -47,16 +47,16 @@ type Options struct {
 	FallbackMax time.Duration
 }
 
-// Defaults.
+// Defaults, as the Options fields say them.
 const (
-	DefaultExpectedOutage = 60 * time.Second
-	DefaultOutageMin      = 45 * time.Second
-	DefaultOutageMax      = 90 * time.Second
-	DefaultMinCycles      = 2
-	DefaultMaxPairs       = 10000
-	DefaultMaxEvidence    = 50
-	DefaultGapThreshold   = 30 * time.Second
-	DefaultFallbackMax    = 10 * time.Second
+	defaultExpectedOutage = 60 * time.Second
+	defaultOutageMin      = 45 * time.Second
+	defaultOutageMax      = 90 * time.Second
+	defaultMinCycles      = 2
+	defaultMaxPairs       = 10000
+	defaultMaxEvidence    = 50
+	defaultGapThreshold   = 30 * time.Second
+	defaultFallbackMax    = 10 * time.Second
 )
 
 // DefaultOptions returns the options with every default filled in.
@@ -64,31 +64,31 @@ func DefaultOptions() Options { return Options{}.withDefaults() }
 
 func (o Options) withDefaults() Options {
 	if o.ExpectedOutage <= 0 {
-		o.ExpectedOutage = DefaultExpectedOutage
+		o.ExpectedOutage = defaultExpectedOutage
 	}
 	if o.OutageWindow[0] <= 0 {
-		o.OutageWindow[0] = DefaultOutageMin
+		o.OutageWindow[0] = defaultOutageMin
 	}
 	if o.OutageWindow[1] <= 0 {
-		o.OutageWindow[1] = DefaultOutageMax
+		o.OutageWindow[1] = defaultOutageMax
 	}
 	if o.OutageWindow[1] < o.OutageWindow[0] {
 		o.OutageWindow[0], o.OutageWindow[1] = o.OutageWindow[1], o.OutageWindow[0]
 	}
 	if o.MinCycles <= 0 {
-		o.MinCycles = DefaultMinCycles
+		o.MinCycles = defaultMinCycles
 	}
 	if o.MaxPairs <= 0 {
-		o.MaxPairs = DefaultMaxPairs
+		o.MaxPairs = defaultMaxPairs
 	}
 	if o.MaxEvidence <= 0 {
-		o.MaxEvidence = DefaultMaxEvidence
+		o.MaxEvidence = defaultMaxEvidence
 	}
 	if o.GapThreshold <= 0 {
-		o.GapThreshold = DefaultGapThreshold
+		o.GapThreshold = defaultGapThreshold
 	}
 	if o.FallbackMax <= 0 {
-		o.FallbackMax = DefaultFallbackMax
+		o.FallbackMax = defaultFallbackMax
 	}
 	return o
 }
@@ -155,10 +155,10 @@ const (
 	maxCapWarnings = 5
 )
 
-// Analyzer holds the state of one capture's analysis. Feed it every decoded
-// frame in capture order with Add, then call Finish once. It is not safe
+// analysis holds the state of one capture's analysis. Feed it every decoded
+// frame in capture order with add, then call finish once. It is not safe
 // for concurrent use.
-type Analyzer struct {
+type analysis struct {
 	opts Options
 
 	pairs map[pairKey]*pair
@@ -193,9 +193,9 @@ type Analyzer struct {
 	name []byte
 }
 
-// NewAnalyzer returns an Analyzer with opts (zero fields take defaults).
-func NewAnalyzer(opts Options) *Analyzer {
-	return &Analyzer{
+// newAnalysis returns an analysis with opts (zero fields take defaults).
+func newAnalysis(opts Options) *analysis {
+	return &analysis{
 		opts:  opts.withDefaults(),
 		pairs: make(map[pairKey]*pair),
 		hosts: make(map[netip.Addr]*host),
@@ -217,7 +217,7 @@ type Source interface {
 // reading early: the result then holds everything up to that point, with
 // the error text in Warnings, and the error is returned as well.
 func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult, error) {
-	a := NewAnalyzer(opts)
+	a := newAnalysis(opts)
 	var (
 		n     int // frames analysed
 		err   error
@@ -232,7 +232,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult
 		a.warnf("IP reassembly: %d incomplete datagrams expired, %d fragments dropped (of %d fragments)",
 			st.Expired, st.Dropped, st.Fragments)
 	}
-	r := a.Finish()
+	r := a.finish()
 	r.File = c.Name()
 	r.Format = string(c.Format())
 	r.Frames = n
@@ -247,7 +247,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult
 }
 
 // read decodes and analyses c's frames on this goroutine.
-func (a *Analyzer) read(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
+func (a *analysis) read(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
 	dec := decoders.NewDecoder()
 	var (
 		f decoders.Frame
@@ -265,7 +265,7 @@ func (a *Analyzer) read(ctx context.Context, c Source) (int, decoders.DefragStat
 
 // readAhead has c read and decoded on a goroutine of its own while this one
 // analyses: on two cores the two halves overlap.
-func (a *Analyzer) readAhead(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
+func (a *analysis) readAhead(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
 	ra := decoders.NewReadAhead(c)
 	n, err := a.loop(ctx, c, ra.Next)
 	// The reader may be ahead when the analysis stops early; it must be
@@ -276,7 +276,7 @@ func (a *Analyzer) readAhead(ctx context.Context, c Source) (int, decoders.Defra
 
 // loop analyses what next returns until it fails (io.EOF at the end) or ctx
 // is done, and returns how many messages it analysed.
-func (a *Analyzer) loop(ctx context.Context, c Source, next func() (*decoders.Message, error)) (n int, err error) {
+func (a *analysis) loop(ctx context.Context, c Source, next func() (*decoders.Message, error)) (n int, err error) {
 	for ; ; n++ {
 		if n%ctxCheckEvery == 0 {
 			if err = ctx.Err(); err != nil {
@@ -290,11 +290,11 @@ func (a *Analyzer) loop(ctx context.Context, c Source, next func() (*decoders.Me
 			}
 			return n, e
 		}
-		a.Add(m)
+		a.add(m)
 	}
 }
 
-func (a *Analyzer) warnf(format string, args ...any) {
+func (a *analysis) warnf(format string, args ...any) {
 	a.warnings = append(a.warnings, fmt.Sprintf(format, args...))
 }
 
@@ -310,7 +310,7 @@ const (
 
 // charge spends n bytes of historyBudget at frame and reports whether they
 // were there.
-func (a *Analyzer) charge(n, frame int) bool {
+func (a *analysis) charge(n, frame int) bool {
 	if a.history+n > historyBudget {
 		if a.historySpent == 0 {
 			a.historySpent = max(frame, 1)
@@ -321,9 +321,9 @@ func (a *Analyzer) charge(n, frame int) bool {
 	return true
 }
 
-// Add analyses one decoded frame. Frames must come in capture order; m is
+// add analyses one decoded frame. Frames must come in capture order; m is
 // not retained (everything kept is copied), so the caller may reuse it.
-func (a *Analyzer) Add(m *decoders.Message) {
+func (a *analysis) add(m *decoders.Message) {
 	a.frames++
 	at := stampOf(m.Time)
 	a.span(m.Time, at)
@@ -386,7 +386,7 @@ func (a *Analyzer) Add(m *decoders.Message) {
 // span widens the capture's first and last times to t, whose stamp is at.
 // Stamps order times as time.Time does except where stampOf clamped them:
 // those frames, and the first, take the time.Time comparisons.
-func (a *Analyzer) span(t time.Time, at stamp) {
+func (a *analysis) span(t time.Time, at stamp) {
 	if !a.first.IsZero() && at != math.MinInt64 && at != math.MaxInt64 {
 		if at < a.firstAt {
 			a.first, a.firstAt = t, at
@@ -420,7 +420,7 @@ func unicast(addr netip.Addr) bool {
 }
 
 // wanted applies the Pairs option: every listed address must be one end.
-func (a *Analyzer) wanted(x, y netip.Addr) bool {
+func (a *analysis) wanted(x, y netip.Addr) bool {
 	for _, w := range a.opts.Pairs {
 		if w != x && w != y {
 			return false
@@ -431,7 +431,7 @@ func (a *Analyzer) wanted(x, y netip.Addr) bool {
 
 // pairFor finds or creates the pair of m and returns the side that sent it.
 // It returns nil when the pair cap is reached.
-func (a *Analyzer) pairFor(m *decoders.Message) (*pair, side) {
+func (a *analysis) pairFor(m *decoders.Message) (*pair, side) {
 	k := keyOf(m.Src, m.Dst)
 	p := a.pairs[k]
 	if p == nil {
@@ -455,7 +455,7 @@ func (a *Analyzer) pairFor(m *decoders.Message) (*pair, side) {
 
 // touch records a packet of any kind sent by from, and turns a long silence
 // of both sides into an idle gap.
-func (a *Analyzer) touch(p *pair, now ref, from side) {
+func (a *analysis) touch(p *pair, now ref, from side) {
 	if !p.last.valid() {
 		p.firstSide = from
 	}

@@ -58,7 +58,7 @@
 //
 // # Use
 //
-// Analyze reads a whole capture. The incremental API (NewAnalyzer, Add,
+// Analyze reads a whole capture. The incremental API (newAnalysis, Add,
 // Finish) takes decoded messages one at a time, which is what tests and
 // pipelines use. The Result types in result.go are the JSON contract of
 // DESIGN.md, rendered by package report.

@@ -45,7 +45,7 @@ func (e *evidence) add(r ref, from side, proto, what string) {
 
 var protoNames = [...]string{protoISAKMP: result.ProtoISAKMP, protoESP: result.ProtoESP, protoTCP: result.ProtoTCP, protoUDP: result.ProtoUDP, protoOther: result.ProtoOther}
 
-// Without a sender and protocol in the ref (a ref not taken in Add), the
+// Without a sender and protocol in the ref (a ref not taken in add), the
 // helpers below tell them where the state says so for certain.
 
 // negSender returns the side that sent msg, one of n's messages, or noSide

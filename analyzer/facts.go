@@ -43,7 +43,7 @@ type facts struct {
 // history in time order, whatever order the capture delivered frames in,
 // and settles which negotiations ESP established: everything after reads
 // p as it then is.
-func (a *Analyzer) factsOf(p *pair) facts {
+func (a *analysis) factsOf(p *pair) facts {
 	sort.SliceStable(p.runs, func(i, j int) bool { return p.runs[i].start.t.Before(p.runs[j].start.t) })
 	sort.SliceStable(p.negs, func(i, j int) bool { return p.negs[i].first.t.Before(p.negs[j].first.t) })
 	sort.SliceStable(p.sas, func(i, j int) bool { return p.sas[i].first.t.Before(p.sas[j].first.t) })

@@ -10,9 +10,9 @@ import (
 	"softsa/analyzer/result"
 )
 
-// Finish ends the analysis and returns its result. Call it once, after the
-// last Add: it consumes the Analyzer's state as it builds the result.
-func (a *Analyzer) Finish() *result.CaptureResult {
+// finish ends the analysis and returns its result. Call it once, after the
+// last add: it consumes the analysis' state as it builds the result.
+func (a *analysis) finish() *result.CaptureResult {
 	r := &result.CaptureResult{
 		Frames:   a.frames,
 		First:    result.At(a.first),
@@ -50,7 +50,7 @@ func (a *Analyzer) Finish() *result.CaptureResult {
 					return
 				}
 				r.Pairs[i] = a.pairResult(a.order[i])
-				// Finish is the analysis' last act: letting each
+				// finish is the analysis' last act: letting each
 				// pair's state go once its result is built keeps the
 				// peak memory at the larger of the two instead of
 				// their sum.
@@ -87,7 +87,7 @@ func (a *Analyzer) Finish() *result.CaptureResult {
 // closeRuns ends the pair's runs still open at the end of the capture:
 // they were never answered. A short one is kept too when its side was
 // negotiating: it ends the soft SA before it.
-func (a *Analyzer) closeRuns(p *pair) {
+func (a *analysis) closeRuns(p *pair) {
 	for i := range p.run {
 		s, r := side(i), &p.run[i]
 		if r.open && (stampOf(a.last).Sub(r.start.t) >= recordRun || r.ikeBefore || r.ikeMsgs > 0) {
@@ -104,8 +104,8 @@ func (a *Analyzer) closeRuns(p *pair) {
 }
 
 // capWarning names the pair if it hit a cap; a capture where hundreds hit
-// one gets a line for the rest (Finish).
-func (a *Analyzer) capWarning(p *pair) {
+// one gets a line for the rest (finish).
+func (a *analysis) capWarning(p *pair) {
 	if p.negsCut+p.sasCut+p.runsCut+p.idleCut+p.fragsCut > 0 {
 		if a.cappedPairs++; a.cappedPairs <= maxCapWarnings {
 			a.warnf("pair %s – %s: caps reached: %d negotiations, %d ESP SAs, %d gaps, %d idle gaps, %d fragmented datagrams not tracked",
@@ -116,9 +116,9 @@ func (a *Analyzer) capWarning(p *pair) {
 
 // pairResult decides everything about one pair, after closeRuns: its facts,
 // the findings the rules make of them, and its verdict. It reads the
-// Analyzer but changes nothing in it but the pair, so that Finish can run
+// analysis but changes nothing in it but the pair, so that finish can run
 // it for several pairs at once.
-func (a *Analyzer) pairResult(p *pair) result.Pair {
+func (a *analysis) pairResult(p *pair) result.Pair {
 	f := a.factsOf(p)
 	out := p.toResult(&f)
 	out.Findings = a.findings(p, &f)

@@ -138,7 +138,7 @@ func (f *fragSet) complete() bool {
 }
 
 // addIKE handles one ISAKMP message.
-func (a *Analyzer) addIKE(p *pair, from side, m *decoders.Message, now ref) {
+func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 	s := &a.ike
 	s.Parse(m.AppData)
 	if !s.HeaderOK || s.Family == decoders.IKEFamilyUnknown {
@@ -208,7 +208,7 @@ func (p *pair) findNeg(f decoders.IKEFamily, ispi [8]byte) *negotiation {
 }
 
 // addToNeg records one message of negotiation n.
-func (a *Analyzer) addToNeg(n *negotiation, s *decoders.IKESummary, from side, m *decoders.Message, now ref) {
+func (a *analysis) addToNeg(n *negotiation, s *decoders.IKESummary, from side, m *decoders.Message, now ref) {
 	h := &s.Header
 	dir := 0
 	if from != n.init {
@@ -646,7 +646,7 @@ type host struct {
 
 // noteVendors records the vendor IDs of a message sent by addr. Only a new
 // vendor ID allocates.
-func (a *Analyzer) noteVendors(addr netip.Addr, s *decoders.IKESummary) {
+func (a *analysis) noteVendors(addr netip.Addr, s *decoders.IKESummary) {
 	h := a.hosts[addr]
 	if h == nil {
 		h = &host{addr: addr}
@@ -719,7 +719,7 @@ type ipFrag struct {
 	n      int
 }
 
-func (a *Analyzer) ipFragment(p *pair, from side, m *decoders.Message, now ref) {
+func (a *analysis) ipFragment(p *pair, from side, m *decoders.Message, now ref) {
 	if m.Proto != 17 { // UDP
 		return
 	}
@@ -741,7 +741,7 @@ func (a *Analyzer) ipFragment(p *pair, from side, m *decoders.Message, now ref) 
 	p.frags = append(p.frags, ipFrag{side: from, id: m.IPID, first: now, frames: [4]ref{now}, n: 1})
 }
 
-func (a *Analyzer) ipReassembled(p *pair, from side, m *decoders.Message) {
+func (a *analysis) ipReassembled(p *pair, from side, m *decoders.Message) {
 	for i := 0; i < len(p.frags); i++ {
 		if f := &p.frags[i]; f.side == from && f.id == m.IPID {
 			// Completed: forget it, keeping the order of the rest.

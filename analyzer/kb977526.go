@@ -50,7 +50,7 @@ type kbCycle struct {
 
 // matchKB returns the side whose traffic goes unanswered in a KB 977526
 // loop, and its cycles (none when the pattern is absent).
-func (a *Analyzer) matchKB(p *pair, prefer side) (side, []kbCycle) {
+func (a *analysis) matchKB(p *pair, prefer side) (side, []kbCycle) {
 	best, bestSide := []kbCycle(nil), noSide
 	for _, s := range [2]side{prefer, prefer.other()} {
 		if !s.known() {
@@ -65,7 +65,7 @@ func (a *Analyzer) matchKB(p *pair, prefer side) (side, []kbCycle) {
 }
 
 // kbCycles finds the cycles in which init is the side not answered.
-func (a *Analyzer) kbCycles(p *pair, init side) []kbCycle {
+func (a *analysis) kbCycles(p *pair, init side) []kbCycle {
 	lo, hi := a.opts.OutageWindow[0], a.opts.OutageWindow[1]
 	var out []kbCycle
 	for i := range p.runs {
@@ -100,7 +100,7 @@ func (a *Analyzer) kbCycles(p *pair, init side) []kbCycle {
 // heldPackets clear packets in between (the one answered among them), no ESP
 // flowed, and the delay lies inside OutageWindow. Its outage runs from the
 // negotiation's first message to the answer.
-func (a *Analyzer) heldCycles(p *pair, init side, regular []kbCycle) []kbCycle {
+func (a *analysis) heldCycles(p *pair, init side, regular []kbCycle) []kbCycle {
 	lo, hi := a.opts.OutageWindow[0], a.opts.OutageWindow[1]
 	out := regular
 	lastEnd := stamp(math.MinInt64)
@@ -139,7 +139,7 @@ func (a *Analyzer) heldCycles(p *pair, init side, regular []kbCycle) []kbCycle {
 }
 
 // kbFinding builds the KB977526 finding.
-func (a *Analyzer) kbFinding(p *pair, init side, cycles []kbCycle) result.Finding {
+func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Finding {
 	ini, resp := p.addr[init], p.addr[init.other()]
 	n := len(cycles)
 	var outs []float64

@@ -30,19 +30,19 @@ import (
 // TestPairCap feeds 20,000 pairs to an analyzer capped at 1,000: the
 // result holds 1,000 pairs and says the cap was reached.
 func TestPairCap(t *testing.T) {
-	a := NewAnalyzer(Options{MaxPairs: 1000})
+	a := newAnalysis(Options{MaxPairs: 1000})
 	m := decoders.Message{IPVersion: 4, Proto: layers.IPProtocolTCP, SrcPort: 50000, DstPort: 445, TCPFlags: decoders.TCPSyn}
 	for i := 0; i < 20000; i++ {
 		m.Frame = i + 1
 		m.Time = at(float64(i) / 1000)
 		m.Src = netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
 		m.Dst = netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
-		a.Add(&m)
+		a.add(&m)
 	}
 	if len(a.pairs) != 1000 {
 		t.Errorf("%d pairs tracked, want 1000", len(a.pairs))
 	}
-	r := a.Finish()
+	r := a.finish()
 	if len(r.Pairs) != 1000 {
 		t.Errorf("%d pairs reported, want 1000", len(r.Pairs))
 	}
@@ -93,7 +93,7 @@ func TestIgnored(t *testing.T) {
 	if r.First.IsZero() || !r.Last.Equal(at(5)) {
 		t.Errorf("first %v last %v", r.First, r.Last)
 	}
-	empty := NewAnalyzer(Options{}).Finish()
+	empty := newAnalysis(Options{}).finish()
 	b, err := json.Marshal(empty)
 	if err != nil || !bytes.Contains(b, []byte(`"first":null`)) || !bytes.Contains(b, []byte(`"pairs":[]`)) {
 		t.Errorf("empty result: %s %v", b, err)
@@ -541,7 +541,7 @@ func TestNoRetain(t *testing.T) {
 		c := newScen(t, rng, addr("10.0.0.1"), addr("10.0.0.2"))
 		genKB(c, 0, defaultKB())
 		smbConversation(c.s, addr("10.0.0.5"), addr("10.0.0.6"), 0)
-		a := NewAnalyzer(Options{})
+		a := newAnalysis(Options{})
 		msgs := c.s.sorted()
 		for k := range msgs {
 			m := msgs[k]
@@ -553,7 +553,7 @@ func TestNoRetain(t *testing.T) {
 					m.Payload = m.AppData
 				}
 			}
-			a.Add(&m)
+			a.add(&m)
 			if i == 1 {
 				for j := range m.AppData {
 					m.AppData[j] = 0xEE
@@ -564,7 +564,7 @@ func TestNoRetain(t *testing.T) {
 				m.Src, m.Dst = netip.Addr{}, netip.Addr{}
 			}
 		}
-		out[i], _ = json.Marshal(a.Finish())
+		out[i], _ = json.Marshal(a.finish())
 	}
 	if !bytes.Equal(out[0], out[1]) {
 		t.Error("the result depends on message bytes after Add returned")

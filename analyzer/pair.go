@@ -35,7 +35,7 @@ func (s side) other() side { return 1 - s }
 func (s side) known() bool { return s == sideLo || s == sideHi }
 
 // ref points at one frame: its number and capture time, and for a ref
-// taken in Add the side that sent it and what it carries (proto*), which
+// taken in add the side that sent it and what it carries (proto*), which
 // evidence cites.
 type ref struct {
 	frame int
@@ -46,7 +46,7 @@ type ref struct {
 	proto uint8
 }
 
-// sender is the side that sent the frame of a ref taken in Add.
+// sender is the side that sent the frame of a ref taken in add.
 func (r ref) sender() side { return side(r.from) }
 
 // What a frame carries, as evidence names it (Evidence.Proto).

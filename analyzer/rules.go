@@ -15,7 +15,7 @@ import (
 
 // findings applies the rules to p and its facts f, in the order the
 // findings are listed.
-func (a *Analyzer) findings(p *pair, f *facts) []result.Finding {
+func (a *analysis) findings(p *pair, f *facts) []result.Finding {
 	out := []result.Finding{}
 	if len(f.cycles) > 0 {
 		out = append(out, a.kbFinding(p, f.kbSide, f.cycles))
@@ -47,7 +47,7 @@ func (a *Analyzer) findings(p *pair, f *facts) []result.Finding {
 
 // noCommFinding reports that init cannot communicate (facts.noComm): its
 // negotiations and its clear packets nobody answered.
-func (a *Analyzer) noCommFinding(p *pair, init side) result.Finding {
+func (a *analysis) noCommFinding(p *pair, init side) result.Finding {
 	ini, resp := p.addr[init], p.addr[init.other()]
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
@@ -93,7 +93,7 @@ func (a *Analyzer) noCommFinding(p *pair, init side) result.Finding {
 // be in progress at the end of the capture, and those that had a sibling
 // established at the same time (Windows tries AuthIP and IKEv1 in parallel;
 // the one the peer does not speak goes unanswered).
-func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide side) []result.Finding {
+func (a *analysis) negotiationFindings(p *pair, kbSide, noCommSide side) []result.Finding {
 	var noResp, failed []*negotiation
 	for _, n := range p.negs {
 		if n.est || n.init == kbSide || n.init == noCommSide || n.answer.valid() {
@@ -213,7 +213,7 @@ func negExchange(n *negotiation) string {
 // IP fragments of UDP datagrams on a pair that speaks IKE that were never
 // reassembled; and IP-fragmented IKE messages retransmitted and never
 // answered (complete where captured, lost further on).
-func (a *Analyzer) fragmentFinding(p *pair) (result.Finding, bool) {
+func (a *analysis) fragmentFinding(p *pair) (result.Finding, bool) {
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	sets := 0
@@ -272,7 +272,7 @@ func (a *Analyzer) fragmentFinding(p *pair) (result.Finding, bool) {
 }
 
 // oneWayFinding reports ESP SAs with traffic in one direction only.
-func (a *Analyzer) oneWayFinding(p *pair) (result.Finding, bool) {
+func (a *analysis) oneWayFinding(p *pair) (result.Finding, bool) {
 	var one []*espSA
 	for _, sa := range p.sas {
 		if sa.packets >= 3 && p.oneWay(sa) {
@@ -303,7 +303,7 @@ func (a *Analyzer) oneWayFinding(p *pair) (result.Finding, bool) {
 }
 
 // fallbackFindings reports the soft SAs outside KB cycles.
-func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []result.Finding {
+func (a *analysis) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 	var ok, slow []*softSA
 	for i := range softs {
 		s := &softs[i]
@@ -362,7 +362,7 @@ func (a *Analyzer) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 // outage, and with retransmissions (or several packets on a pair that has
 // talked both ways), so that one-way protocols such as syslog are not
 // reported.
-func (a *Analyzer) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) {
+func (a *analysis) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) {
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	var secs []float64

@@ -54,7 +54,7 @@ type espSA struct {
 }
 
 // addESP handles one ESP packet.
-func (a *Analyzer) addESP(p *pair, from side, m *decoders.Message, now ref) {
+func (a *analysis) addESP(p *pair, from side, m *decoders.Message, now ref) {
 	other := from.other()
 	if p.run[other].open {
 		a.closeRun(p, other, now, false)

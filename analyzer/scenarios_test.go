@@ -422,7 +422,7 @@ func check(t *testing.T, r *result.CaptureResult, tr pairTruth, tol float64) {
 			t.Errorf("%s cycle %d: soft SA open %v, want %v", tr.name, i+1, c.SoftSAOpen, w.softOpen)
 		}
 	}
-	if len(f.Cycles) >= DefaultMinCycles && f.Confidence < 0.5 {
+	if len(f.Cycles) >= defaultMinCycles && f.Confidence < 0.5 {
 		t.Errorf("%s: %d cycles but confidence %.2f", tr.name, len(f.Cycles), f.Confidence)
 	}
 	if len(f.Cycles) == 1 && f.Confidence >= 0.5 {

@@ -70,7 +70,7 @@ type smbState struct {
 }
 
 // addSMB walks the SMB messages of one segment sent by from.
-func (a *Analyzer) addSMB(p *pair, from side, m *decoders.Message, now ref, c *tcpConn) {
+func (a *analysis) addSMB(p *pair, from side, m *decoders.Message, now ref, c *tcpConn) {
 	h := &c.half[from]
 	off := h.smb.Offset(m.Seq, len(m.Payload))
 	if off < 0 || off >= len(m.Payload) {
@@ -103,7 +103,7 @@ func (a *Analyzer) addSMB(p *pair, from side, m *decoders.Message, now ref, c *t
 }
 
 // smbMessage records one SMB message.
-func (a *Analyzer) smbMessage(s *smbState, from side, msg *decoders.SMBMessage, now ref) {
+func (a *analysis) smbMessage(s *smbState, from side, msg *decoders.SMBMessage, now ref) {
 	if msg.Kind == decoders.SMBKindNone {
 		return
 	}

@@ -210,7 +210,7 @@ func (p *pair) trackTCP(from side, m *decoders.Message) tcpVerdict {
 }
 
 // addClear handles a clear (non-IKE, non-ESP) packet.
-func (a *Analyzer) addClear(p *pair, from side, m *decoders.Message, now ref) {
+func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 	other := from.other()
 	expects, answers := true, true
 	var tv tcpVerdict
@@ -314,7 +314,7 @@ func (r *runState) addFrame(now ref, what uint8) {
 // closeRun ends the run of s: now is the other side's answer. Only a clear
 // answer tells a negotiation that clear traffic is admitted; an ESP answer
 // means IPsec carries the traffic.
-func (a *Analyzer) closeRun(p *pair, s side, now ref, clear bool) {
+func (a *analysis) closeRun(p *pair, s side, now ref, clear bool) {
 	r := &p.run[s]
 	if clear {
 		p.answerNegotiations(s, r.lastSend, now)
@@ -348,7 +348,7 @@ func (r *runState) record(s side, end ref, open bool, snapEnd counters) runRec {
 
 // addRun keeps a gap, up to maxRuns per pair (maxIdleRuns idle ones) while
 // historyBudget lasts.
-func (a *Analyzer) addRun(p *pair, rec runRec) {
+func (a *analysis) addRun(p *pair, rec runRec) {
 	if rec.kind == gapIdle {
 		if p.idleRuns >= maxIdleRuns {
 			p.idleCut++
