@@ -337,7 +337,7 @@ func (a *analysis) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 		}
 		f := result.NewFinding(id)
 		f.Confidence = conf
-		if f.Informational {
+		if id == result.FindingFallbackOK {
 			f.Summary = fmt.Sprintf("fallback to clear: %s's traffic to %s flowed in clear %s after %d negotiations that reached no SA (soft SA), with no long outage",
 				p.addr[s0.side], p.addr[s0.side.other()], d, len(list))
 		} else {
