@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/batch"
 	"softsa/decoders"
 	"softsa/merge"
@@ -223,7 +224,7 @@ func parallelism(inputs, jobs int) int {
 // outcome is what the analysis of one input gave: its result, nil when
 // nothing could be read, and the error that stopped it early, if any.
 type outcome struct {
-	cr  *analyzer.CaptureResult
+	cr  *result.CaptureResult
 	err error
 }
 
@@ -253,7 +254,7 @@ func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options) outc
 	return outcome{cr, err}
 }
 
-func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*analyzer.CaptureResult, error) {
+func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*result.CaptureResult, error) {
 	c, err := decoders.Open(path)
 	if err != nil {
 		return nil, err
@@ -266,7 +267,7 @@ func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*analyz
 	return cr, err
 }
 
-func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*analyzer.CaptureResult, error) {
+func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*result.CaptureResult, error) {
 	ch, err := decoders.NewChain(in.Join)
 	if err != nil {
 		return nil, err
@@ -297,8 +298,8 @@ func (t tally) exitCode() int {
 // interrupt kept from starting is left out and counted. Without --join,
 // files that look like one ring-buffer set get a warning saying so. Each
 // error is a note on stderr too.
-func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, note func(string, ...any)) (analyzer.Result, tally) {
-	res := analyzer.NewResult(version)
+func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, note func(string, ...any)) (result.Result, tally) {
+	res := result.NewResult(version)
 	t := tally{inputs: len(inputs)}
 	for i, out := range outs {
 		if !done[i] {
@@ -310,13 +311,13 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 		case cr == nil:
 			t.unreadable++
 			note("%v", out.err)
-			cr = &analyzer.CaptureResult{File: inputs[i].Path, Error: out.err.Error()}
+			cr = &result.CaptureResult{File: inputs[i].Path, Error: out.err.Error()}
 		case out.err != nil:
 			t.damaged++
 			note("%v", out.err)
 		}
 		res.Captures = append(res.Captures, *cr)
-		t.findings = t.findings || hasFindings(cr)
+		t.findings = t.findings || cr.HasProblem()
 	}
 	if t.cancelled > 0 {
 		note("interrupted: %d of %d captures not analysed; the report has the rest", t.cancelled, len(inputs))
@@ -325,19 +326,6 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 		batch.MarkRingSets(res.Captures)
 	}
 	return res, t
-}
-
-// hasFindings reports whether any pair has a finding that is a problem
-// (informational ones, such as a healthy fallback, do not count).
-func hasFindings(c *analyzer.CaptureResult) bool {
-	for _, p := range c.Pairs {
-		for _, f := range p.Findings {
-			if !f.Informational {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // runMerge analyses two captures of one conversation, one from each host,
@@ -367,7 +355,7 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	}
 	cr.File = a + " + " + b
 	mg.Annotate(cr)
-	res := analyzer.NewResult(version, *cr)
+	res := result.NewResult(version, *cr)
 	if err := writeReport(o, &res, s); err != nil {
 		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
@@ -376,12 +364,12 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 		fmt.Fprintln(s.err, "softsa:", aerr)
 		return exitPartial
 	}
-	return exitCode(2, 0, 0, hasFindings(cr))
+	return exitCode(2, 0, 0, cr.HasProblem())
 }
 
 // writeReport writes res where and how the options say: a folder of HTML
 // reports, or one report on stdout or in a file.
-func writeReport(o analyzeOptions, res *analyzer.Result, s ioStreams) error {
+func writeReport(o analyzeOptions, res *result.Result, s ioStreams) error {
 	if isReportDir(o.Output) {
 		return report.WriteHTMLDir(o.Output, res)
 	}

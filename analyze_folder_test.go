@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // badFolder builds the folder issue 6 describes: the samples, a truncated
@@ -113,11 +113,11 @@ func checkBadFolder(t *testing.T, dir string, lockedFails bool) {
 	if code != exitPartial {
 		t.Errorf("exit code %d, want %d (some inputs failed)\nstderr:\n%s", code, exitPartial, stderr.String())
 	}
-	var res analyzer.Result
+	var res result.Result
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		t.Fatalf("report is not JSON: %v", err)
 	}
-	byName := map[string]analyzer.CaptureResult{}
+	byName := map[string]result.CaptureResult{}
 	for _, c := range res.Captures {
 		byName[strings.TrimPrefix(c.File, dir+"/")] = c
 	}
@@ -151,7 +151,7 @@ func checkBadFolder(t *testing.T, dir string, lockedFails bool) {
 			analysed++
 		}
 	}
-	if gz := byName["zipped/kb.pcapng.gz"]; len(gz.Pairs) == 0 || gz.Pairs[0].Verdict != analyzer.VerdictKB977526 || gz.Format != "pcapng+gzip" {
+	if gz := byName["zipped/kb.pcapng.gz"]; len(gz.Pairs) == 0 || gz.Pairs[0].Verdict != result.VerdictKB977526 || gz.Format != "pcapng+gzip" {
 		t.Errorf("gzip of the KB sample: format %q, pairs %v", gz.Format, gz.Pairs)
 	}
 	if _, ok := byName["README.txt"]; ok {
@@ -204,7 +204,7 @@ func TestBatchOrderStable(t *testing.T) {
 	if !bytes.Equal(one, two) {
 		t.Error("-j 1 and -j 2 give different reports")
 	}
-	var res analyzer.Result
+	var res result.Result
 	json.Unmarshal(one, &res)
 	if len(res.Captures) != 60 {
 		t.Errorf("%d captures in the report, want 60", len(res.Captures))

@@ -11,7 +11,7 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -66,7 +66,7 @@ func TestRingJoin(t *testing.T) {
 		t.Fatalf("--join: %d captures, want the three files as one", len(joined.Captures))
 	}
 	c := joined.Captures[0]
-	if c.Frames != frames || len(c.Pairs) != 1 || c.Pairs[0].Verdict != analyzer.VerdictKB977526 {
+	if c.Frames != frames || len(c.Pairs) != 1 || c.Pairs[0].Verdict != result.VerdictKB977526 {
 		t.Fatalf("--join: %d frames (want %d), pairs %+v", c.Frames, frames, c.Pairs)
 	}
 	if n := len(c.Pairs[0].Findings[0].Cycles); n != 4 {

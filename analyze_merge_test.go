@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/merge/mergetest"
 )
 
@@ -28,7 +28,7 @@ func TestMerge(t *testing.T) {
 	if d := m.OffsetSeconds - 3.7; d > 0.05 || d < -0.05 {
 		t.Errorf("offset %.4f s, want 3.7 ± 0.05", m.OffsetSeconds)
 	}
-	if c.Frames != 2433 || len(c.Pairs) != 1 || c.Pairs[0].Verdict != analyzer.VerdictKB977526 {
+	if c.Frames != 2433 || len(c.Pairs) != 1 || c.Pairs[0].Verdict != result.VerdictKB977526 {
 		t.Fatalf("merged: %d frames, pairs %+v", c.Frames, c.Pairs)
 	}
 	if len(m.Outages) != 4 {

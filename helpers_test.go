@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"softsa/analyzer/result"
 	"testing"
 	"time"
-
-	"softsa/analyzer"
 )
 
 // bufStreams is an ioStreams over two buffers, neither a terminal.
@@ -26,7 +25,7 @@ func withDefaults(o analyzeOptions) analyzeOptions {
 
 // analyzeJSON runs the analyze command with o and the default tuning, wants
 // exit code 1 (findings) and returns the JSON report.
-func analyzeJSON(t *testing.T, o analyzeOptions) analyzer.Result {
+func analyzeJSON(t *testing.T, o analyzeOptions) result.Result {
 	t.Helper()
 	o = withDefaults(o)
 	o.Format, o.Quiet = "json", true
@@ -34,7 +33,7 @@ func analyzeJSON(t *testing.T, o analyzeOptions) analyzer.Result {
 	if code := runAnalyze(o, s); code != exitFindings {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	var r analyzer.Result
+	var r result.Result
 	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}

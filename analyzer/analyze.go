@@ -10,6 +10,7 @@ import (
 	"time"
 	"unsafe"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -46,16 +47,16 @@ type Options struct {
 	FallbackMax time.Duration
 }
 
-// Defaults.
+// Defaults, as the Options fields say them.
 const (
-	DefaultExpectedOutage = 60 * time.Second
-	DefaultOutageMin      = 45 * time.Second
-	DefaultOutageMax      = 90 * time.Second
-	DefaultMinCycles      = 2
-	DefaultMaxPairs       = 10000
-	DefaultMaxEvidence    = 50
-	DefaultGapThreshold   = 30 * time.Second
-	DefaultFallbackMax    = 10 * time.Second
+	defaultExpectedOutage = 60 * time.Second
+	defaultOutageMin      = 45 * time.Second
+	defaultOutageMax      = 90 * time.Second
+	defaultMinCycles      = 2
+	defaultMaxPairs       = 10000
+	defaultMaxEvidence    = 50
+	defaultGapThreshold   = 30 * time.Second
+	defaultFallbackMax    = 10 * time.Second
 )
 
 // DefaultOptions returns the options with every default filled in.
@@ -63,31 +64,31 @@ func DefaultOptions() Options { return Options{}.withDefaults() }
 
 func (o Options) withDefaults() Options {
 	if o.ExpectedOutage <= 0 {
-		o.ExpectedOutage = DefaultExpectedOutage
+		o.ExpectedOutage = defaultExpectedOutage
 	}
 	if o.OutageWindow[0] <= 0 {
-		o.OutageWindow[0] = DefaultOutageMin
+		o.OutageWindow[0] = defaultOutageMin
 	}
 	if o.OutageWindow[1] <= 0 {
-		o.OutageWindow[1] = DefaultOutageMax
+		o.OutageWindow[1] = defaultOutageMax
 	}
 	if o.OutageWindow[1] < o.OutageWindow[0] {
 		o.OutageWindow[0], o.OutageWindow[1] = o.OutageWindow[1], o.OutageWindow[0]
 	}
 	if o.MinCycles <= 0 {
-		o.MinCycles = DefaultMinCycles
+		o.MinCycles = defaultMinCycles
 	}
 	if o.MaxPairs <= 0 {
-		o.MaxPairs = DefaultMaxPairs
+		o.MaxPairs = defaultMaxPairs
 	}
 	if o.MaxEvidence <= 0 {
-		o.MaxEvidence = DefaultMaxEvidence
+		o.MaxEvidence = defaultMaxEvidence
 	}
 	if o.GapThreshold <= 0 {
-		o.GapThreshold = DefaultGapThreshold
+		o.GapThreshold = defaultGapThreshold
 	}
 	if o.FallbackMax <= 0 {
-		o.FallbackMax = DefaultFallbackMax
+		o.FallbackMax = defaultFallbackMax
 	}
 	return o
 }
@@ -154,10 +155,10 @@ const (
 	maxCapWarnings = 5
 )
 
-// Analyzer holds the state of one capture's analysis. Feed it every decoded
-// frame in capture order with Add, then call Finish once. It is not safe
+// analysis holds the state of one capture's analysis. Feed it every decoded
+// frame in capture order with add, then call finish once. It is not safe
 // for concurrent use.
-type Analyzer struct {
+type analysis struct {
 	opts Options
 
 	pairs map[pairKey]*pair
@@ -167,7 +168,7 @@ type Analyzer struct {
 	// destination and side.
 	lastP            *pair
 	lastSrc, lastDst netip.Addr
-	lastSide         int
+	lastSide         side
 
 	frames      int
 	first, last time.Time
@@ -192,9 +193,9 @@ type Analyzer struct {
 	name []byte
 }
 
-// NewAnalyzer returns an Analyzer with opts (zero fields take defaults).
-func NewAnalyzer(opts Options) *Analyzer {
-	return &Analyzer{
+// newAnalysis returns an analysis with opts (zero fields take defaults).
+func newAnalysis(opts Options) *analysis {
+	return &analysis{
 		opts:  opts.withDefaults(),
 		pairs: make(map[pairKey]*pair),
 		hosts: make(map[netip.Addr]*host),
@@ -215,8 +216,8 @@ type Source interface {
 // damaged capture (a *decoders.CaptureError) or a cancelled ctx stops the
 // reading early: the result then holds everything up to that point, with
 // the error text in Warnings, and the error is returned as well.
-func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error) {
-	a := NewAnalyzer(opts)
+func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult, error) {
+	a := newAnalysis(opts)
 	var (
 		n     int // frames analysed
 		err   error
@@ -231,7 +232,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error
 		a.warnf("IP reassembly: %d incomplete datagrams expired, %d fragments dropped (of %d fragments)",
 			st.Expired, st.Dropped, st.Fragments)
 	}
-	r := a.Finish()
+	r := a.finish()
 	r.File = c.Name()
 	r.Format = string(c.Format())
 	r.Frames = n
@@ -246,7 +247,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*CaptureResult, error
 }
 
 // read decodes and analyses c's frames on this goroutine.
-func (a *Analyzer) read(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
+func (a *analysis) read(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
 	dec := decoders.NewDecoder()
 	var (
 		f decoders.Frame
@@ -264,7 +265,7 @@ func (a *Analyzer) read(ctx context.Context, c Source) (int, decoders.DefragStat
 
 // readAhead has c read and decoded on a goroutine of its own while this one
 // analyses: on two cores the two halves overlap.
-func (a *Analyzer) readAhead(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
+func (a *analysis) readAhead(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
 	ra := decoders.NewReadAhead(c)
 	n, err := a.loop(ctx, c, ra.Next)
 	// The reader may be ahead when the analysis stops early; it must be
@@ -275,7 +276,7 @@ func (a *Analyzer) readAhead(ctx context.Context, c Source) (int, decoders.Defra
 
 // loop analyses what next returns until it fails (io.EOF at the end) or ctx
 // is done, and returns how many messages it analysed.
-func (a *Analyzer) loop(ctx context.Context, c Source, next func() (*decoders.Message, error)) (n int, err error) {
+func (a *analysis) loop(ctx context.Context, c Source, next func() (*decoders.Message, error)) (n int, err error) {
 	for ; ; n++ {
 		if n%ctxCheckEvery == 0 {
 			if err = ctx.Err(); err != nil {
@@ -289,11 +290,11 @@ func (a *Analyzer) loop(ctx context.Context, c Source, next func() (*decoders.Me
 			}
 			return n, e
 		}
-		a.Add(m)
+		a.add(m)
 	}
 }
 
-func (a *Analyzer) warnf(format string, args ...any) {
+func (a *analysis) warnf(format string, args ...any) {
 	a.warnings = append(a.warnings, fmt.Sprintf(format, args...))
 }
 
@@ -309,7 +310,7 @@ const (
 
 // charge spends n bytes of historyBudget at frame and reports whether they
 // were there.
-func (a *Analyzer) charge(n, frame int) bool {
+func (a *analysis) charge(n, frame int) bool {
 	if a.history+n > historyBudget {
 		if a.historySpent == 0 {
 			a.historySpent = max(frame, 1)
@@ -320,9 +321,9 @@ func (a *Analyzer) charge(n, frame int) bool {
 	return true
 }
 
-// Add analyses one decoded frame. Frames must come in capture order; m is
+// add analyses one decoded frame. Frames must come in capture order; m is
 // not retained (everything kept is copied), so the caller may reuse it.
-func (a *Analyzer) Add(m *decoders.Message) {
+func (a *analysis) add(m *decoders.Message) {
 	a.frames++
 	at := stampOf(m.Time)
 	a.span(m.Time, at)
@@ -331,7 +332,7 @@ func (a *Analyzer) Add(m *decoders.Message) {
 	}
 	var (
 		p    *pair
-		side int
+		from side
 	)
 	switch {
 	// Consecutive frames are mostly of the same pair (a burst of
@@ -339,9 +340,9 @@ func (a *Analyzer) Add(m *decoders.Message) {
 	// frame that passed the checks below pass them again, and the pair
 	// and side follow without a map lookup.
 	case a.lastP != nil && m.Src == a.lastSrc && m.Dst == a.lastDst:
-		p, side = a.lastP, a.lastSide
+		p, from = a.lastP, a.lastSide
 	case a.lastP != nil && m.Src == a.lastDst && m.Dst == a.lastSrc:
-		p, side = a.lastP, 1-a.lastSide
+		p, from = a.lastP, a.lastSide.other()
 	default:
 		if !m.Src.IsValid() || !m.Dst.IsValid() || m.Src == m.Dst {
 			return
@@ -355,37 +356,37 @@ func (a *Analyzer) Add(m *decoders.Message) {
 		if len(a.opts.Pairs) > 0 && !a.wanted(m.Src, m.Dst) {
 			return
 		}
-		if p, side = a.pairFor(m); p == nil {
+		if p, from = a.pairFor(m); p == nil {
 			return
 		}
-		a.lastP, a.lastSrc, a.lastDst, a.lastSide = p, m.Src, m.Dst, side
+		a.lastP, a.lastSrc, a.lastDst, a.lastSide = p, m.Src, m.Dst, from
 	}
-	now := ref{frame: m.Frame, t: at, side: int8(side), proto: protoOf(m)}
-	a.touch(p, now, side)
+	now := ref{frame: m.Frame, t: at, from: int8(from), proto: protoOf(m)}
+	a.touch(p, now, from)
 	switch {
 	case m.Fragment:
-		a.ipFragment(p, side, m, now)
+		a.ipFragment(p, from, m, now)
 	case m.App == decoders.AppISAKMP:
 		if m.Reassembled {
-			a.ipReassembled(p, side, m)
+			a.ipReassembled(p, from, m)
 		}
-		a.addIKE(p, side, m, now)
+		a.addIKE(p, from, m, now)
 	case m.App == decoders.AppESP:
-		a.addESP(p, side, m, now)
+		a.addESP(p, from, m, now)
 	case m.App == decoders.AppNATKeepalive:
 		// Keeps a NAT mapping alive; says nothing about the pair.
 	default:
 		if m.Reassembled {
-			a.ipReassembled(p, side, m)
+			a.ipReassembled(p, from, m)
 		}
-		a.addClear(p, side, m, now)
+		a.addClear(p, from, m, now)
 	}
 }
 
 // span widens the capture's first and last times to t, whose stamp is at.
 // Stamps order times as time.Time does except where stampOf clamped them:
 // those frames, and the first, take the time.Time comparisons.
-func (a *Analyzer) span(t time.Time, at stamp) {
+func (a *analysis) span(t time.Time, at stamp) {
 	if !a.first.IsZero() && at != math.MinInt64 && at != math.MaxInt64 {
 		if at < a.firstAt {
 			a.first, a.firstAt = t, at
@@ -419,7 +420,7 @@ func unicast(addr netip.Addr) bool {
 }
 
 // wanted applies the Pairs option: every listed address must be one end.
-func (a *Analyzer) wanted(x, y netip.Addr) bool {
+func (a *analysis) wanted(x, y netip.Addr) bool {
 	for _, w := range a.opts.Pairs {
 		if w != x && w != y {
 			return false
@@ -428,19 +429,9 @@ func (a *Analyzer) wanted(x, y netip.Addr) bool {
 	return true
 }
 
-// pairKey is the normalised, unordered address pair: lo < hi.
-type pairKey struct{ lo, hi netip.Addr }
-
-func keyOf(x, y netip.Addr) pairKey {
-	if y.Less(x) {
-		return pairKey{y, x}
-	}
-	return pairKey{x, y}
-}
-
-// pairFor finds or creates the pair of m and returns the side that sent it
-// (0 for the lower address). It returns nil when the pair cap is reached.
-func (a *Analyzer) pairFor(m *decoders.Message) (*pair, int) {
+// pairFor finds or creates the pair of m and returns the side that sent it.
+// It returns nil when the pair cap is reached.
+func (a *analysis) pairFor(m *decoders.Message) (*pair, side) {
 	k := keyOf(m.Src, m.Dst)
 	p := a.pairs[k]
 	if p == nil {
@@ -449,195 +440,27 @@ func (a *Analyzer) pairFor(m *decoders.Message) (*pair, int) {
 				a.capFirstFrame = m.Frame
 			}
 			a.capDropped++
-			return nil, 0
+			return nil, noSide
 		}
 		p = newPair(k, m.Frame, m.Time)
 		a.pairs[k] = p
 		a.order = append(a.order, p)
 	}
-	side := 0
+	from := sideLo
 	if m.Src != k.lo {
-		side = 1
+		from = sideHi
 	}
-	return p, side
+	return p, from
 }
 
-// ref points at one frame: its number and capture time, and for a ref
-// taken in Add the side that sent it and what it carries (proto*), which
-// evidence cites.
-type ref struct {
-	frame int
-	t     stamp
-	side  int8
-	proto uint8
-}
-
-// stamp is a capture time in nanoseconds since 1970 UTC, as refs keep it:
-// 8 bytes where a time.Time takes 24, which counts for the thousands of refs
-// that a long capture's negotiations and gaps hold.
-type stamp int64
-
-// stampOf converts t, clamping times a stamp cannot hold (before 1678 or
-// after 2262: only a damaged capture has them) so that order is kept.
-func stampOf(t time.Time) stamp {
-	// Nearly every time is well inside the range: seconds and
-	// nanoseconds are read without time.Time's comparisons.
-	if sec := t.Unix(); sec > -maxStampSec && sec < maxStampSec {
-		return stamp(sec*1e9 + int64(t.Nanosecond()))
-	}
-	switch {
-	case t.Before(minStampTime):
-		return math.MinInt64
-	case t.After(maxStampTime):
-		return math.MaxInt64
-	}
-	return stamp(t.UnixNano())
-}
-
-// maxStampSec is a whole second less than the seconds a stamp can hold.
-const maxStampSec = math.MaxInt64/1_000_000_000 - 1
-
-var (
-	minStampTime = time.Unix(0, math.MinInt64)
-	maxStampTime = time.Unix(0, math.MaxInt64)
-)
-
-// Time returns s as a time.Time in UTC, as the capture readers give times.
-func (s stamp) Time() time.Time { return time.Unix(0, int64(s)).UTC() }
-
-// Sub returns s-u, saturating as time.Time.Sub does.
-func (s stamp) Sub(u stamp) time.Duration {
-	d := time.Duration(s - u)
-	if (d < 0) != (s < u) { // overflow
-		if s < u {
-			return math.MinInt64
-		}
-		return math.MaxInt64
-	}
-	return d
-}
-
-// Add returns s+d, saturating.
-func (s stamp) Add(d time.Duration) stamp {
-	t := s + stamp(d)
-	if (d > 0 && t < s) || (d < 0 && t > s) {
-		if d > 0 {
-			return math.MaxInt64
-		}
-		return math.MinInt64
-	}
-	return t
-}
-
-// Before reports whether s is earlier than u.
-func (s stamp) Before(u stamp) bool { return s < u }
-
-// After reports whether s is later than u.
-func (s stamp) After(u stamp) bool { return s > u }
-
-// What a frame carries, as evidence names it (Evidence.Proto).
-const (
-	protoNone uint8 = iota // not a frame's own ref
-	protoISAKMP
-	protoESP
-	protoTCP
-	protoUDP
-	protoOther
-)
-
-// protoOf classifies m as Wireshark dissects it: an IP fragment that does
-// not complete a datagram shows no transport header.
-func protoOf(m *decoders.Message) uint8 {
-	switch {
-	case m.Fragment:
-		return protoOther
-	case m.App == decoders.AppISAKMP:
-		return protoISAKMP
-	case m.App == decoders.AppESP:
-		return protoESP
-	case m.TCP():
-		return protoTCP
-	case m.UDP():
-		return protoUDP
-	}
-	return protoOther
-}
-
-func (r ref) valid() bool { return r.frame != 0 }
-
-// counters are cumulative per pair. A copy taken at two moments tells what
-// happened in between, which is how outages and soft SAs learn about ESP and
-// IKE inside them without keeping any per-frame list.
-type counters struct {
-	clear       [2]int // clear packets per side
-	clearBytes  int
-	esp         int
-	ike         [2]int
-	established int // negotiations that reached an SA
-}
-
-// pair is the state of one normalised address pair. Every per-side array is
-// indexed by side: 0 for addr[0] (the lower address), 1 for addr[1].
-type pair struct {
-	addr       [2]netip.Addr
-	first      ref
-	last       ref
-	firstSide  int
-	synSide    int // side of the first pure SYN, -1 if none
-	ikeSide    int // side that started the first IKE negotiation, -1 if none
-	ikeSure    bool
-	ipVersion6 bool
-
-	cnt           counters
-	lastAny       ref // last packet of any kind
-	lastClear     ref // last clear packet, either side
-	lastClearFrom [2]ref
-	lastExpect    [2]ref // last clear packet that expects an answer
-	lastIKE       [2]ref
-	lastUDP       [2]udpLast
-
-	run      [2]runState
-	runs     []runRec
-	runsCut  int
-	idleRuns int
-	idleCut  int
-
-	negs    []*negotiation
-	negsCut int
-	negWait [2]int // first negotiation per initiator side still awaiting a clear answer
-
-	sas    []*espSA
-	sasCut int
-	lastSA [2]*espSA
-
-	conns    []tcpConn
-	connTick uint64
-	lastConn int // index in conns of the last segment's connection
-
-	frags    []ipFrag
-	fragsCut int
-
-	smb *smbState
-}
-
-func newPair(k pairKey, frame int, t time.Time) *pair {
-	return &pair{
-		addr:       [2]netip.Addr{k.lo, k.hi},
-		first:      ref{frame: frame, t: stampOf(t)},
-		synSide:    -1,
-		ikeSide:    -1,
-		ipVersion6: k.lo.Is6() && !k.lo.Is4In6(),
-	}
-}
-
-// touch records a packet of any kind from side, and turns a long silence of
-// both sides into an idle gap.
-func (a *Analyzer) touch(p *pair, now ref, side int) {
+// touch records a packet of any kind sent by from, and turns a long silence
+// of both sides into an idle gap.
+func (a *analysis) touch(p *pair, now ref, from side) {
 	if !p.last.valid() {
-		p.firstSide = side
+		p.firstSide = from
 	}
 	if p.lastAny.valid() && !p.run[0].open && !p.run[1].open && now.t.Sub(p.lastAny.t) >= idleGap {
-		a.addRun(p, runRec{kind: gapIdle, side: -1, start: p.lastAny, end: now})
+		a.addRun(p, runRec{kind: gapIdle, side: noSide, start: p.lastAny, end: now})
 	}
 	p.lastAny = now
 	p.last = now

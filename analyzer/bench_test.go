@@ -44,9 +44,9 @@ func BenchmarkAnalyzerAdd(b *testing.B) {
 	}{{"clear-tcp", true}, {"mixed", false}} {
 		b.Run(bc.name, func(b *testing.B) {
 			msgs := benchStream(b, bc.clearOnly)
-			a := NewAnalyzer(Options{})
+			a := newAnalysis(Options{})
 			for i := range msgs {
-				a.Add(&msgs[i])
+				a.add(&msgs[i])
 			}
 			span := msgs[len(msgs)-1].Time.Sub(msgs[0].Time) + time.Second
 			b.ReportAllocs()
@@ -57,7 +57,7 @@ func BenchmarkAnalyzerAdd(b *testing.B) {
 				m = msgs[k]
 				m.Time = m.Time.Add(span * time.Duration(1+i/len(msgs)))
 				m.Frame = len(msgs) + i + 1
-				a.Add(&m)
+				a.add(&m)
 			}
 		})
 	}

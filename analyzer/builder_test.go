@@ -11,6 +11,7 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -107,14 +108,14 @@ func (s *stream) sorted() []decoders.Message {
 	return s.msgs
 }
 
-// run feeds the stream to a new Analyzer and returns the result.
-func (s *stream) run(opts Options) *CaptureResult {
+// run feeds the stream to a new analysis and returns the result.
+func (s *stream) run(opts Options) *result.CaptureResult {
 	s.t.Helper()
-	a := NewAnalyzer(opts)
+	a := newAnalysis(opts)
 	for i := range s.sorted() {
-		a.Add(&s.msgs[i])
+		a.add(&s.msgs[i])
 	}
-	return a.Finish()
+	return a.finish()
 }
 
 // IKE messages.

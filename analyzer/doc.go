@@ -56,10 +56,24 @@
 // FALLBACK_OK), a pair that cannot communicate at all (NO_COMMUNICATION),
 // and idle pairs, whose pauses have nobody sending and so are no outage.
 //
+// # From state to result
+//
+// Everything above is state kept frame by frame (analyze.go holds the
+// loop); nothing is judged until the capture ends. Then finish (finish.go)
+// closes the runs still open and names the pairs that hit a cap, in pair
+// order, and decides the pairs, several at once, each in three steps:
+// factsOf (facts.go) gathers what was seen (the initiator, the KB cycles,
+// the soft SAs, whether IPsec ever worked, whether the initiator can
+// communicate at all); the rules (rules.go, and kb977526.go for the loop)
+// turn the facts into findings, each with its evidence and Wireshark filter
+// (evidence.go); verdict (verdict.go) picks the pair's one verdict from the
+// facts. A pair's two ends are sides (pair.go): sideLo for the lower
+// address, sideHi for the other, noSide where none applies.
+//
 // # Use
 //
-// Analyze reads a whole capture. The incremental API (NewAnalyzer, Add,
-// Finish) takes decoded messages one at a time, which is what tests and
-// pipelines use. The Result types in result.go are the JSON contract of
-// DESIGN.md, rendered by package report.
+// Analyze reads a whole capture and returns a result.CaptureResult: the
+// JSON contract of DESIGN.md, with the catalog of findings and verdicts, in
+// package result, which the reports render without depending on this
+// package.
 package analyzer

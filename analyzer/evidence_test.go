@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 	"softsa/internal/testenv"
 )
@@ -126,7 +127,7 @@ func (s *evidenceStats) add(o evidenceStats) {
 
 func (s evidenceStats) String() string {
 	var ps []string
-	for _, k := range []string{ProtoISAKMP, ProtoESP, ProtoTCP, ProtoUDP, ProtoOther, ""} {
+	for _, k := range []string{result.ProtoISAKMP, result.ProtoESP, result.ProtoTCP, result.ProtoUDP, result.ProtoOther, ""} {
 		if n := s.byProto[k]; n > 0 {
 			name := k
 			if k == "" {
@@ -279,7 +280,7 @@ func checkEvidenceFile(t *testing.T, tshark, path string, corpus bool) evidenceS
 	frames := tsharkFrames(t, tshark, path)
 	us := func(x time.Time) time.Time { return x.UTC().Truncate(time.Microsecond) }
 	// frame looks up n and checks it belongs to the pair.
-	frame := func(p *Pair, n int, what string) *tsFrame {
+	frame := func(p *result.Pair, n int, what string) *tsFrame {
 		t.Helper()
 		f := frames[n]
 		if f == nil {
@@ -318,15 +319,15 @@ func checkEvidenceFile(t *testing.T, tshark, path string, corpus bool) evidenceS
 				}
 				ok := true
 				switch e.Proto {
-				case ProtoISAKMP:
+				case result.ProtoISAKMP:
 					ok = f.isakmp
-				case ProtoESP:
+				case result.ProtoESP:
 					ok = f.esp
-				case ProtoTCP:
+				case result.ProtoTCP:
 					ok = f.tcp
-				case ProtoUDP:
+				case result.ProtoUDP:
 					ok = f.udp && !f.isakmp && !f.esp
-				case ProtoOther:
+				case result.ProtoOther:
 					ok = !f.isakmp && !f.esp && !f.tcp && !f.udp
 				case "":
 				default:
@@ -350,7 +351,7 @@ func checkEvidenceFile(t *testing.T, tshark, path string, corpus bool) evidenceS
 				}
 				for _, b := range []struct {
 					n    int
-					t    Time
+					t    result.Time
 					src  string
 					what string
 				}{
@@ -377,4 +378,4 @@ func checkEvidenceFile(t *testing.T, tshark, path string, corpus bool) evidenceS
 	return st
 }
 
-func pairName(p *Pair) string { return p.Initiator + " → " + p.Responder }
+func pairName(p *result.Pair) string { return p.Initiator + " → " + p.Responder }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 	"softsa/samples/gen/synth"
 )
@@ -52,9 +53,9 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func checkGolden(t *testing.T, r *CaptureResult, g *synth.Expected) {
+func checkGolden(t *testing.T, r *result.CaptureResult, g *synth.Expected) {
 	t.Helper()
-	seen := map[*Pair]bool{}
+	seen := map[*result.Pair]bool{}
 	for _, w := range g.Pairs {
 		p := findPair(r, netipMust(w.Initiator), netipMust(w.Responder))
 		if p == nil {
@@ -86,7 +87,7 @@ func checkGolden(t *testing.T, r *CaptureResult, g *synth.Expected) {
 			}
 		}
 		var outs, softs []synth.Span
-		if f := findingByID(p, FindingKB977526); f != nil {
+		if f := findingByID(p, result.FindingKB977526); f != nil {
 			for _, c := range f.Cycles {
 				outs = append(outs, synth.Span{Start: c.OutageStart.Time, End: c.OutageEnd.Time})
 				softs = append(softs, synth.Span{Start: c.SoftSAStart.Time, End: c.SoftSAEnd.Time})
@@ -119,7 +120,7 @@ func compareIntervals(t *testing.T, what string, got, want []synth.Span) {
 	}
 }
 
-func summaries(p *Pair) []string {
+func summaries(p *result.Pair) []string {
 	var s []string
 	for _, f := range p.Findings {
 		s = append(s, f.ID+": "+f.Summary)

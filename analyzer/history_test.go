@@ -31,7 +31,7 @@ func TestWorstCaseHistory(t *testing.T) {
 		return ms.HeapAlloc
 	}
 	base := live()
-	a := NewAnalyzer(Options{})
+	a := newAnalysis(Options{})
 	batch := make([]decoders.Message, 0, 4*pairs)
 	frame := 0
 	for c := range cycles {
@@ -54,12 +54,12 @@ func TestWorstCaseHistory(t *testing.T) {
 		for i := range batch {
 			frame++
 			batch[i].Frame = frame
-			a.Add(&batch[i])
+			a.add(&batch[i])
 		}
 	}
 	batch = nil
 	state := live() - base
-	r := a.Finish()
+	r := a.finish()
 	result := live() - base
 	negs, gaps, sas := 0, 0, 0
 	for _, p := range r.Pairs {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -65,7 +66,7 @@ const (
 type negotiation struct {
 	family     decoders.IKEFamily
 	ispi, rspi [8]byte
-	init       int // side of the initiator
+	init       side // side of the initiator
 	first      ref
 	last       ref
 	firstSnap  counters // pair counters at the first message
@@ -137,7 +138,7 @@ func (f *fragSet) complete() bool {
 }
 
 // addIKE handles one ISAKMP message.
-func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
+func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 	s := &a.ike
 	s.Parse(m.AppData)
 	if !s.HeaderOK || s.Family == decoders.IKEFamilyUnknown {
@@ -146,9 +147,9 @@ func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
 		return
 	}
 	h := &s.Header
-	p.cnt.ike[side]++
-	p.lastIKE[side] = now
-	p.noteIKEInRun(side, now)
+	p.cnt.ike[from]++
+	p.lastIKE[from] = now
+	p.noteIKEInRun(from, now)
 	if s.NumVendorIDs > 0 {
 		a.noteVendors(m.Src, s)
 	}
@@ -159,10 +160,10 @@ func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
 			p.negsCut++
 			return
 		}
-		init := side
+		init := from
 		if s.Family == decoders.IKEFamilyV2 {
 			if h.Flags&decoders.IKEFlagInitiator == 0 {
-				init = 1 - side
+				init = from.other()
 			}
 		}
 		n = &negotiation{family: s.Family, ispi: h.ISPI, init: init, first: now, firstSnap: p.cnt}
@@ -183,12 +184,12 @@ func (a *Analyzer) addIKE(p *pair, side int, m *decoders.Message, now ref) {
 		// a negotiation picked up in the middle only counts until one seen
 		// from its start comes along.
 		sure := s.Family == decoders.IKEFamilyV2 || isZero(h.RSPI)
-		if p.ikeSide < 0 || (!p.ikeSure && sure) {
+		if p.ikeSide == noSide || (!p.ikeSure && sure) {
 			p.ikeSide, p.ikeSure = init, sure
 		}
 	}
 	wasEst := n.est
-	a.addToNeg(n, s, side, m, now)
+	a.addToNeg(n, s, from, m, now)
 	if n.est && !wasEst {
 		p.cnt.established++
 	}
@@ -207,10 +208,10 @@ func (p *pair) findNeg(f decoders.IKEFamily, ispi [8]byte) *negotiation {
 }
 
 // addToNeg records one message of negotiation n.
-func (a *Analyzer) addToNeg(n *negotiation, s *decoders.IKESummary, side int, m *decoders.Message, now ref) {
+func (a *analysis) addToNeg(n *negotiation, s *decoders.IKESummary, from side, m *decoders.Message, now ref) {
 	h := &s.Header
 	dir := 0
-	if side != n.init {
+	if from != n.init {
 		dir = 1
 	}
 	n.last = now
@@ -419,6 +420,15 @@ func (n *negotiation) fragment(s *decoders.IKESummary, dir int, now ref) {
 	}
 }
 
+// sideOf is the side that sends in direction dir of n: 0 from the
+// initiator, 1 from the responder.
+func (n *negotiation) sideOf(dir int) side {
+	if dir == 1 {
+		return n.init.other()
+	}
+	return n.init
+}
+
 // lostIPFragments returns the directions whose IP-fragmented message was
 // retransmitted and never answered.
 func (n *negotiation) lostIPFragments() []int {
@@ -445,19 +455,19 @@ func (n *negotiation) lostFragments() []*fragSet {
 	return out
 }
 
-// answerNegotiations is called when side's run is answered at now; last is
-// the last packet side sent in that run. A negotiation side initiated gets
-// its first answer, meaning clear traffic has been admitted since it began,
-// when side sent something after the negotiation began (last), or when the
+// answerNegotiations is called when the run of s is answered at now; last
+// is the last packet s sent in that run. A negotiation s initiated gets its
+// first answer, meaning clear traffic has been admitted since it began,
+// when s sent something after the negotiation began (last), or when the
 // answer came heldAnswer or more after it began: a packet sent just before
 // the negotiation and held until the fallback. An answer within heldAnswer
 // to a packet sent before the negotiation was already on its way, and says
 // nothing about it.
-func (p *pair) answerNegotiations(side int, last, now ref) {
-	i := p.negWait[side]
+func (p *pair) answerNegotiations(s side, last, now ref) {
+	i := p.negWait[s]
 	for ; i < len(p.negs); i++ {
 		n := p.negs[i]
-		if n.init != side || n.answer.valid() {
+		if n.init != s || n.answer.valid() {
 			continue
 		}
 		if last.t.Before(n.first.t) && now.t.Sub(n.first.t) < heldAnswer {
@@ -467,12 +477,12 @@ func (p *pair) answerNegotiations(side int, last, now ref) {
 	}
 	// Advance past the settled prefix only, so a later negotiation by the
 	// other side is not skipped.
-	for p.negWait[side] < len(p.negs) {
-		n := p.negs[p.negWait[side]]
-		if n.init == side && !n.answer.valid() {
+	for p.negWait[s] < len(p.negs) {
+		n := p.negs[p.negWait[s]]
+		if n.init == s && !n.answer.valid() {
 			break
 		}
-		p.negWait[side]++
+		p.negWait[s]++
 	}
 }
 
@@ -480,13 +490,13 @@ func (p *pair) answerNegotiations(side int, last, now ref) {
 func (n *negotiation) outcome() string {
 	switch {
 	case n.est:
-		return OutcomeEstablished
+		return result.OutcomeEstablished
 	case n.failed:
-		return OutcomeFailed
+		return result.OutcomeFailed
 	case n.dirMsgs[1] == 0:
-		return OutcomeNoResponse
+		return result.OutcomeNoResponse
 	}
-	return OutcomeIncomplete
+	return result.OutcomeIncomplete
 }
 
 // exchangeRank orders exchanges by how far they get: the result names the
@@ -575,15 +585,15 @@ func exchangeShort(f decoders.IKEFamily, t uint8) string {
 	return "exchange-" + strconv.Itoa(int(t))
 }
 
-// result converts the negotiation for the JSON.
-func (n *negotiation) result(p *pair) Negotiation {
-	r := Negotiation{
+// toResult converts the negotiation for the JSON.
+func (n *negotiation) toResult(p *pair) result.Negotiation {
+	r := result.Negotiation{
 		Protocol:        n.family.String(),
 		Initiator:       p.addr[n.init].String(),
 		InitiatorSPI:    hex.EncodeToString(n.ispi[:]),
 		ResponderSPI:    hex.EncodeToString(n.rspi[:]),
-		Start:           At(n.first.t.Time()),
-		End:             At(n.last.t.Time()),
+		Start:           result.At(n.first.t.Time()),
+		End:             result.At(n.last.t.Time()),
 		Seconds:         seconds(n.last.t.Sub(n.first.t)),
 		Messages:        n.messages,
 		Retransmissions: n.retrans,
@@ -636,7 +646,7 @@ type host struct {
 
 // noteVendors records the vendor IDs of a message sent by addr. Only a new
 // vendor ID allocates.
-func (a *Analyzer) noteVendors(addr netip.Addr, s *decoders.IKESummary) {
+func (a *analysis) noteVendors(addr netip.Addr, s *decoders.IKESummary) {
 	h := a.hosts[addr]
 	if h == nil {
 		h = &host{addr: addr}
@@ -682,9 +692,9 @@ func (h *host) vistaOr2008() bool {
 // 2003: the fallback-to-clear side of KB 977526.
 func (h *host) xpOr2003() bool { return h != nil && h.winVer >= 2 && h.winVer <= 4 }
 
-// result converts the host for the JSON.
-func (h *host) result() Host {
-	r := Host{Addr: h.addr.String(), VendorIDs: append([]string{}, h.names...), Windows: h.win}
+// toResult converts the host for the JSON.
+func (h *host) toResult() result.Host {
+	r := result.Host{Addr: h.addr.String(), VendorIDs: append([]string{}, h.names...), Windows: h.win}
 	switch {
 	case h.win != "" && h.winVer != 0:
 		r.OS = h.win + " (from vendor ID MS NT5 ISAKMPOAKLEY version " + strconv.FormatUint(uint64(h.winVer), 10) + ")"
@@ -702,20 +712,20 @@ func (h *host) result() Host {
 
 // ipFrag is one incomplete UDP datagram.
 type ipFrag struct {
-	side   int
+	side   side
 	id     uint32
 	first  ref
 	frames [4]ref
 	n      int
 }
 
-func (a *Analyzer) ipFragment(p *pair, side int, m *decoders.Message, now ref) {
+func (a *analysis) ipFragment(p *pair, from side, m *decoders.Message, now ref) {
 	if m.Proto != 17 { // UDP
 		return
 	}
 	for i := range p.frags {
 		f := &p.frags[i]
-		if f.side == side && f.id == m.IPID {
+		if f.side == from && f.id == m.IPID {
 			if f.n < len(f.frames) {
 				f.frames[f.n] = now
 				f.n++
@@ -728,12 +738,12 @@ func (a *Analyzer) ipFragment(p *pair, side int, m *decoders.Message, now ref) {
 		return
 	}
 	a.fragsTotal++
-	p.frags = append(p.frags, ipFrag{side: side, id: m.IPID, first: now, frames: [4]ref{now}, n: 1})
+	p.frags = append(p.frags, ipFrag{side: from, id: m.IPID, first: now, frames: [4]ref{now}, n: 1})
 }
 
-func (a *Analyzer) ipReassembled(p *pair, side int, m *decoders.Message) {
+func (a *analysis) ipReassembled(p *pair, from side, m *decoders.Message) {
 	for i := 0; i < len(p.frags); i++ {
-		if f := &p.frags[i]; f.side == side && f.id == m.IPID {
+		if f := &p.frags[i]; f.side == from && f.id == m.IPID {
 			// Completed: forget it, keeping the order of the rest.
 			p.frags = append(p.frags[:i], p.frags[i+1:]...)
 			a.fragsTotal--

@@ -5,7 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"time"
+
+	"softsa/analyzer/result"
 )
 
 // The KB 977526 matcher.
@@ -49,26 +50,27 @@ type kbCycle struct {
 
 // matchKB returns the side whose traffic goes unanswered in a KB 977526
 // loop, and its cycles (none when the pattern is absent).
-func (a *Analyzer) matchKB(p *pair, prefer int) (int, []kbCycle) {
-	best, bestSide := []kbCycle(nil), -1
-	for _, side := range [2]int{prefer, 1 - prefer} {
-		if side < 0 || side > 1 {
+func (a *analysis) matchKB(p *pair, prefer side) (side, []kbCycle) {
+	best, bestSide := []kbCycle(nil), noSide
+	for _, s := range [2]side{prefer, prefer.other()} {
+		if !s.known() {
 			continue
 		}
-		c := a.kbCycles(p, side)
+		c := a.kbCycles(p, s)
 		if len(c) > len(best) {
-			best, bestSide = c, side
+			best, bestSide = c, s
 		}
 	}
 	return bestSide, best
 }
 
-func (a *Analyzer) kbCycles(p *pair, side int) []kbCycle {
+// kbCycles finds the cycles in which init is the side not answered.
+func (a *analysis) kbCycles(p *pair, init side) []kbCycle {
 	lo, hi := a.opts.OutageWindow[0], a.opts.OutageWindow[1]
 	var out []kbCycle
 	for i := range p.runs {
 		r := &p.runs[i]
-		if r.kind != gapUnanswered || r.side != side || r.open || !r.ikeActivity() {
+		if r.kind != gapUnanswered || r.side != init || r.open || !r.ikeActivity() {
 			continue
 		}
 		if d := r.end.t.Sub(r.start.t); d < lo || d > hi {
@@ -77,14 +79,14 @@ func (a *Analyzer) kbCycles(p *pair, side int) []kbCycle {
 		if r.snapEnd.esp != r.snapStart.esp || r.snapEnd.established != r.snapStart.established {
 			continue
 		}
-		s := softSA{side: side, start: r.end, startSnap: r.snapEnd, kb: true, delay: r.end.t.Sub(r.start.t)}
-		s.end, s.endSnap, s.open = p.softEnd(side, r.end)
+		s := softSA{side: init, start: r.end, startSnap: r.snapEnd, kb: true, delay: r.end.t.Sub(r.start.t)}
+		s.end, s.endSnap, s.open = p.softEnd(init, r.end)
 		if s.endSnap.esp != r.snapStart.esp || s.endSnap.established != r.snapStart.established {
 			continue // IPsec took over: a slow but working negotiation
 		}
 		out = append(out, kbCycle{out: r, soft: s})
 	}
-	return a.heldCycles(p, side, out)
+	return a.heldCycles(p, init, out)
 }
 
 // heldCycles adds the cycles whose outage is not on the wire: when the
@@ -98,17 +100,17 @@ func (a *Analyzer) kbCycles(p *pair, side int) []kbCycle {
 // heldPackets clear packets in between (the one answered among them), no ESP
 // flowed, and the delay lies inside OutageWindow. Its outage runs from the
 // negotiation's first message to the answer.
-func (a *Analyzer) heldCycles(p *pair, side int, regular []kbCycle) []kbCycle {
+func (a *analysis) heldCycles(p *pair, init side, regular []kbCycle) []kbCycle {
 	lo, hi := a.opts.OutageWindow[0], a.opts.OutageWindow[1]
 	out := regular
 	lastEnd := stamp(math.MinInt64)
 	for _, n := range p.negs {
-		if n.init != side || n.est || !n.answer.valid() || !n.answer.t.After(lastEnd) {
+		if n.init != init || n.est || !n.answer.valid() || !n.answer.t.After(lastEnd) {
 			continue
 		}
 		d := n.answer.t.Sub(n.first.t)
 		if d < lo || d > hi || n.answer.t.Sub(n.last.t) > heldIKEGap ||
-			n.answerSnap.clear[side]-n.firstSnap.clear[side] > heldPackets ||
+			n.answerSnap.clear[init]-n.firstSnap.clear[init] > heldPackets ||
 			n.answerSnap.esp != n.firstSnap.esp || n.answerSnap.established != n.firstSnap.established {
 			continue
 		}
@@ -120,12 +122,12 @@ func (a *Analyzer) heldCycles(p *pair, side int, regular []kbCycle) []kbCycle {
 		if overlap {
 			continue
 		}
-		r := &runRec{kind: gapUnanswered, side: side, start: n.first, end: n.answer,
+		r := &runRec{kind: gapUnanswered, side: init, start: n.first, end: n.answer,
 			held: true, ikeMsgs: n.dirMsgs[0], snapStart: n.firstSnap, snapEnd: n.answerSnap,
-			packets: n.answerSnap.clear[side] - n.firstSnap.clear[side], ev: &runEvidence{}}
+			packets: n.answerSnap.clear[init] - n.firstSnap.clear[init], ev: &runEvidence{}}
 		r.ev.ikeFrames[0], r.ev.nike = evRef{n.first, evIKE}, 1
-		s := softSA{side: side, start: n.answer, startSnap: n.answerSnap, kb: true, delay: d}
-		s.end, s.endSnap, s.open = p.softEnd(side, n.answer)
+		s := softSA{side: init, start: n.answer, startSnap: n.answerSnap, kb: true, delay: d}
+		s.end, s.endSnap, s.open = p.softEnd(init, n.answer)
 		if s.endSnap.esp != n.firstSnap.esp || s.endSnap.established != n.firstSnap.established {
 			continue
 		}
@@ -137,8 +139,8 @@ func (a *Analyzer) heldCycles(p *pair, side int, regular []kbCycle) []kbCycle {
 }
 
 // kbFinding builds the KB977526 finding.
-func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
-	init, resp := p.addr[side], p.addr[1-side]
+func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Finding {
+	ini, resp := p.addr[init], p.addr[init.other()]
 	n := len(cycles)
 	var outs []float64
 	var softs []float64
@@ -172,12 +174,12 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 	if len(softs) >= 2 {
 		conf += 0.05 * (1 - math.Min(1, cv(softs)/0.5))
 	}
-	hi, hr := a.hosts[init], a.hosts[resp]
+	hi, hr := a.hosts[ini], a.hosts[resp]
 	var why []string
 	switch {
 	case hi.vistaOr2008():
 		conf += 0.05
-		why = append(why, fmt.Sprintf("%s announces %s", init, hostRelease(hi)))
+		why = append(why, fmt.Sprintf("%s announces %s", ini, hostRelease(hi)))
 	case hi.xpOr2003():
 		conf -= 0.10
 	}
@@ -210,10 +212,10 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 	minO, maxO := minMax(outs)
 	if n == 1 {
 		fmt.Fprintf(&sum, "KB 977526 pattern, one cycle only: %s's clear traffic to %s went unanswered for %.0f s while it negotiated IPsec without reaching an SA, then flowed in clear without ESP (soft SA)",
-			init, resp, outs[0])
+			ini, resp, outs[0])
 	} else {
 		fmt.Fprintf(&sum, "KB 977526 loop: %d outages of %.0f–%.0f s while %s negotiated IPsec with %s without reaching an SA, each followed by clear traffic without ESP (soft SA)",
-			n, minO, maxO, init, resp)
+			n, minO, maxO, ini, resp)
 	}
 	if len(softs) > 0 {
 		lo, hi := minMax(softs)
@@ -227,7 +229,7 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		sum.WriteString("; " + strings.Join(why, ", "))
 	}
 	if held > 0 {
-		fmt.Fprintf(&sum, "; in %d of the outages none of %s's clear packets reached the wire (held by IPsec during the negotiation)", held, init)
+		fmt.Fprintf(&sum, "; in %d of the outages none of %s's clear packets reached the wire (held by IPsec during the negotiation)", held, ini)
 	}
 	if n < a.opts.MinCycles {
 		if n == 1 {
@@ -237,7 +239,8 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		}
 	}
 
-	f := Finding{ID: FindingKB977526, Confidence: round2(conf), Summary: sum.String()}
+	f := result.NewFinding(result.FindingKB977526)
+	f.Confidence, f.Summary = round2(conf), sum.String()
 	// Evidence is shared out between the cycles so that the last ones are
 	// not crowded out by the first: each cycle lists its key frames (start,
 	// first IKE, reply, end of the soft SA) first, then retransmissions and
@@ -255,7 +258,7 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		k := i + 1
 		type item struct {
 			r     ref
-			side  int
+			from  side
 			proto string
 			what  string
 		}
@@ -266,26 +269,26 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 			frames = append(frames, e.frame)
 			switch e.what {
 			case evFirst:
-				key = append(key, item{e.ref, side, runFrameProto(e), fmt.Sprintf("outage %d starts: clear packet %s → %s gets no answer", k, init, resp)})
+				key = append(key, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d starts: clear packet %s → %s gets no answer", k, ini, resp)})
 			case evSYNRetry:
-				more = append(more, item{e.ref, side, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits its SYN, unanswered", k, init)})
+				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits its SYN, unanswered", k, ini)})
 			default:
-				more = append(more, item{e.ref, side, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits data, unanswered", k, init)})
+				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits data, unanswered", k, ini)})
 			}
 		}
 		for j := 0; j < r.ev.nike; j++ {
 			frames = append(frames, r.ev.ikeFrames[j].frame)
-			what := fmt.Sprintf("outage %d: IKE from %s, no SA is reached", k, init)
+			what := fmt.Sprintf("outage %d: IKE from %s, no SA is reached", k, ini)
 			if r.held {
-				what = fmt.Sprintf("outage %d starts: %s negotiates, and no clear packet of it appears until the soft SA", k, init)
+				what = fmt.Sprintf("outage %d starts: %s negotiates, and no clear packet of it appears until the soft SA", k, ini)
 			}
 			// The IKE frames of a run are its side's own messages;
 			// a held cycle's is its negotiation's first message.
-			from := side
+			from := init
 			if r.held {
-				from = heldSender(p, side, r.ev.ikeFrames[j].ref)
+				from = heldSender(p, init, r.ev.ikeFrames[j].ref)
 			}
-			it := item{r.ev.ikeFrames[j].ref, from, ProtoISAKMP, what}
+			it := item{r.ev.ikeFrames[j].ref, from, result.ProtoISAKMP, what}
 			if j == 0 {
 				key = append(key, it)
 			} else {
@@ -294,16 +297,16 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 		}
 		frames = append(frames, r.end.frame)
 		// A clear reply (ESP would have ruled the cycle out).
-		key = append(key, item{r.end, 1 - side, "", fmt.Sprintf("outage %d ends after %.1f s: first clear reply from %s; soft SA starts", k, r.dur(), resp)})
-		cy := Cycle{
-			OutageStart: At(r.start.t.Time()), OutageEnd: At(r.end.t.Time()), OutageSeconds: r.dur(),
-			SoftSAStart: At(c.soft.start.t.Time()), SoftSAEnd: At(c.soft.end.t.Time()), SoftSASeconds: seconds(c.soft.dur()),
+		key = append(key, item{r.end, init.other(), "", fmt.Sprintf("outage %d ends after %.1f s: first clear reply from %s; soft SA starts", k, r.dur(), resp)})
+		cy := result.Cycle{
+			OutageStart: result.At(r.start.t.Time()), OutageEnd: result.At(r.end.t.Time()), OutageSeconds: r.dur(),
+			SoftSAStart: result.At(c.soft.start.t.Time()), SoftSAEnd: result.At(c.soft.end.t.Time()), SoftSASeconds: seconds(c.soft.dur()),
 			OutageFirstFrame: r.start.frame, OutageEndFrame: r.end.frame, SoftSAEndFrame: c.soft.end.frame,
 			SoftSAOpen: c.soft.open, IKEMessages: r.ikeMsgs, Retransmissions: r.retrans + r.synRetries,
 		}
 		if e := c.soft.end; e.valid() && e.frame != r.end.frame {
 			frames = append(frames, e.frame)
-			from, proto := p.softEndFrame(side, e)
+			from, proto := p.softEndFrame(init, e)
 			switch {
 			case c.soft.open:
 				key = append(key, item{e, from, proto, fmt.Sprintf("capture ends during soft SA %d (at least %s)", k, fmtSeconds(cy.SoftSASeconds))})
@@ -318,7 +321,7 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 				ev.omitted++
 				continue
 			}
-			ev.add(it.r, it.side, it.proto, it.what)
+			ev.add(it.r, it.from, it.proto, it.what)
 		}
 		cy.Frames = sortedUnique(frames)
 		all = append(all, cy.Frames...)
@@ -329,43 +332,44 @@ func (a *Analyzer) kbFinding(p *pair, side int, cycles []kbCycle) Finding {
 	return f
 }
 
-// heldSender is the sender of the first message of side's negotiation that
-// a held cycle cites (-1 when not known).
-func heldSender(p *pair, side int, msg ref) int {
+// heldSender is the sender of the first message of init's negotiation that
+// a held cycle cites (noSide when not known).
+func heldSender(p *pair, init side, msg ref) side {
 	for _, n := range p.negs {
-		if n.init == side && n.first.frame == msg.frame {
+		if n.init == init && n.first.frame == msg.frame {
 			return negSender(n, msg)
 		}
 	}
-	return -1
+	return noSide
 }
 
-// softEndFrame tells who sent the frame e that ends a soft SA of side, and
+// softEndFrame tells who sent the frame e that ends a soft SA of init, and
 // its protocol, from the events softEnd chooses among: the first packet of
-// side's next outage, the first message of a negotiation, the first packet
-// of an ESP SA, or the pair's last clear packet. ("" and -1 when not known.)
-func (p *pair) softEndFrame(side int, e ref) (int, string) {
+// init's next outage, the first message of a negotiation, the first packet
+// of an ESP SA, or the pair's last clear packet. ("" and noSide when not
+// known.)
+func (p *pair) softEndFrame(init side, e ref) (side, string) {
 	for i := range p.runs {
-		if r := &p.runs[i]; r.kind == gapUnanswered && r.side == side && r.start.frame == e.frame {
-			return side, ""
+		if r := &p.runs[i]; r.kind == gapUnanswered && r.side == init && r.start.frame == e.frame {
+			return init, ""
 		}
 	}
 	for _, n := range p.negs {
 		if n.first.frame == e.frame {
-			return negSender(n, e), ProtoISAKMP
+			return negSender(n, e), result.ProtoISAKMP
 		}
 	}
 	for _, sa := range p.sas {
 		if sa.first.frame == e.frame {
-			return sa.side, ProtoESP
+			return sa.side, result.ProtoESP
 		}
 	}
 	for s := range p.lastClearFrom {
 		if p.lastClearFrom[s].frame == e.frame {
-			return s, ""
+			return side(s), ""
 		}
 	}
-	return -1, ""
+	return noSide, ""
 }
 
 func hostRelease(h *host) string {
@@ -390,23 +394,4 @@ func cv(xs []float64) float64 {
 		v += (x - mean) * (x - mean)
 	}
 	return math.Sqrt(v/float64(len(xs))) / mean
-}
-
-func minMax(xs []float64) (float64, float64) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, x := range xs {
-		lo, hi = math.Min(lo, x), math.Max(hi, x)
-	}
-	return lo, hi
-}
-
-func round2(x float64) float64 { return math.Round(x*100) / 100 }
-
-// fmtSeconds writes a duration in seconds the way people read it: "45 s",
-// "5m12s".
-func fmtSeconds(s float64) string {
-	if s < 120 {
-		return fmt.Sprintf("%.0f s", s)
-	}
-	return (time.Duration(math.Round(s)) * time.Second).String()
 }

@@ -77,8 +77,8 @@ func TestMemoryManyPairs(t *testing.T) {
 	if !capped {
 		t.Errorf("no pair cap warning in %q", r.Warnings)
 	}
-	if len(r.Pairs) != DefaultMaxPairs {
-		t.Errorf("%d pairs reported, want the cap, %d", len(r.Pairs), DefaultMaxPairs)
+	if len(r.Pairs) != defaultMaxPairs {
+		t.Errorf("%d pairs reported, want the cap, %d", len(r.Pairs), defaultMaxPairs)
 	}
 	negs := 0
 	for i := range r.Pairs {
@@ -174,7 +174,7 @@ func writeManyPairs(t *testing.T, path string, n int) int {
 		kind := i % 2
 		// A few hundred IKE pairs: some among the pairs kept, the others
 		// after the cap.
-		if (i < DefaultMaxPairs && i%64 == 32) || i%6000 == 3000 {
+		if (i < defaultMaxPairs && i%64 == 32) || i%6000 == 3000 {
 			kind = 2
 			ikes++
 		}

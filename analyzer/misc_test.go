@@ -22,6 +22,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 	"softsa/internal/testenv"
 )
@@ -29,19 +30,19 @@ import (
 // TestPairCap feeds 20,000 pairs to an analyzer capped at 1,000: the
 // result holds 1,000 pairs and says the cap was reached.
 func TestPairCap(t *testing.T) {
-	a := NewAnalyzer(Options{MaxPairs: 1000})
+	a := newAnalysis(Options{MaxPairs: 1000})
 	m := decoders.Message{IPVersion: 4, Proto: layers.IPProtocolTCP, SrcPort: 50000, DstPort: 445, TCPFlags: decoders.TCPSyn}
 	for i := 0; i < 20000; i++ {
 		m.Frame = i + 1
 		m.Time = at(float64(i) / 1000)
 		m.Src = netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
 		m.Dst = netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
-		a.Add(&m)
+		a.add(&m)
 	}
 	if len(a.pairs) != 1000 {
 		t.Errorf("%d pairs tracked, want 1000", len(a.pairs))
 	}
-	r := a.Finish()
+	r := a.finish()
 	if len(r.Pairs) != 1000 {
 		t.Errorf("%d pairs reported, want 1000", len(r.Pairs))
 	}
@@ -92,32 +93,10 @@ func TestIgnored(t *testing.T) {
 	if r.First.IsZero() || !r.Last.Equal(at(5)) {
 		t.Errorf("first %v last %v", r.First, r.Last)
 	}
-	empty := NewAnalyzer(Options{}).Finish()
+	empty := newAnalysis(Options{}).finish()
 	b, err := json.Marshal(empty)
 	if err != nil || !bytes.Contains(b, []byte(`"first":null`)) || !bytes.Contains(b, []byte(`"pairs":[]`)) {
 		t.Errorf("empty result: %s %v", b, err)
-	}
-}
-
-// TestTime: times marshal in UTC with nanoseconds whatever their zone.
-func TestTime(t *testing.T) {
-	tz := time.FixedZone("CET", 3600)
-	for _, tc := range []struct {
-		in   time.Time
-		want string
-	}{
-		{time.Date(2009, 11, 10, 10, 0, 0, 123456789, tz), `"2009-11-10T09:00:00.123456789Z"`},
-		{time.Date(2009, 11, 10, 9, 0, 0, 0, time.UTC), `"2009-11-10T09:00:00Z"`},
-		{time.Time{}, `null`},
-	} {
-		b, err := json.Marshal(At(tc.in))
-		if err != nil || string(b) != tc.want {
-			t.Errorf("%v: %s, want %s (%v)", tc.in, b, tc.want, err)
-		}
-		var back Time
-		if err := json.Unmarshal(b, &back); err != nil || !back.Equal(tc.in) {
-			t.Errorf("%s: round trip %v %v", b, back, err)
-		}
 	}
 }
 
@@ -132,7 +111,7 @@ func TestJSONContract(t *testing.T) {
 	c.s.merge(c2.s)
 	smbConversation(c.s, addr("10.0.0.5"), addr("10.0.0.6"), 0)
 	r := c.s.run(Options{})
-	res := NewResult("test", *r)
+	res := result.NewResult("test", *r)
 	b, err := json.Marshal(res)
 	if err != nil {
 		t.Fatal(err)
@@ -173,9 +152,9 @@ func TestJSONContract(t *testing.T) {
 	for _, p := range capt["pairs"].([]any) {
 		pm := need(p, "pair", "initiator", "responder", "verdict", "findings", "negotiations", "sas", "gaps")
 		switch {
-		case pm["verdict"] == VerdictKB977526:
+		case pm["verdict"] == result.VerdictKB977526:
 			kb = pm
-		case pm["verdict"] == VerdictHealthyIPsec:
+		case pm["verdict"] == result.VerdictHealthyIPsec:
 			healthy = pm
 		case pm["smb"] != nil:
 			smb = pm
@@ -321,7 +300,7 @@ func TestSMB(t *testing.T) {
 	if len(sm.InFlight) != 1 || !strings.HasPrefix(sm.InFlight[0], "READ 65536 bytes at offset 131072 of share\\big.iso") {
 		t.Errorf("in flight %q", sm.InFlight)
 	}
-	if p.Verdict != VerdictClearOnly || findingByID(p, FindingTrafficGap) == nil {
+	if p.Verdict != result.VerdictClearOnly || findingByID(p, result.FindingTrafficGap) == nil {
 		t.Errorf("verdict %s findings %v", p.Verdict, summaries(p))
 	}
 	if len(p.Gaps) != 1 || !p.Gaps[0].Open || p.Gaps[0].Retransmissions != 7 || len(p.Gaps[0].SMBInFlight) != 1 {
@@ -340,7 +319,7 @@ func TestIPFragmentsLost(t *testing.T) {
 	}
 	r := c.s.run(Options{})
 	p := findPair(r, c.a, c.b)
-	f := findingByID(p, FindingIKEFragmentsLost)
+	f := findingByID(p, result.FindingIKEFragmentsLost)
 	if f == nil || len(f.Evidence) != 3 {
 		t.Fatalf("findings %v", summaries(p))
 	}
@@ -465,7 +444,7 @@ func TestWiresharkFilters(t *testing.T) {
 		for _, p := range r.Pairs {
 			for _, fd := range p.Findings {
 				filters[fd.WiresharkFilter] = true
-				if fd.ID != FindingKB977526 || !strings.Contains(f, "vista-to-xp") {
+				if fd.ID != result.FindingKB977526 || !strings.Contains(f, "vista-to-xp") {
 					continue
 				}
 				out, err := exec.Command(tshark, "-r", f, "-Y", fd.WiresharkFilter, "-T", "fields", "-e", "frame.number", "-e", "ip.addr").Output()
@@ -525,10 +504,10 @@ func TestCorpus(t *testing.T) {
 		return nil
 	})
 	want := map[string]string{
-		"ISAKMP_sa_setup.pcap":                     VerdictHealthyIPsec,
-		"ikev1-rules__ikev1-isakmp-main-mode.pcap": VerdictHealthyIPsec,
-		"ikev2four.pcap":                           VerdictHealthyIPsec,
-		"isakmp4500.pcap":                          VerdictHealthyIPsec,
+		"ISAKMP_sa_setup.pcap":                     result.VerdictHealthyIPsec,
+		"ikev1-rules__ikev1-isakmp-main-mode.pcap": result.VerdictHealthyIPsec,
+		"ikev2four.pcap":                           result.VerdictHealthyIPsec,
+		"isakmp4500.pcap":                          result.VerdictHealthyIPsec,
 	}
 	for _, f := range files {
 		c, err := decoders.Open(f)
@@ -562,7 +541,7 @@ func TestNoRetain(t *testing.T) {
 		c := newScen(t, rng, addr("10.0.0.1"), addr("10.0.0.2"))
 		genKB(c, 0, defaultKB())
 		smbConversation(c.s, addr("10.0.0.5"), addr("10.0.0.6"), 0)
-		a := NewAnalyzer(Options{})
+		a := newAnalysis(Options{})
 		msgs := c.s.sorted()
 		for k := range msgs {
 			m := msgs[k]
@@ -574,7 +553,7 @@ func TestNoRetain(t *testing.T) {
 					m.Payload = m.AppData
 				}
 			}
-			a.Add(&m)
+			a.add(&m)
 			if i == 1 {
 				for j := range m.AppData {
 					m.AppData[j] = 0xEE
@@ -585,7 +564,7 @@ func TestNoRetain(t *testing.T) {
 				m.Src, m.Dst = netip.Addr{}, netip.Addr{}
 			}
 		}
-		out[i], _ = json.Marshal(a.Finish())
+		out[i], _ = json.Marshal(a.finish())
 	}
 	if !bytes.Equal(out[0], out[1]) {
 		t.Error("the result depends on message bytes after Add returned")

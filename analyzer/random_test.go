@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"softsa/analyzer/result"
 )
 
 // randomKB draws a variant of the KB 977526 loop: 1 to 4 complete cycles
@@ -122,8 +124,8 @@ func TestRandomised(t *testing.T) {
 				if pr == nil {
 					continue
 				}
-				got := slices.Contains(findingIDs(pr), FindingKB977526)
-				if tr.verdict == VerdictKB977526 {
+				got := slices.Contains(findingIDs(pr), result.FindingKB977526)
+				if tr.verdict == result.VerdictKB977526 {
 					kbPairs++
 					if got {
 						kbFound++

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -38,7 +39,7 @@ import (
 
 // espSA is one ESP SPI in one direction.
 type espSA struct {
-	side     int
+	side     side
 	spi      uint32
 	first    ref
 	last     ref
@@ -53,8 +54,8 @@ type espSA struct {
 }
 
 // addESP handles one ESP packet.
-func (a *Analyzer) addESP(p *pair, side int, m *decoders.Message, now ref) {
-	other := 1 - side
+func (a *analysis) addESP(p *pair, from side, m *decoders.Message, now ref) {
+	other := from.other()
 	if p.run[other].open {
 		a.closeRun(p, other, now, false)
 	}
@@ -63,11 +64,11 @@ func (a *Analyzer) addESP(p *pair, side int, m *decoders.Message, now ref) {
 		p.cnt.esp++ // not a real SA's: counted, not tracked
 		return
 	}
-	sa := p.lastSA[side]
+	sa := p.lastSA[from]
 	if sa == nil || sa.spi != spi {
 		sa = nil
 		for i := len(p.sas) - 1; i >= 0; i-- {
-			if x := p.sas[i]; x.spi == spi && x.side == side {
+			if x := p.sas[i]; x.spi == spi && x.side == from {
 				sa = x
 				break
 			}
@@ -78,10 +79,10 @@ func (a *Analyzer) addESP(p *pair, side int, m *decoders.Message, now ref) {
 				p.cnt.esp++
 				return
 			}
-			sa = &espSA{side: side, spi: spi, first: now, snap: p.cnt, lastSeq: m.ESP.Seq, udp: m.UDPEncap}
+			sa = &espSA{side: from, spi: spi, first: now, snap: p.cnt, lastSeq: m.ESP.Seq, udp: m.UDPEncap}
 			p.sas = append(p.sas, sa)
 		}
-		p.lastSA[side] = sa
+		p.lastSA[from] = sa
 	}
 	p.cnt.esp++
 	seq := m.ESP.Seq
@@ -155,7 +156,7 @@ func (p *pair) settleESP() {
 
 // softSA is an inferred soft SA.
 type softSA struct {
-	side      int // the initiator whose clear traffic is admitted
+	side      side // the initiator whose clear traffic is admitted
 	neg       *negotiation
 	start     ref
 	startSnap counters
@@ -168,9 +169,9 @@ type softSA struct {
 
 func (s *softSA) dur() time.Duration { return s.end.t.Sub(s.start.t) }
 
-// softEnd finds where a soft SA of side starting at start ends (see the
+// softEnd finds where a soft SA of init starting at start ends (see the
 // file comment).
-func (p *pair) softEnd(side int, start ref) (ref, counters, bool) {
+func (p *pair) softEnd(init side, start ref) (ref, counters, bool) {
 	end, snap, open := p.lastClear, p.cnt, true
 	better := func(r ref, c counters) {
 		if r.t.Before(start.t) {
@@ -187,7 +188,7 @@ func (p *pair) softEnd(side int, start ref) (ref, counters, bool) {
 		// The IKE must come from a negotiation begun since the soft SA
 		// started: the trailing retransmissions of the negotiation that
 		// led to it are no new activity.
-		if r := &p.runs[i]; r.kind == gapUnanswered && r.side == side && r.ikeActivity() && p.negBegun(side, start.t, r.end.t) {
+		if r := &p.runs[i]; r.kind == gapUnanswered && r.side == init && r.ikeActivity() && p.negBegun(init, start.t, r.end.t) {
 			next = r
 			better(r.start, r.snapStart)
 			break
@@ -201,7 +202,7 @@ func (p *pair) softEnd(side int, start ref) (ref, counters, bool) {
 	// of the initiator got through after it began.
 	for i := sort.Search(len(p.negs), func(i int) bool { return p.negs[i].first.t.After(start.t) }); i < len(p.negs); i++ {
 		n := p.negs[i]
-		if n.init != side || n.est || (n.answer.valid() && !n.answer.t.After(start.t)) {
+		if n.init != init || n.est || (n.answer.valid() && !n.answer.t.After(start.t)) {
 			continue
 		}
 		if next == nil || (n.last.t.Before(next.start.t) && (!n.answer.valid() || n.answer.t.Before(next.start.t))) {
@@ -218,14 +219,14 @@ func (p *pair) softEnd(side int, start ref) (ref, counters, bool) {
 	return end, snap, open
 }
 
-// negBegun reports whether side began a negotiation in [from, to].
-func (p *pair) negBegun(side int, from, to stamp) bool {
+// negBegun reports whether init began a negotiation in [from, to].
+func (p *pair) negBegun(init side, from, to stamp) bool {
 	for i := sort.Search(len(p.negs), func(i int) bool { return !p.negs[i].first.t.Before(from) }); i < len(p.negs); i++ {
 		n := p.negs[i]
 		if n.first.t.After(to) {
 			return false
 		}
-		if n.init == side {
+		if n.init == init {
 			return true
 		}
 	}
@@ -274,12 +275,12 @@ func (p *pair) softSAs(kb []softSA) []softSA {
 	return out
 }
 
-// result converts a soft SA for the JSON.
-func (s *softSA) result() SA {
-	r := SA{
-		Kind:       SAKindSoft,
-		Start:      At(s.start.t.Time()),
-		End:        At(s.end.t.Time()),
+// toResult converts a soft SA for the JSON.
+func (s *softSA) toResult() result.SA {
+	r := result.SA{
+		Kind:       result.SAKindSoft,
+		Start:      result.At(s.start.t.Time()),
+		End:        result.At(s.end.t.Time()),
 		Seconds:    seconds(s.dur()),
 		Packets:    s.endSnap.clear[0] + s.endSnap.clear[1] - s.startSnap.clear[0] - s.startSnap.clear[1],
 		Bytes:      s.endSnap.clearBytes - s.startSnap.clearBytes,
@@ -296,18 +297,18 @@ func (s *softSA) result() SA {
 	return r
 }
 
-// result converts an ESP SA for the JSON.
-func (sa *espSA) result(p *pair) SA {
-	return SA{
-		Kind:        SAKindESP,
+// toResult converts an ESP SA for the JSON.
+func (sa *espSA) toResult(p *pair) result.SA {
+	return result.SA{
+		Kind:        result.SAKindESP,
 		SPI:         fmt.Sprintf("%08x", sa.spi),
-		Start:       At(sa.first.t.Time()),
-		End:         At(sa.last.t.Time()),
+		Start:       result.At(sa.first.t.Time()),
+		End:         result.At(sa.last.t.Time()),
 		Seconds:     seconds(sa.last.t.Sub(sa.first.t)),
 		Packets:     sa.packets,
 		Bytes:       sa.bytes,
 		Src:         p.addr[sa.side].String(),
-		Dst:         p.addr[1-sa.side].String(),
+		Dst:         p.addr[sa.side.other()].String(),
 		FirstFrame:  sa.first.frame,
 		LastFrame:   sa.last.frame,
 		SeqGaps:     sa.gaps,

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -55,9 +56,9 @@ func defaultKB() kbParams {
 
 // genKB writes a KB 977526 loop starting at t0.
 func genKB(c *scen, t0 float64, p kbParams) pairTruth {
-	tr := pairTruth{name: "kb977526", a: c.a, b: c.b, verdict: VerdictKB977526, initiatorKnown: true,
-		want:    []string{FindingKB977526},
-		notWant: []string{FindingTrafficGap, FindingNoCommunication, FindingFallbackOK, FindingFallbackSlow}}
+	tr := pairTruth{name: "kb977526", a: c.a, b: c.b, verdict: result.VerdictKB977526, initiatorKnown: true,
+		want:    []string{result.FindingKB977526},
+		notWant: []string{result.FindingTrafficGap, result.FindingNoCommunication, result.FindingFallbackOK, result.FindingFallbackSlow}}
 	if p.vids {
 		c.vidA = []payload{vidNT5(5), vidAuthIP()}
 		c.vidB = []payload{vidNT5(4)}
@@ -184,8 +185,8 @@ func genFlaky(c *scen, t0 float64) pairTruth {
 	p.noIKE, p.vids, p.cycles = true, false, 2
 	p.outage = [2]float64{45, 80}
 	genKB(c, t0, p)
-	return pairTruth{name: "flaky-server", a: c.a, b: c.b, verdict: VerdictClearOnly, initiatorKnown: true,
-		want: []string{FindingTrafficGap}, notWant: []string{FindingKB977526, FindingNoCommunication}}
+	return pairTruth{name: "flaky-server", a: c.a, b: c.b, verdict: result.VerdictClearOnly, initiatorKnown: true,
+		want: []string{result.FindingTrafficGap}, notWant: []string{result.FindingKB977526, result.FindingNoCommunication}}
 }
 
 // genHealthy: main mode and quick mode complete, ESP carries the traffic,
@@ -203,8 +204,8 @@ func genHealthy(c *scen, t0, dur float64) pairTruth {
 	c.espFlow(t+c.rtt(), half, sa, sb, false, 150)
 	t = c.negotiate(half+1, half+100, c.a, c.b, mode, c.vidA)
 	c.espFlow(t+c.rtt(), t0+dur, sa+1, sb+1, false, 150)
-	return pairTruth{name: "healthy", a: c.a, b: c.b, verdict: VerdictHealthyIPsec, initiatorKnown: true,
-		notWant: []string{FindingKB977526, FindingNoCommunication, FindingOneWayESP, FindingTrafficGap, FindingNoIKEResponse, FindingNegotiationFailed}}
+	return pairTruth{name: "healthy", a: c.a, b: c.b, verdict: result.VerdictHealthyIPsec, initiatorKnown: true,
+		notWant: []string{result.FindingKB977526, result.FindingNoCommunication, result.FindingOneWayESP, result.FindingTrafficGap, result.FindingNoIKEResponse, result.FindingNegotiationFailed}}
 }
 
 // genFallback: a starts; negotiations never reach an SA and clear traffic
@@ -246,9 +247,9 @@ func genFallback(c *scen, t0, dur, delay float64) pairTruth {
 	if delay >= 1 {
 		name, want = "fallback-3s", delay+0.001
 	}
-	return pairTruth{name: name, a: c.a, b: c.b, verdict: VerdictFallbackToClear, initiatorKnown: true, delay: want,
-		want:    []string{FindingFallbackOK},
-		notWant: []string{FindingKB977526, FindingTrafficGap, FindingNoCommunication}}
+	return pairTruth{name: name, a: c.a, b: c.b, verdict: result.VerdictFallbackToClear, initiatorKnown: true, delay: want,
+		want:    []string{result.FindingFallbackOK},
+		notWant: []string{result.FindingKB977526, result.FindingTrafficGap, result.FindingNoCommunication}}
 }
 
 // genDead: negotiations fail and clear traffic is never answered.
@@ -263,9 +264,9 @@ func genDead(c *scen, t0, dur float64) pairTruth {
 			c.s.tcp(t+off, c.a, c.b, c.port, 445, 0x02, isn, 0, 0)
 		}
 	}
-	return pairTruth{name: "dead", a: c.a, b: c.b, verdict: VerdictNoCommunication, initiatorKnown: true,
-		want:    []string{FindingNoCommunication},
-		notWant: []string{FindingKB977526, FindingFallbackOK, FindingTrafficGap}}
+	return pairTruth{name: "dead", a: c.a, b: c.b, verdict: result.VerdictNoCommunication, initiatorKnown: true,
+		want:    []string{result.FindingNoCommunication},
+		notWant: []string{result.FindingKB977526, result.FindingFallbackOK, result.FindingTrafficGap}}
 }
 
 // genIdle: a pair that talks every two minutes or so, nobody sending in
@@ -290,10 +291,10 @@ func genIdle(c *scen, t0, dur float64, withIKE bool) pairTruth {
 			t += c.u(100, 140)
 		}
 	}
-	tr := pairTruth{name: "idle", a: c.a, b: c.b, verdict: VerdictClearOnly, initiatorKnown: true,
-		notWant: []string{FindingKB977526, FindingTrafficGap, FindingNoCommunication}}
+	tr := pairTruth{name: "idle", a: c.a, b: c.b, verdict: result.VerdictClearOnly, initiatorKnown: true,
+		notWant: []string{result.FindingKB977526, result.FindingTrafficGap, result.FindingNoCommunication}}
 	if withIKE {
-		tr.name, tr.verdict = "idle-ike", VerdictFallbackToClear
+		tr.name, tr.verdict = "idle-ike", result.VerdictFallbackToClear
 	}
 	return tr
 }
@@ -302,14 +303,14 @@ func genIdle(c *scen, t0, dur float64, withIKE bool) pairTruth {
 // traffic.
 func genIKEOnly(c *scen, t0 float64, mode ikeMode) pairTruth {
 	c.negotiate(t0, t0+c.u(40, 95), c.a, c.b, mode, []payload{vidNT5(5)})
-	tr := pairTruth{a: c.a, b: c.b, initiatorKnown: true, notWant: []string{FindingKB977526, FindingNoCommunication}}
+	tr := pairTruth{a: c.a, b: c.b, initiatorKnown: true, notWant: []string{result.FindingKB977526, result.FindingNoCommunication}}
 	switch mode {
 	case ikeSilent, ikeAuthIP:
-		tr.name, tr.verdict, tr.want = "no-ike-response", VerdictNoIKEResponse, []string{FindingNoIKEResponse}
+		tr.name, tr.verdict, tr.want = "no-ike-response", result.VerdictNoIKEResponse, []string{result.FindingNoIKEResponse}
 	case ikeNoProposal, ikeV2NoProposal:
-		tr.name, tr.verdict, tr.want = "no-proposal", VerdictNegotiationFail, []string{FindingNegotiationFailed}
+		tr.name, tr.verdict, tr.want = "no-proposal", result.VerdictNegotiationFail, []string{result.FindingNegotiationFailed}
 	case ikeFragLost:
-		tr.name, tr.verdict, tr.want = "fragments-lost", VerdictNegotiationFail, []string{FindingIKEFragmentsLost, FindingNegotiationFailed}
+		tr.name, tr.verdict, tr.want = "fragments-lost", result.VerdictNegotiationFail, []string{result.FindingIKEFragmentsLost, result.FindingNegotiationFailed}
 	}
 	return tr
 }
@@ -318,8 +319,8 @@ func genIKEOnly(c *scen, t0 float64, mode ikeMode) pairTruth {
 func genOneWay(c *scen, t0, dur float64) pairTruth {
 	t := c.negotiate(t0, t0+100, c.a, c.b, ikeHealthy, nil)
 	c.espFlow(t+c.rtt(), t0+dur, c.rng.Uint32()|0x1000, c.rng.Uint32()|0x1000, true, 20)
-	return pairTruth{name: "one-way-esp", a: c.a, b: c.b, verdict: VerdictHealthyIPsec, initiatorKnown: true,
-		want: []string{FindingOneWayESP}, notWant: []string{FindingKB977526}}
+	return pairTruth{name: "one-way-esp", a: c.a, b: c.b, verdict: result.VerdictHealthyIPsec, initiatorKnown: true,
+		want: []string{result.FindingOneWayESP}, notWant: []string{result.FindingKB977526}}
 }
 
 // genSlowFallback: the KB loop's shape but with outages far from a minute.
@@ -331,8 +332,8 @@ func genSlowFallback(c *scen, t0 float64) pairTruth {
 	}
 	p.vids = false
 	genKB(c, t0, p)
-	return pairTruth{name: "slow-fallback", a: c.a, b: c.b, verdict: VerdictFallbackToClear, initiatorKnown: true,
-		want: []string{FindingFallbackSlow}, notWant: []string{FindingKB977526, FindingNoCommunication}}
+	return pairTruth{name: "slow-fallback", a: c.a, b: c.b, verdict: result.VerdictFallbackToClear, initiatorKnown: true,
+		want: []string{result.FindingFallbackSlow}, notWant: []string{result.FindingKB977526, result.FindingNoCommunication}}
 }
 
 // genSlowIPsec: a minute without answer while IKE retries, then IPsec
@@ -347,20 +348,20 @@ func genSlowIPsec(c *scen, t0 float64) pairTruth {
 	est := c.negotiate(T+D-2, T+D, c.a, c.b, ikeHealthy, nil)
 	c.espFlow(est+0.01, est+c.u(100, 300), c.rng.Uint32()|0x1000, c.rng.Uint32()|0x1000, false, 20)
 	c.s.window(t0, est+400)
-	return pairTruth{name: "slow-ipsec", a: c.a, b: c.b, verdict: VerdictHealthyIPsec, initiatorKnown: true,
-		notWant: []string{FindingKB977526}}
+	return pairTruth{name: "slow-ipsec", a: c.a, b: c.b, verdict: result.VerdictHealthyIPsec, initiatorKnown: true,
+		notWant: []string{result.FindingKB977526}}
 }
 
 // genBackground: unrelated clear conversations.
 func genBackground(c *scen, t0, dur float64) pairTruth {
 	t := c.connect(t0)
 	c.twoWay(t, t0+dur, 50)
-	return pairTruth{name: "background", a: c.a, b: c.b, verdict: VerdictClearOnly, initiatorKnown: true,
-		notWant: []string{FindingKB977526, FindingTrafficGap}}
+	return pairTruth{name: "background", a: c.a, b: c.b, verdict: result.VerdictClearOnly, initiatorKnown: true,
+		notWant: []string{result.FindingKB977526, result.FindingTrafficGap}}
 }
 
 // check compares one pair of a result with its truth.
-func check(t *testing.T, r *CaptureResult, tr pairTruth, tol float64) {
+func check(t *testing.T, r *result.CaptureResult, tr pairTruth, tol float64) {
 	t.Helper()
 	p := findPair(r, tr.a, tr.b)
 	if p == nil {
@@ -387,7 +388,7 @@ func check(t *testing.T, r *CaptureResult, tr pairTruth, tol float64) {
 	}
 	if tr.delay > 0 {
 		for _, sa := range p.SAs {
-			if sa.Kind == SAKindSoft {
+			if sa.Kind == result.SAKindSoft {
 				if math.Abs(sa.DelaySeconds-tr.delay) > 0.05 {
 					t.Errorf("%s: fallback delay %.3f s, want %.3f s", tr.name, sa.DelaySeconds, tr.delay)
 				}
@@ -395,10 +396,10 @@ func check(t *testing.T, r *CaptureResult, tr pairTruth, tol float64) {
 			}
 		}
 	}
-	if tr.verdict != VerdictKB977526 {
+	if tr.verdict != result.VerdictKB977526 {
 		return
 	}
-	f := findingByID(p, FindingKB977526)
+	f := findingByID(p, result.FindingKB977526)
 	if f == nil {
 		return
 	}
@@ -408,7 +409,7 @@ func check(t *testing.T, r *CaptureResult, tr pairTruth, tol float64) {
 	}
 	for i, c := range f.Cycles {
 		w := tr.cycles[i]
-		near := func(what string, got Time, want float64) {
+		near := func(what string, got result.Time, want float64) {
 			if d := got.Sub(at(want)).Seconds(); math.Abs(d) > tol {
 				t.Errorf("%s cycle %d: %s off by %.3f s", tr.name, i+1, what, d)
 			}
@@ -421,7 +422,7 @@ func check(t *testing.T, r *CaptureResult, tr pairTruth, tol float64) {
 			t.Errorf("%s cycle %d: soft SA open %v, want %v", tr.name, i+1, c.SoftSAOpen, w.softOpen)
 		}
 	}
-	if len(f.Cycles) >= DefaultMinCycles && f.Confidence < 0.5 {
+	if len(f.Cycles) >= defaultMinCycles && f.Confidence < 0.5 {
 		t.Errorf("%s: %d cycles but confidence %.2f", tr.name, len(f.Cycles), f.Confidence)
 	}
 	if len(f.Cycles) == 1 && f.Confidence >= 0.5 {
@@ -429,7 +430,7 @@ func check(t *testing.T, r *CaptureResult, tr pairTruth, tol float64) {
 	}
 }
 
-func findPair(r *CaptureResult, a, b netip.Addr) *Pair {
+func findPair(r *result.CaptureResult, a, b netip.Addr) *result.Pair {
 	for i := range r.Pairs {
 		p := &r.Pairs[i]
 		if (p.Initiator == a.String() && p.Responder == b.String()) || (p.Initiator == b.String() && p.Responder == a.String()) {
@@ -439,7 +440,7 @@ func findPair(r *CaptureResult, a, b netip.Addr) *Pair {
 	return nil
 }
 
-func findingIDs(p *Pair) []string {
+func findingIDs(p *result.Pair) []string {
 	var ids []string
 	for _, f := range p.Findings {
 		ids = append(ids, f.ID)
@@ -447,7 +448,7 @@ func findingIDs(p *Pair) []string {
 	return ids
 }
 
-func findingByID(p *Pair, id string) *Finding {
+func findingByID(p *result.Pair, id string) *result.Finding {
 	for i := range p.Findings {
 		if p.Findings[i].ID == id {
 			return &p.Findings[i]
@@ -456,7 +457,7 @@ func findingByID(p *Pair, id string) *Finding {
 	return nil
 }
 
-func cyclesString(cs []Cycle) string {
+func cyclesString(cs []result.Cycle) string {
 	s := ""
 	for _, c := range cs {
 		s += fmt.Sprintf("[%s +%.1fs soft %.0fs] ", c.OutageStart.Format("15:04:05.000"), c.OutageSeconds, c.SoftSASeconds)

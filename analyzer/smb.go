@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -29,7 +30,7 @@ const (
 
 // smbReq is one request awaiting its response.
 type smbReq struct {
-	side   int
+	side   side
 	kind   decoders.SMBKind
 	cmd    uint16
 	msgID  uint64
@@ -68,9 +69,9 @@ type smbState struct {
 	nfid      int
 }
 
-// addSMB walks the SMB messages of one segment from side.
-func (a *Analyzer) addSMB(p *pair, side int, m *decoders.Message, now ref, c *tcpConn) {
-	h := &c.half[side]
+// addSMB walks the SMB messages of one segment sent by from.
+func (a *analysis) addSMB(p *pair, from side, m *decoders.Message, now ref, c *tcpConn) {
+	h := &c.half[from]
 	off := h.smb.Offset(m.Seq, len(m.Payload))
 	if off < 0 || off >= len(m.Payload) {
 		return
@@ -96,13 +97,13 @@ func (a *Analyzer) addSMB(p *pair, side int, m *decoders.Message, now ref, c *tc
 			// loop bound stops that).
 			continue
 		}
-		a.smbMessage(p.smb, side, msg, now)
+		a.smbMessage(p.smb, from, msg, now)
 	}
 	h.smb.Update(m.Seq, off, sp)
 }
 
 // smbMessage records one SMB message.
-func (a *Analyzer) smbMessage(s *smbState, side int, msg *decoders.SMBMessage, now ref) {
+func (a *analysis) smbMessage(s *smbState, from side, msg *decoders.SMBMessage, now ref) {
 	if msg.Kind == decoders.SMBKindNone {
 		return
 	}
@@ -119,7 +120,7 @@ func (a *Analyzer) smbMessage(s *smbState, side int, msg *decoders.SMBMessage, n
 	}
 	if !msg.Response {
 		s.requests++
-		r := smbReq{side: side, kind: msg.Kind, cmd: msg.Command, msgID: msg.MessageID, frame: now.frame, t: now.t,
+		r := smbReq{side: from, kind: msg.Kind, cmd: msg.Command, msgID: msg.MessageID, frame: now.frame, t: now.t,
 			length: msg.DataLength, offset: msg.FileOffset, fileID: msg.FileID, fid: msg.FID}
 		if s.isCreate(msg) && msg.Fields&decoders.SMBFieldName != 0 {
 			a.name = msg.AppendName(a.name[:0])
@@ -225,12 +226,12 @@ func (s *smbState) pop(kind decoders.SMBKind, id uint64) (smbReq, bool) {
 	return smbReq{}, false
 }
 
-// forget drops the requests of side sent before t.
-func (s *smbState) forget(side int, t stamp) {
+// forget drops the requests that from sent before t.
+func (s *smbState) forget(from side, t stamp) {
 	j := 0
 	for i := 0; i < s.npending; i++ {
 		r := s.pending[i]
-		if r.side == side && r.t.Before(t) {
+		if r.side == from && r.t.Before(t) {
 			continue
 		}
 		s.pending[j] = r
@@ -253,12 +254,12 @@ func (s *smbState) fileName(r *smbReq) string {
 	return ""
 }
 
-// inFlight describes up to limit requests sent by side and not answered.
-func (s *smbState) inFlight(side, limit int) []string {
+// inFlight describes up to limit requests sent by from and not answered.
+func (s *smbState) inFlight(from side, limit int) []string {
 	var out []string
 	for i := 0; i < s.npending && len(out) < limit; i++ {
 		r := &s.pending[i]
-		if r.side != side {
+		if r.side != from {
 			continue
 		}
 		out = append(out, s.describe(r))
@@ -295,9 +296,9 @@ func (s *smbState) describe(r *smbReq) string {
 	return b.String()
 }
 
-// result converts the SMB summary for the JSON.
-func (s *smbState) result() *SMB {
-	r := &SMB{
+// toResult converts the SMB summary for the JSON.
+func (s *smbState) toResult() *result.SMB {
+	r := &result.SMB{
 		Sessions:     s.nsess + s.sessMore,
 		BytesRead:    s.read,
 		BytesWritten: s.written,

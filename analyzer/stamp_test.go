@@ -93,7 +93,7 @@ func TestSpan(t *testing.T) {
 		base.Add(-time.Hour), base.Add(48 * time.Hour), minStampTime, maxStampTime}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 2000 {
-		var a Analyzer
+		var a analysis
 		var first, last time.Time
 		for range 1 + rng.IntN(8) {
 			tm := pool[rng.IntN(len(pool))]

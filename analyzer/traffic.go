@@ -79,8 +79,8 @@ type runEvidence struct {
 // runRec is a recorded gap: an unanswered run or an idle silence.
 type runRec struct {
 	kind       int
-	side       int // the unanswered side; -1 for idle
-	start, end ref // end: the answer, or the first packet after silence
+	side       side // the unanswered side; noSide for idle
+	start, end ref  // end: the answer, or the first packet after silence
 	lastSend   ref
 	open       bool // unanswered until the end of the capture
 	packets    int
@@ -137,9 +137,9 @@ type tcpVerdict struct {
 // conn finds or makes the tracked connection of m; the least recently used
 // slot is reused when all are taken, which only costs retransmission
 // detection on a connection that had been quiet.
-func (p *pair) conn(side int, m *decoders.Message) *tcpConn {
+func (p *pair) conn(from side, m *decoders.Message) *tcpConn {
 	var ports [2]uint16
-	ports[side], ports[1-side] = m.SrcPort, m.DstPort
+	ports[from], ports[from.other()] = m.SrcPort, m.DstPort
 	p.connTick++
 	// Most segments belong to the connection of the pair's previous one.
 	if i := p.lastConn; i < len(p.conns) && p.conns[i].port == ports {
@@ -174,9 +174,9 @@ func (p *pair) conn(side int, m *decoders.Message) *tcpConn {
 // but simpler: a SYN repeating the ISN is a SYN retry; data or a FIN below
 // the highest sequence number already sent is a retransmission; a 0- or
 // 1-byte segment one below it is a keep-alive.
-func (p *pair) trackTCP(side int, m *decoders.Message) tcpVerdict {
-	c := p.conn(side, m)
-	h := &c.half[side]
+func (p *pair) trackTCP(from side, m *decoders.Message) tcpVerdict {
+	c := p.conn(from, m)
+	h := &c.half[from]
 	v := tcpVerdict{conn: c}
 	fl := m.TCPFlags
 	n := uint32(len(m.Payload))
@@ -210,8 +210,8 @@ func (p *pair) trackTCP(side int, m *decoders.Message) tcpVerdict {
 }
 
 // addClear handles a clear (non-IKE, non-ESP) packet.
-func (a *Analyzer) addClear(p *pair, side int, m *decoders.Message, now ref) {
-	other := 1 - side
+func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
+	other := from.other()
 	expects, answers := true, true
 	var tv tcpVerdict
 	switch {
@@ -220,12 +220,12 @@ func (a *Analyzer) addClear(p *pair, side int, m *decoders.Message, now ref) {
 		// be told.
 		expects, answers = false, false
 	case m.TCP():
-		tv = p.trackTCP(side, m)
+		tv = p.trackTCP(from, m)
 		fl := m.TCPFlags
 		if fl&decoders.TCPSyn != 0 && fl&decoders.TCPAck == 0 {
 			answers = false // a new connection is not a reply
-			if p.synSide < 0 {
-				p.synSide = side
+			if p.synSide == noSide {
+				p.synSide = from
 			}
 		}
 		if tv.keepalive || (tv.retrans && fl&decoders.TCPSyn == 0) {
@@ -243,7 +243,7 @@ func (a *Analyzer) addClear(p *pair, side int, m *decoders.Message, now ref) {
 		// A datagram right after one from the other side with the ports
 		// swapped is its reply and expects nothing: otherwise the side
 		// that answers a UDP query would seem to wait for an answer.
-		o, me := &p.lastUDP[other], &p.lastUDP[side]
+		o, me := &p.lastUDP[other], &p.lastUDP[from]
 		if o.t.After(me.t) && now.t.Sub(o.t) < udpReply && o.sport == m.DstPort && o.dport == m.SrcPort {
 			expects = false
 		}
@@ -253,10 +253,10 @@ func (a *Analyzer) addClear(p *pair, side int, m *decoders.Message, now ref) {
 	if answers && p.run[other].open {
 		a.closeRun(p, other, now, true)
 	}
-	r := &p.run[side]
+	r := &p.run[from]
 	if !r.open && expects {
 		r.reset(now, p.cnt)
-		r.ikeBefore = p.lastIKE[side].valid() && now.t.Sub(p.lastIKE[side].t) <= negLead
+		r.ikeBefore = p.lastIKE[from].valid() && now.t.Sub(p.lastIKE[from].t) <= negLead
 		r.addFrame(now, evFirst)
 	}
 	if r.open {
@@ -273,15 +273,15 @@ func (a *Analyzer) addClear(p *pair, side int, m *decoders.Message, now ref) {
 		}
 	}
 
-	p.cnt.clear[side]++
+	p.cnt.clear[from]++
 	p.cnt.clearBytes += m.WireLen
 	p.lastClear = now
-	p.lastClearFrom[side] = now
+	p.lastClearFrom[from] = now
 	if expects {
-		p.lastExpect[side] = now
+		p.lastExpect[from] = now
 	}
 	if m.App == decoders.AppSMB && tv.conn != nil && !tv.retrans && !tv.synRetry {
-		a.addSMB(p, side, m, now, tv.conn)
+		a.addSMB(p, from, m, now, tv.conn)
 	}
 }
 
@@ -311,24 +311,24 @@ func (r *runState) addFrame(now ref, what uint8) {
 	e.frames[runFrames-1] = evRef{now, what}
 }
 
-// closeRun ends side's run: now is the other side's answer. Only a clear
+// closeRun ends the run of s: now is the other side's answer. Only a clear
 // answer tells a negotiation that clear traffic is admitted; an ESP answer
 // means IPsec carries the traffic.
-func (a *Analyzer) closeRun(p *pair, side int, now ref, clear bool) {
-	r := &p.run[side]
+func (a *analysis) closeRun(p *pair, s side, now ref, clear bool) {
+	r := &p.run[s]
 	if clear {
-		p.answerNegotiations(side, r.lastSend, now)
+		p.answerNegotiations(s, r.lastSend, now)
 	}
 	if now.t.Sub(r.start.t) >= recordRun {
-		rec := r.record(side, now, false, p.cnt)
+		rec := r.record(s, now, false, p.cnt)
 		if p.smb != nil {
 			// Requests still unanswered now were in flight when the
 			// traffic stopped: the reply has not been walked yet. Those
 			// sent before the gap are then forgotten: the client gave up
 			// on them or their response follows the reply, and either
 			// way they must not be blamed for the next gap too.
-			rec.smbFlight = p.smb.inFlight(side, 4)
-			p.smb.forget(side, r.start.t)
+			rec.smbFlight = p.smb.inFlight(s, 4)
+			p.smb.forget(s, r.start.t)
 		}
 		a.addRun(p, rec)
 	}
@@ -336,10 +336,10 @@ func (a *Analyzer) closeRun(p *pair, side int, now ref, clear bool) {
 }
 
 // record turns the open run into a runRec ending at end.
-func (r *runState) record(side int, end ref, open bool, snapEnd counters) runRec {
+func (r *runState) record(s side, end ref, open bool, snapEnd counters) runRec {
 	ev := r.ev
 	return runRec{
-		kind: gapUnanswered, side: side, start: r.start, end: end, lastSend: r.lastSend,
+		kind: gapUnanswered, side: s, start: r.start, end: end, lastSend: r.lastSend,
 		open: open, packets: r.packets, synRetries: r.synRetries, retrans: r.retrans,
 		ikeMsgs: r.ikeMsgs, ikeBefore: r.ikeBefore, snapStart: r.snap, snapEnd: snapEnd,
 		ev: &ev,
@@ -348,7 +348,7 @@ func (r *runState) record(side int, end ref, open bool, snapEnd counters) runRec
 
 // addRun keeps a gap, up to maxRuns per pair (maxIdleRuns idle ones) while
 // historyBudget lasts.
-func (a *Analyzer) addRun(p *pair, rec runRec) {
+func (a *analysis) addRun(p *pair, rec runRec) {
 	if rec.kind == gapIdle {
 		if p.idleRuns >= maxIdleRuns {
 			p.idleCut++
@@ -375,9 +375,9 @@ func (a *Analyzer) addRun(p *pair, rec runRec) {
 	p.runs = append(p.runs, rec)
 }
 
-// noteIKEInRun counts an IKE message from side in its open run.
-func (p *pair) noteIKEInRun(side int, now ref) {
-	r := &p.run[side]
+// noteIKEInRun counts an IKE message sent by from in its open run.
+func (p *pair) noteIKEInRun(from side, now ref) {
+	r := &p.run[from]
 	if !r.open {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -82,13 +83,13 @@ func wcPcap(t *testing.T, frames [][]byte) []byte {
 
 // wcAnalyze analyses data under the watchdog and returns the result, the
 // bytes allocated meanwhile and the error.
-func wcAnalyze(t *testing.T, name string, data []byte) (*CaptureResult, uint64, error) {
+func wcAnalyze(t *testing.T, name string, data []byte) (*result.CaptureResult, uint64, error) {
 	t.Helper()
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	type out struct {
-		r   *CaptureResult
+		r   *result.CaptureResult
 		err error
 		p   any
 	}
@@ -117,7 +118,7 @@ func wcAnalyze(t *testing.T, name string, data []byte) (*CaptureResult, uint64, 
 }
 
 // wcWarned reports whether a warning says sub.
-func wcWarned(r *CaptureResult, sub string) bool {
+func wcWarned(r *result.CaptureResult, sub string) bool {
 	for _, w := range r.Warnings {
 		if strings.Contains(w, sub) {
 			return true
@@ -254,35 +255,35 @@ func TestWorstCaseAnalysis(t *testing.T) {
 		file     string
 		data     []byte
 		maxAlloc uint64
-		check    func(t *testing.T, r *CaptureResult, err error)
+		check    func(t *testing.T, r *result.CaptureResult, err error)
 	}{
 		{"100,000 IP fragments that never complete", "frags.pcap", wcPcap(t, frags), 40 << 20,
-			func(t *testing.T, r *CaptureResult, err error) {
+			func(t *testing.T, r *result.CaptureResult, err error) {
 				if err != nil || r.Frames != len(frags) || !wcWarned(r, "IP reassembly: ") || !wcWarned(r, "incomplete datagrams expired") {
 					t.Errorf("error %v, %d frames, warnings %q", err, r.Frames, r.Warnings)
 				}
 			}},
 		{"ISAKMP chains of 10,000 payloads and lengths past the end", "ike.pcap", wcPcap(t, ike), 16 << 20,
-			func(t *testing.T, r *CaptureResult, err error) {
+			func(t *testing.T, r *result.CaptureResult, err error) {
 				if err != nil || r.Frames != len(ike) || len(r.Pairs) != 1 || len(r.Pairs[0].Negotiations) == 0 {
 					t.Errorf("error %v, %d frames, %d pairs", err, r.Frames, len(r.Pairs))
 				}
 			}},
 		{"SMB compounds and AndX chains that loop", "smb.pcap", wcPcap(t, smb), 16 << 20,
-			func(t *testing.T, r *CaptureResult, err error) {
+			func(t *testing.T, r *result.CaptureResult, err error) {
 				if err != nil || r.Frames != len(smb) || len(r.Pairs) != 1 {
 					t.Errorf("error %v, %d frames, %d pairs", err, r.Frames, len(r.Pairs))
 				}
 			}},
 		{"pcapng block claiming 4 GiB", "huge.pcapng", ng, 8 << 20,
-			func(t *testing.T, r *CaptureResult, err error) {
+			func(t *testing.T, r *result.CaptureResult, err error) {
 				var ce *decoders.CaptureError
 				if !errors.As(err, &ce) || ce.Frame != 1001 || r.Frames != 1000 || r.Error != "" || !wcWarned(r, "frame 1001") {
 					t.Errorf("error %v, %d frames, result error %q, warnings %q", err, r.Frames, r.Error, r.Warnings)
 				}
 			}},
 		{"NetMon frame table entry outside the file", "table.cap", nm, 8 << 20,
-			func(t *testing.T, r *CaptureResult, err error) {
+			func(t *testing.T, r *result.CaptureResult, err error) {
 				var ce *decoders.CaptureError
 				if !errors.As(err, &ce) || ce.Frame != 1001 || ce.Offset != 0xfffffff0 || r.Frames != 1000 || !wcWarned(r, "frame 1001") {
 					t.Errorf("error %v, %d frames, warnings %q", err, r.Frames, r.Warnings)

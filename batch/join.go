@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -65,7 +65,7 @@ func firstFrameTime(path string) (time.Time, bool) {
 
 // MarkRingSets warns, on each capture of a ring-buffer set analysed file by
 // file, that a cycle spanning two files is found only with --join.
-func MarkRingSets(caps []analyzer.CaptureResult) {
+func MarkRingSets(caps []result.CaptureResult) {
 	var members []RingMember
 	index := map[string]int{}
 	for i, c := range caps {

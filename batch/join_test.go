@@ -12,7 +12,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // writePcap writes a capture of one frame per time given.
@@ -83,10 +83,10 @@ func TestJoin(t *testing.T) {
 // about --join; a capture outside it, or without frames, is not.
 func TestMarkRingSets(t *testing.T) {
 	t0 := time.Date(2010, 1, 1, 12, 0, 0, 0, time.UTC)
-	c := func(name string, from, to time.Duration, frames int) analyzer.CaptureResult {
-		return analyzer.CaptureResult{File: "/caps/" + name, Frames: frames, First: analyzer.At(t0.Add(from)), Last: analyzer.At(t0.Add(to))}
+	c := func(name string, from, to time.Duration, frames int) result.CaptureResult {
+		return result.CaptureResult{File: "/caps/" + name, Frames: frames, First: result.At(t0.Add(from)), Last: result.At(t0.Add(to))}
 	}
-	caps := []analyzer.CaptureResult{
+	caps := []result.CaptureResult{
 		c("trace1.pcap", 0, 5*time.Minute, 10),
 		c("trace2.pcap", 5*time.Minute, 10*time.Minute, 10),
 		c("trace3.pcap", time.Hour, 2*time.Hour, 0),

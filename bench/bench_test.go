@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/decoders"
 	"softsa/report"
 )
@@ -198,7 +199,7 @@ func BenchmarkReportJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	cr.File = path
-	res := analyzer.NewResult("bench", *cr)
+	res := result.NewResult("bench", *cr)
 	n := countWriter{w: io.Discard}
 	if err := report.JSON(&n, &res); err != nil {
 		b.Fatal(err)

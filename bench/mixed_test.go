@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/decoders"
 	"softsa/samples/gen/synth"
 )
@@ -108,7 +109,7 @@ func TestMixedTilesKeepVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pairs := map[[2]string]*analyzer.Pair{}
+	pairs := map[[2]string]*result.Pair{}
 	for i := range r.Pairs {
 		p := &r.Pairs[i]
 		pairs[[2]string{p.Initiator, p.Responder}] = p

@@ -4,16 +4,16 @@ import (
 	"fmt"
 	"net/netip"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // Annotate adds to cr, the analysis of mg's merged timeline, what only the
 // two captures together tell: the clock offset found, and for every KB
 // 977526 outage whether the unanswered packets reached the receiver (which
 // then dropped them itself) or were lost on the way.
-func (mg *Merge) Annotate(cr *analyzer.CaptureResult) {
+func (mg *Merge) Annotate(cr *result.CaptureResult) {
 	est := mg.Estimate
-	info := &analyzer.MergeInfo{Files: []string{mg.A, mg.B}, Hosts: []string{addrOrEmpty(est.HostA), addrOrEmpty(est.HostB)},
+	info := &result.MergeInfo{Files: []string{mg.A, mg.B}, Hosts: []string{addrOrEmpty(est.HostA), addrOrEmpty(est.HostB)},
 		OffsetSeconds: est.Offset.Seconds(), LatencySeconds: est.Latency.Seconds(), MatchedPackets: est.Matched}
 	var windows []Window
 	for _, p := range cr.Pairs {
@@ -45,8 +45,8 @@ func (mg *Merge) Annotate(cr *analyzer.CaptureResult) {
 
 // Outage says where the unanswered packets of one outage were lost, from
 // the tally of where they were seen.
-func Outage(w Window, t Tally, est Estimate) analyzer.MergeOutage {
-	mo := analyzer.MergeOutage{Start: analyzer.At(w.Start), End: analyzer.At(w.End), From: w.From.String(), To: w.To.String(), DroppedBy: "unknown"}
+func Outage(w Window, t Tally, est Estimate) result.MergeOutage {
+	mo := result.MergeOutage{Start: result.At(w.Start), End: result.At(w.End), From: w.From.String(), To: w.To.String(), DroppedBy: "unknown"}
 	var onlySender int
 	switch {
 	case est.HostA == w.From && est.HostB == w.To:

@@ -6,13 +6,13 @@ import (
 	"io"
 	"strconv"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // BatchText writes the terminal report of many captures: one row per pair
 // with a finding across all of them, then a line per file that could not be
 // read, then a count of the rest, so a folder of hundreds fits a screen.
-func BatchText(w io.Writer, r *analyzer.Result) error {
+func BatchText(w io.Writer, r *result.Result) error {
 	bw := bufio.NewWriter(w)
 	t := newTable(bw, "capture", "pair", "verdict", "finding", "confidence", "cycles", "mean outage", "mean soft SA", "first evidence")
 	rows, clean, failed := 0, 0, 0
@@ -25,15 +25,15 @@ func BatchText(w io.Writer, r *analyzer.Result) error {
 		found := false
 		for j := range c.Pairs {
 			p := &c.Pairs[j]
-			f := mainFinding(p)
-			if f == nil || f.Informational {
+			f := p.Main()
+			if f == nil || !f.IsProblem() {
 				continue
 			}
 			found = true
 			cycles, outage, soft, first := "-", "-", "-", "-"
 			if len(f.Cycles) > 0 {
 				cycles = strconv.Itoa(len(f.Cycles))
-				outage, soft = textCycleMeans(f.Cycles)
+				outage, soft = cycleMeans(f.Cycles, tenths, ">= ")
 			}
 			if len(f.Evidence) > 0 {
 				first = strconv.Itoa(f.Evidence[0].Frame)

@@ -26,7 +26,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // The HTML report in a real browser: headless Chromium (Debian package
@@ -82,7 +82,7 @@ func chromiumCommand(ctx context.Context, bin string, args ...string) *exec.Cmd 
 
 type chromiumCase struct {
 	name   string
-	result func(t *testing.T) *analyzer.Result
+	result func(t *testing.T) *result.Result
 	title  string
 	// screenshot, when set, is where -update keeps the screenshot.
 	screenshot string
@@ -93,13 +93,13 @@ func TestHTMLChromium(t *testing.T) {
 	cases := []chromiumCase{
 		{name: "kb977526-vista-to-xp", title: "softsa report: kb977526-vista-to-xp.pcapng",
 			screenshot: filepath.Join("..", "docs", "report-kb977526.png"),
-			result: func(t *testing.T) *analyzer.Result {
+			result: func(t *testing.T) *result.Result {
 				return sampleResult(t, "../samples/kb977526-vista-to-xp.pcapng")
 			}},
 		{name: "busy-office", title: "softsa report: busy-office.pcapng",
-			result: func(t *testing.T) *analyzer.Result { return sampleResult(t, "../samples/busy-office.pcapng") }},
+			result: func(t *testing.T) *result.Result { return sampleResult(t, "../samples/busy-office.pcapng") }},
 		{name: "hostile", title: hostileTitle,
-			result: func(*testing.T) *analyzer.Result { return hostileResult() }},
+			result: func(*testing.T) *result.Result { return hostileResult() }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,12 +128,12 @@ func TestHTMLChromium(t *testing.T) {
 
 // outageStarts is, sorted, the start of every KB 977526 outage of r in
 // seconds since its capture's first frame: what the report must draw.
-func outageStarts(r *analyzer.Result) []float64 {
+func outageStarts(r *result.Result) []float64 {
 	var out []float64
 	for i := range r.Captures {
 		c := &r.Captures[i]
 		for j := range c.Pairs {
-			if f := kbFinding(&c.Pairs[j]); f != nil {
+			if f := c.Pairs[j].KB(); f != nil {
 				for _, cy := range f.Cycles {
 					out = append(out, cy.OutageStart.Sub(c.First.Time).Seconds())
 				}

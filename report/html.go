@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"math"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // The HTML report is one self-contained file a support engineer attaches to
@@ -48,7 +47,7 @@ const (
 //
 // The document is written as it is rendered, not held whole: on a long
 // capture it runs to tens of megabytes.
-func HTML(w io.Writer, r *analyzer.Result) error {
+func HTML(w io.Writer, r *result.Result) error {
 	doc := newHTMLDoc(r)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if err := htmlTemplates.ExecuteTemplate(bw, "report", doc); err != nil {
@@ -87,7 +86,7 @@ type htmlCapture struct {
 	VerdictClass string
 	Counts       string
 	Warnings     []string
-	Merge        *analyzer.MergeInfo
+	Merge        *result.MergeInfo
 	Rows         []htmlPairRow
 	Pairs        []*htmlPair
 	Hosts        []htmlHost
@@ -215,123 +214,37 @@ type htmlHost struct {
 	VendorIDs []string
 }
 
-// clock turns capture timestamps into what the report prints: UTC clock
-// time, and seconds since the capture's first frame.
-type clock struct{ t0 time.Time }
-
-func (c clock) rel(t time.Time) float64 { return t.Sub(c.t0).Seconds() }
-
-func (c clock) at(t analyzer.Time) htmlTime {
-	if t.IsZero() {
-		return htmlTime{UTC: "-"}
-	}
-	layout := "15:04:05.000"
-	if !sameDay(t.Time, c.t0) {
-		layout = "2006-01-02 15:04:05.000"
-	}
-	return htmlTime{UTC: t.UTC().Format(layout), Rel: fmt.Sprintf("+%.3f s", c.rel(t.Time))}
-}
-
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.UTC().Date()
-	by, bm, bd := b.UTC().Date()
-	return ay == by && am == bm && ad == bd
-}
-
-func fullTime(t analyzer.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05.000") + " UTC"
-}
-
-// humanSeconds prints a duration for people: "66.3 s", "4 min 58 s",
-// "1 h 2 min".
-func humanSeconds(s float64) string {
-	switch {
-	case s < 0:
-		return "-"
-	case s < 100:
-		return strconv.FormatFloat(s, 'f', 1, 64) + " s"
-	case s < 3600:
-		m := int(math.Round(s))
-		return fmt.Sprintf("%d min %d s", m/60, m%60)
-	default:
-		m := int(math.Round(s / 60))
-		return fmt.Sprintf("%d h %d min", m/60, m%60)
-	}
-}
-
-// about says a duration roughly, for the one-sentence verdict.
-func about(s float64) string {
-	switch {
-	case s >= 45 && s <= 90:
-		return "about a minute"
-	case s < 1.5:
-		return "about a second"
-	case s < 45:
-		return fmt.Sprintf("about %d seconds", int(math.Round(s)))
-	case s < 5400:
-		return fmt.Sprintf("about %d minutes", int(math.Round(s/60)))
-	default:
-		return fmt.Sprintf("about %d hours", int(math.Round(s/3600)))
-	}
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n < 10_000:
-		return strconv.FormatInt(n, 10) + " bytes"
-	case n < 10_000_000:
-		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + " kB"
-	default:
-		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
-	}
-}
-
-func times(n int) string {
-	switch n {
-	case 1:
-		return "once"
-	case 2:
-		return "twice"
-	}
-	return strconv.Itoa(n) + " times"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-// verdicts names each analyzer verdict for people and gives it a badge
-// class. Unknown verdicts are shown as they are, in the neutral style.
-var verdicts = []htmlVerdict{
-	{analyzer.VerdictKB977526, "KB 977526 loop", "v-kb"},
-	{analyzer.VerdictNoCommunication, "no communication", "v-bad"},
-	{analyzer.VerdictNegotiationFail, "negotiation failed", "v-bad"},
-	{analyzer.VerdictNoIKEResponse, "no IKE response", "v-bad"},
-	{analyzer.VerdictFallbackToClear, "fallback to clear", "v-info"},
-	{analyzer.VerdictHealthyIPsec, "healthy IPsec", "v-ok"},
-	{analyzer.VerdictClearOnly, "clear only", "v-neutral"},
-}
-
+// verdictOf names a verdict for people, from the catalog, and gives it a
+// badge class. Unknown verdicts are shown as they are, in the neutral
+// style.
 func verdictOf(code string) htmlVerdict {
-	for _, v := range verdicts {
-		if v.Code == code {
-			return v
-		}
+	v, ok := result.VerdictOf(code)
+	if !ok {
+		return htmlVerdict{Code: code, Label: code, Class: "v-neutral"}
 	}
-	return htmlVerdict{Code: code, Label: code, Class: "v-neutral"}
+	return htmlVerdict{Code: v.Code, Label: v.Label, Class: verdictClass(v)}
+}
+
+// verdictClass colours a verdict by its severity, the KB loop in its own.
+func verdictClass(v result.VerdictKind) string {
+	switch {
+	case v.Code == result.VerdictKB977526:
+		return "v-kb"
+	case v.Severity == result.SeverityProblem:
+		return "v-bad"
+	case v.Severity == result.SeverityInfo:
+		return "v-info"
+	case v.Severity == result.SeverityHealthy:
+		return "v-ok"
+	}
+	return "v-neutral"
 }
 
 var outcomes = []htmlVerdict{
-	{analyzer.OutcomeEstablished, "established", "v-ok"},
-	{analyzer.OutcomeFailed, "failed", "v-bad"},
-	{analyzer.OutcomeNoResponse, "no response", "v-bad"},
-	{analyzer.OutcomeIncomplete, "incomplete", "v-warn"},
+	{result.OutcomeEstablished, "established", "v-ok"},
+	{result.OutcomeFailed, "failed", "v-bad"},
+	{result.OutcomeNoResponse, "no response", "v-bad"},
+	{result.OutcomeIncomplete, "incomplete", "v-warn"},
 }
 
 func outcomeOf(code string) htmlVerdict {
@@ -343,31 +256,18 @@ func outcomeOf(code string) htmlVerdict {
 	return htmlVerdict{Code: code, Label: code, Class: "v-neutral"}
 }
 
-// findingNames gives each finding ID a title and, for the verdict sentence,
-// what it means in plain words.
-var findingNames = []struct{ id, title, plain string }{
-	{analyzer.FindingKB977526, "KB 977526 fallback-to-clear loop", "the connection was lost again and again"},
-	{analyzer.FindingNoCommunication, "No communication", "the hosts could not communicate at all"},
-	{analyzer.FindingNoIKEResponse, "No IKE response", "the peer never answered IPsec negotiation"},
-	{analyzer.FindingNegotiationFailed, "IPsec negotiation failed", "the IPsec negotiation failed"},
-	{analyzer.FindingIKEFragmentsLost, "IKE fragments lost", "large IPsec negotiation messages were lost"},
-	{analyzer.FindingOneWayESP, "One-way ESP", "encrypted traffic flowed in one direction only"},
-	{analyzer.FindingTrafficGap, "Unanswered traffic", "traffic went unanswered for a long time"},
-	{analyzer.FindingFallbackSlow, "Slow fallback to clear", "the fallback to clear text was slow"},
-	{analyzer.FindingFallbackOK, "Fallback to clear (as designed)", "the connection fell back to clear text as designed"},
-}
-
+// findingTitle gives a finding ID its title and, for the verdict sentence,
+// what it means in plain words, from the catalog; an unknown ID is named
+// as it is.
 func findingTitle(id string) (title, plain string) {
-	for _, f := range findingNames {
-		if f.id == id {
-			return f.title, f.plain
-		}
+	if k, ok := result.FindingOf(id); ok {
+		return k.Title, k.Plain
 	}
 	return id, "problem " + id
 }
 
 // newHTMLDoc builds the view model of r.
-func newHTMLDoc(r *analyzer.Result) *htmlDoc {
+func newHTMLDoc(r *result.Result) *htmlDoc {
 	d := &htmlDoc{Tool: r.Tool.Name + " " + r.Tool.Version, Batch: len(r.Captures) > 1}
 	if r.Tool.Name == "" {
 		d.Tool = "softsa " + r.Tool.Version
@@ -385,7 +285,7 @@ func newHTMLDoc(r *analyzer.Result) *htmlDoc {
 		d.Captures = append(d.Captures, newHTMLCapture(c, fmt.Sprintf("c%d", i+1)))
 		for j := range c.Pairs {
 			p := &c.Pairs[j]
-			if kbFinding(p) == nil {
+			if p.KB() == nil {
 				continue
 			}
 			if d.KB == nil {
@@ -395,19 +295,12 @@ func newHTMLDoc(r *analyzer.Result) *htmlDoc {
 			if os := windowsOf(c, p.Initiator); os != "" {
 				h += " (" + os + ")"
 			}
-			d.KB.Patch = appendUnique(d.KB.Patch, h)
+			if !slices.Contains(d.KB.Patch, h) {
+				d.KB.Patch = append(d.KB.Patch, h)
+			}
 		}
 	}
 	return d
-}
-
-func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
-	}
-	return append(s, v)
 }
 
 // baseName is the last element of a slash or backslash path.
@@ -418,7 +311,7 @@ func baseName(p string) string {
 	return p
 }
 
-func windowsOf(c *analyzer.CaptureResult, addr string) string {
+func windowsOf(c *result.CaptureResult, addr string) string {
 	for i := range c.Hosts {
 		if c.Hosts[i].Addr == addr {
 			return c.Hosts[i].Windows
@@ -427,36 +320,18 @@ func windowsOf(c *analyzer.CaptureResult, addr string) string {
 	return ""
 }
 
-func kbFinding(p *analyzer.Pair) *analyzer.Finding {
-	for i := range p.Findings {
-		if p.Findings[i].ID == analyzer.FindingKB977526 {
-			return &p.Findings[i]
-		}
-	}
-	return nil
-}
-
-func hasProblem(p *analyzer.Pair) bool {
-	for i := range p.Findings {
-		if !p.Findings[i].Informational {
-			return true
-		}
-	}
-	return false
-}
-
-// severity orders pair sections: KB pairs, other problems, the rest.
-func severity(p *analyzer.Pair) int {
+// level orders pair sections: KB pairs, other problems, the rest.
+func level(p *result.Pair) int {
 	switch {
-	case kbFinding(p) != nil:
+	case p.KB() != nil:
 		return 0
-	case hasProblem(p):
+	case p.HasProblem():
 		return 1
 	}
 	return 2
 }
 
-func newHTMLCapture(c *analyzer.CaptureResult, id string) *htmlCapture {
+func newHTMLCapture(c *result.CaptureResult, id string) *htmlCapture {
 	hc := &htmlCapture{
 		ID: id, File: c.File, Format: c.Format, Frames: c.Frames,
 		First: fullTime(c.First), Last: fullTime(c.Last),
@@ -475,19 +350,19 @@ func newHTMLCapture(c *analyzer.CaptureResult, id string) *htmlCapture {
 
 	// Sections in order of severity, stable within each level.
 	anchors := make([]string, len(c.Pairs))
-	for level := 0; level <= 2; level++ {
+	for lv := 0; lv <= 2; lv++ {
 		for i := range c.Pairs {
 			p := &c.Pairs[i]
-			if severity(p) != level || (len(p.Findings) == 0 && len(p.Negotiations) == 0) {
+			if level(p) != lv || (len(p.Findings) == 0 && len(p.Negotiations) == 0) {
 				continue
 			}
 			anchors[i] = fmt.Sprintf("%s-p%d", id, i+1)
 			hc.Pairs = append(hc.Pairs, newHTMLPair(c, p, anchors[i], ck))
 		}
 	}
-	for level := 0; level <= 2; level++ {
+	for lv := 0; lv <= 2; lv++ {
 		for i := range c.Pairs {
-			if severity(&c.Pairs[i]) == level {
+			if level(&c.Pairs[i]) == lv {
 				hc.Rows = append(hc.Rows, newHTMLPairRow(c, &c.Pairs[i], anchors[i]))
 			}
 		}
@@ -503,7 +378,7 @@ func newHTMLCapture(c *analyzer.CaptureResult, id string) *htmlCapture {
 }
 
 // captureVerdict is the one sentence a customer reads first.
-func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
+func captureVerdict(c *result.CaptureResult) (sentence, class string) {
 	if c.Error != "" {
 		return "This capture could not be read: " + c.Error, "verdict-error"
 	}
@@ -513,11 +388,11 @@ func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
 		}
 		return addr
 	}
-	var kb []*analyzer.Pair
+	var kb []*result.Pair
 	var outages []float64
 	for i := range c.Pairs {
 		p := &c.Pairs[i]
-		if f := kbFinding(p); f != nil {
+		if f := p.KB(); f != nil {
 			kb = append(kb, p)
 			for _, cy := range f.Cycles {
 				outages = append(outages, cy.OutageSeconds)
@@ -535,7 +410,7 @@ func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
 		}
 		if len(kb) == 1 {
 			p := kb[0]
-			n := len(kbFinding(p).Cycles)
+			n := len(p.KB().Cycles)
 			each := " each"
 			if n == 1 {
 				each = ""
@@ -545,7 +420,7 @@ func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
 		}
 		var parts []string
 		for _, p := range kb {
-			parts = append(parts, fmt.Sprintf("between %s and %s %s", named(p.Initiator), named(p.Responder), times(len(kbFinding(p).Cycles))))
+			parts = append(parts, fmt.Sprintf("between %s and %s %s", named(p.Initiator), named(p.Responder), times(len(p.KB().Cycles))))
 		}
 		return fmt.Sprintf("In %d pairs of hosts the connection was lost again and again for %s each time (%s)%s",
 			len(kb), about(mean), strings.Join(parts, "; "), kbTail), "verdict-kb"
@@ -559,11 +434,11 @@ func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
 	problems := 0
 	for i := range c.Pairs {
 		p := &c.Pairs[i]
-		if !hasProblem(p) {
+		if !p.HasProblem() {
 			continue
 		}
 		problems++
-		f := mainFinding(p)
+		f := p.Main()
 		_, plain := findingTitle(f.ID)
 		found := false
 		for j := range groups {
@@ -588,7 +463,7 @@ func captureVerdict(c *analyzer.CaptureResult) (sentence, class string) {
 }
 
 // verdictCounts says how many pairs got each verdict, in a fixed order.
-func verdictCounts(c *analyzer.CaptureResult) string {
+func verdictCounts(c *result.CaptureResult) string {
 	if len(c.Pairs) == 0 {
 		return "No IKE, ESP or SMB traffic between any pair of hosts."
 	}
@@ -603,7 +478,7 @@ func verdictCounts(c *analyzer.CaptureResult) string {
 		}
 		return n
 	}
-	for _, v := range verdicts {
+	for _, v := range result.Verdicts() {
 		seen[v.Code] = true
 		if n := count(v.Code); n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, v.Label))
@@ -619,14 +494,14 @@ func verdictCounts(c *analyzer.CaptureResult) string {
 	return plural(len(c.Pairs), "pair", "pairs") + ": " + strings.Join(parts, ", ")
 }
 
-func newHTMLPairRow(c *analyzer.CaptureResult, p *analyzer.Pair, anchor string) htmlPairRow {
+func newHTMLPairRow(c *result.CaptureResult, p *result.Pair, anchor string) htmlPairRow {
 	row := htmlPairRow{
 		Anchor: anchor, Initiator: p.Initiator, Responder: p.Responder,
 		InitiatorOS: orDash(windowsOf(c, p.Initiator)), ResponderOS: orDash(windowsOf(c, p.Responder)),
 		Verdict:    verdictOf(p.Verdict),
 		Confidence: "-", Cycles: "-", MeanOutage: "-", MeanSoftSA: "-", FirstEvidence: "-",
 	}
-	f := mainFinding(p)
+	f := p.Main()
 	if f == nil {
 		return row
 	}
@@ -636,21 +511,12 @@ func newHTMLPairRow(c *analyzer.CaptureResult, p *analyzer.Pair, anchor string) 
 	}
 	if n := len(f.Cycles); n > 0 {
 		row.Cycles = strconv.Itoa(n)
-		row.MeanOutage, row.MeanSoftSA = cycleMeans(f.Cycles)
+		row.MeanOutage, row.MeanSoftSA = cycleMeans(f.Cycles, humanSeconds, "≥ ")
 	}
 	return row
 }
 
-// cycleMeans formats the mean outage and mean soft-SA life for the page.
-func cycleMeans(cycles []analyzer.Cycle) (outage, soft string) {
-	o, s, lower := meanCycles(cycles)
-	if lower {
-		return humanSeconds(o), "≥ " + humanSeconds(s)
-	}
-	return humanSeconds(o), humanSeconds(s)
-}
-
-func newHTMLPair(c *analyzer.CaptureResult, p *analyzer.Pair, id string, ck clock) *htmlPair {
+func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *htmlPair {
 	hp := &htmlPair{
 		ID: id, Initiator: p.Initiator, Responder: p.Responder,
 		InitiatorOS: windowsOf(c, p.Initiator), ResponderOS: windowsOf(c, p.Responder),
@@ -667,14 +533,14 @@ func newHTMLPair(c *analyzer.CaptureResult, p *analyzer.Pair, id string, ck cloc
 	for i := range p.Findings {
 		f := &p.Findings[i]
 		hf := newHTMLFinding(f, ck)
-		if f.ID == analyzer.FindingKB977526 && hp.KB == nil {
+		if f.ID == result.FindingKB977526 && hp.KB == nil {
 			hp.KB = &hf
 			hp.Cycles = newHTMLCycles(p, f, ck)
 			continue
 		}
 		hp.Findings = append(hp.Findings, hf)
 	}
-	if hp.KB != nil || hasProblem(p) {
+	if hp.KB != nil || p.HasProblem() {
 		hp.Timeline = newTimeline(c, p, ck)
 	}
 	if p.SMB != nil {
@@ -748,7 +614,7 @@ func newHTMLPair(c *analyzer.CaptureResult, p *analyzer.Pair, id string, ck cloc
 	return hp
 }
 
-func newHTMLFinding(f *analyzer.Finding, ck clock) htmlFinding {
+func newHTMLFinding(f *result.Finding, ck clock) htmlFinding {
 	title, _ := findingTitle(f.ID)
 	hf := htmlFinding{
 		ID: f.ID, Title: title, Confidence: strconv.FormatFloat(f.Confidence, 'f', 2, 64),
@@ -756,9 +622,9 @@ func newHTMLFinding(f *analyzer.Finding, ck clock) htmlFinding {
 		Filter: f.WiresharkFilter, Class: "f-problem",
 	}
 	switch {
-	case f.ID == analyzer.FindingKB977526:
+	case f.ID == result.FindingKB977526:
 		hf.Class = "f-kb"
-	case f.Informational:
+	case !f.IsProblem():
 		hf.Class = "f-info"
 	}
 	for _, e := range f.Evidence {
@@ -767,7 +633,7 @@ func newHTMLFinding(f *analyzer.Finding, ck clock) htmlFinding {
 	return hf
 }
 
-func newHTMLCycles(p *analyzer.Pair, f *analyzer.Finding, ck clock) []htmlCycle {
+func newHTMLCycles(p *result.Pair, f *result.Finding, ck clock) []htmlCycle {
 	var out []htmlCycle
 	for i, cy := range f.Cycles {
 		soft := humanSeconds(cy.SoftSASeconds)
@@ -783,7 +649,7 @@ func newHTMLCycles(p *analyzer.Pair, f *analyzer.Finding, ck clock) []htmlCycle 
 		// What the user was doing: the SMB requests outstanding when the
 		// unanswered gap of this outage began.
 		for _, g := range p.Gaps {
-			if g.Kind == analyzer.GapUnanswered && g.FirstFrame == cy.OutageFirstFrame {
+			if g.Kind == result.GapUnanswered && g.FirstFrame == cy.OutageFirstFrame {
 				hc.InFlight = g.SMBInFlight
 				break
 			}
@@ -791,403 +657,4 @@ func newHTMLCycles(p *analyzer.Pair, f *analyzer.Finding, ck clock) []htmlCycle 
 		out = append(out, hc)
 	}
 	return out
-}
-
-// The timeline: an inline SVG in a viewBox tlWidth units wide (scaled to
-// the page by CSS, so 1 unit is 1 px at a 1000 px wide column). Lane labels
-// take the left tlX0 units; the plot runs from tlX0 to tlWidth-tlRight and
-// maps capture time linearly:
-//
-//	x(t) = tlX0 + (t - first frame) * scale,  scale = plot width / capture duration
-//
-// The SVG carries data-x0 and data-scale, and every shape data-start and
-// data-end in seconds since the first frame, so tests (and curious readers)
-// can check x = x0 + start*scale.
-const (
-	tlWidth   = 1000.0
-	tlX0      = 150.0
-	tlRight   = 18.0
-	tlTop     = 22.0 // room for the outage labels
-	tlLaneH   = 30.0
-	tlLaneGap = 4.0
-	tlBarPad  = 6.0
-	tlMinW    = 1.5 // narrowest bar drawn, so an instant stays visible
-)
-
-type htmlTimeline struct {
-	Title    string
-	ViewBox  string
-	Height   string
-	X0       string
-	Scale    string
-	Duration string
-	PlotEnd  string
-	Lanes    []tlLane
-	Grid     []tlTick
-	Outages  []tlShape
-	Shapes   []tlShape
-	Marks    []tlMark
-	Labels   []tlText
-	AxisY    string
-	Caption  tlText
-	Legend   []tlLegend
-	Notes    []string
-}
-
-// tlLegend is one legend entry: a swatch class and what it means.
-type tlLegend struct {
-	Swatch, Text string
-}
-
-// tlLegends lists every legend entry in display order, keyed by the shape
-// class that makes it appear.
-var tlLegends = []struct{ class, swatch, text string }{
-	{"outage", "sw-outage", "outage: connection lost"},
-	{"soft-period", "sw-soft", "soft SA of a KB 977526 cycle"},
-	{"soft-sa", "sw-soft-sa", "soft SA: clear traffic after a failed negotiation"},
-	{"esp", "sw-esp", "ESP (encrypted)"},
-	{"ike-established", "sw-ike", "IKE established"},
-	{"ike-incomplete", "sw-ike-incomplete", "IKE incomplete"},
-	{"ike-failed", "sw-ike-failed", "IKE failed"},
-	{"ike-no-response", "sw-ike-none", "IKE without response"},
-	{"ike-other", "sw-ike-other", "IKE, other outcome"},
-	{"ike-fail", "sw-x", "IKE not established"},
-	{"gap-unanswered", "sw-unanswered", "clear traffic unanswered"},
-	{"gap-idle", "sw-idle", "idle (nobody sending)"},
-}
-
-// legend keeps the entries whose shapes the timeline has.
-func (tl *htmlTimeline) legend() {
-	has := func(class string) bool {
-		for _, list := range [][]tlShape{tl.Outages, tl.Shapes} {
-			for _, s := range list {
-				for _, c := range strings.Fields(s.Class) {
-					if c == class {
-						return true
-					}
-				}
-			}
-		}
-		for _, m := range tl.Marks {
-			if m.Class == class {
-				return true
-			}
-		}
-		return false
-	}
-	for _, l := range tlLegends {
-		if has(l.class) {
-			tl.Legend = append(tl.Legend, tlLegend{Swatch: l.swatch, Text: l.text})
-		}
-	}
-}
-
-type tlLane struct {
-	Y, H, LabelY string
-	Label, Title string
-}
-
-type tlShape struct {
-	Class, X, Y, W, H, Start, End, Title string
-}
-
-type tlMark struct {
-	Class, D, Start, Title string
-}
-
-type tlText struct {
-	Class, X, Y, Text string
-}
-
-type tlTick struct {
-	X, Y1, Y2, LabelY, Label string
-}
-
-func num(v float64) string {
-	v = math.Round(v*100) / 100
-	if v == 0 {
-		v = 0 // no "-0"
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-func secs(v float64) string {
-	v = math.Round(v*1e6) / 1e6
-	if v == 0 {
-		v = 0
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-// timelineScale is the capture's duration (at least one second, so an
-// instant capture still has an axis) and the units per second.
-func timelineScale(c *analyzer.CaptureResult) (dur, scale float64) {
-	dur = c.Last.Sub(c.First.Time).Seconds()
-	if dur < 1 {
-		dur = 1
-	}
-	return dur, (tlWidth - tlX0 - tlRight) / dur
-}
-
-type tlBuilder struct {
-	tl    *htmlTimeline
-	ck    clock
-	dur   float64
-	scale float64
-}
-
-// x maps a time, clamped to the capture, to its x coordinate.
-func (b *tlBuilder) x(sec float64) float64 {
-	return tlX0 + math.Max(0, math.Min(sec, b.dur))*b.scale
-}
-
-// bar adds a rectangle from t0 to t1 in a lane (y, h).
-func (b *tlBuilder) bar(class string, t0, t1 time.Time, y, h float64, title string) tlShape {
-	s0, s1 := b.ck.rel(t0), b.ck.rel(t1)
-	if s1 < s0 {
-		s1 = s0
-	}
-	x0, x1 := b.x(s0), b.x(s1)
-	w := math.Max(x1-x0, tlMinW)
-	if x0+w > tlWidth-tlRight+tlMinW {
-		x0 = tlWidth - tlRight + tlMinW - w
-	}
-	return tlShape{Class: class, X: num(x0), Y: num(y), W: num(w), H: num(h), Start: secs(s0), End: secs(s1), Title: title}
-}
-
-func (b *tlBuilder) span(t0, t1 analyzer.Time) string {
-	return fmt.Sprintf("%s → %s UTC (%s → %s)", b.ck.at(t0).UTC, b.ck.at(t1).UTC, b.ck.at(t0).Rel, b.ck.at(t1).Rel)
-}
-
-func (b *tlBuilder) lane(label, title string) (y, h float64) {
-	y = tlTop + float64(len(b.tl.Lanes))*(tlLaneH+tlLaneGap)
-	b.tl.Lanes = append(b.tl.Lanes, tlLane{Y: num(y), H: num(tlLaneH), LabelY: num(y + tlLaneH/2 + 4), Label: label, Title: title})
-	return y + tlBarPad, tlLaneH - 2*tlBarPad
-}
-
-// newTimeline draws one pair on the capture's time axis: the KB loop's
-// soft-SA periods, IKE negotiations, ESP SAs (one lane per SPI), and clear
-// traffic (soft SAs and gaps), with the outages shaded across all lanes.
-func newTimeline(c *analyzer.CaptureResult, p *analyzer.Pair, ck clock) *htmlTimeline {
-	dur, scale := timelineScale(c)
-	tl := &htmlTimeline{
-		Title: fmt.Sprintf("Timeline of %s and %s", p.Initiator, p.Responder),
-		X0:    num(tlX0), Scale: strconv.FormatFloat(scale, 'f', 9, 64), Duration: secs(dur),
-		PlotEnd: num(tlWidth - tlRight),
-	}
-	b := &tlBuilder{tl: tl, ck: ck, dur: dur, scale: scale}
-	kb := kbFinding(p)
-
-	// Lane: the KB loop's soft-SA periods.
-	if kb != nil && len(kb.Cycles) > 0 {
-		y, h := b.lane("Soft SA (loop)", "soft-SA periods of the KB 977526 cycles: clear traffic admitted after a failed negotiation")
-		for i, cy := range kb.Cycles {
-			title := fmt.Sprintf("cycle %d soft SA: %s, %s", i+1, b.span(cy.SoftSAStart, cy.SoftSAEnd), humanSeconds(cy.SoftSASeconds))
-			class := "soft-period"
-			if cy.SoftSAOpen {
-				class += " open"
-				title += " (still open when the capture ends)"
-			}
-			s := b.bar(class, cy.SoftSAStart.Time, cy.SoftSAEnd.Time, y, h, title)
-			tl.Shapes = append(tl.Shapes, s)
-			label := "soft SA " + humanSeconds(cy.SoftSASeconds)
-			if cy.SoftSAOpen {
-				label = "≥ " + humanSeconds(cy.SoftSASeconds)
-			}
-			w, _ := strconv.ParseFloat(s.W, 64)
-			if float64(len([]rune(label)))*6.2+8 < w {
-				x, _ := strconv.ParseFloat(s.X, 64)
-				tl.Labels = append(tl.Labels, tlText{Class: "in-bar", X: num(x + w/2), Y: num(y + h/2 + 4), Text: label})
-			}
-		}
-	}
-
-	// Lane: IKE negotiations, coloured by outcome; those that did not
-	// establish get a cross at their end.
-	if len(p.Negotiations) > 0 {
-		y, h := b.lane("IKE", "IKE / AuthIP negotiations, one mark from first to last message")
-		for i := range p.Negotiations {
-			if i == htmlMaxMarks {
-				tl.Notes = append(tl.Notes, fmt.Sprintf("%d more IKE negotiations not drawn", len(p.Negotiations)-i))
-				break
-			}
-			n := &p.Negotiations[i]
-			title := fmt.Sprintf("%s %s SPI %s: %s, %s (%d retransmitted), %s, frames %d–%d",
-				n.Protocol, n.Exchange, n.InitiatorSPI, outcomeOf(n.Outcome).Label, plural(n.Messages, "message", "messages"),
-				n.Retransmissions, b.span(n.Start, n.End), n.FirstFrame, n.LastFrame)
-			if len(n.Notify) > 0 {
-				title += ", notify " + strings.Join(n.Notify, ", ")
-			}
-			class := "ike ike-" + outcomeOf(n.Outcome).Code
-			if outcomeOf(n.Outcome).Class == "v-neutral" {
-				class = "ike ike-other"
-			}
-			s := b.bar(class, n.Start.Time, n.End.Time, y+2, h-4, title)
-			tl.Shapes = append(tl.Shapes, s)
-			if n.Outcome != analyzer.OutcomeEstablished {
-				x, _ := strconv.ParseFloat(s.X, 64)
-				w, _ := strconv.ParseFloat(s.W, 64)
-				cx, cy := x+w, y-1
-				tl.Marks = append(tl.Marks, tlMark{
-					Class: "ike-fail", Start: s.End,
-					D:     fmt.Sprintf("M%s %sL%s %sM%s %sL%s %s", num(cx-3), num(cy-3), num(cx+3), num(cy+3), num(cx+3), num(cy-3), num(cx-3), num(cy+3)),
-					Title: "not established: " + title,
-				})
-			}
-		}
-	}
-
-	// Lanes: ESP, one per SPI in order of first appearance, capped.
-	var spis []string
-	more := 0
-	for _, s := range p.SAs {
-		if s.Kind != analyzer.SAKindESP {
-			continue
-		}
-		known := false
-		for _, x := range spis {
-			known = known || x == s.SPI
-		}
-		if known {
-			continue
-		}
-		if len(spis) == htmlMaxESPLanes {
-			more++
-			continue
-		}
-		spis = append(spis, s.SPI)
-	}
-	if more > 0 {
-		tl.Notes = append(tl.Notes, fmt.Sprintf("%d more ESP SPIs not drawn (see the SA table)", more))
-	}
-	for _, spi := range spis {
-		var y, h float64
-		laneDone := false
-		for _, s := range p.SAs {
-			if s.Kind != analyzer.SAKindESP || s.SPI != spi {
-				continue
-			}
-			if !laneDone {
-				arrow := "→"
-				if s.Src == p.Responder {
-					arrow = "←"
-				}
-				y, h = b.lane(clip("ESP "+arrow+" "+spi, 18), fmt.Sprintf("ESP SPI %s, %s → %s", spi, s.Src, s.Dst))
-				laneDone = true
-			}
-			title := fmt.Sprintf("ESP SPI %s %s → %s: %s, %s, %s", spi, s.Src, s.Dst,
-				plural(s.Packets, "packet", "packets"), humanBytes(int64(s.Bytes)), b.span(s.Start, s.End))
-			if s.OneWay {
-				title += ", one way"
-			}
-			tl.Shapes = append(tl.Shapes, b.bar("esp", s.Start.Time, s.End.Time, y, h, title))
-		}
-	}
-
-	// Lane: clear traffic: soft SAs, unanswered and idle gaps.
-	y, h := b.lane("Clear traffic", "clear (unencrypted) traffic between the pair")
-	drawn, hasSoft := 0, false
-	for _, s := range p.SAs {
-		if s.Kind != analyzer.SAKindSoft {
-			continue
-		}
-		hasSoft = true
-		if drawn == htmlMaxMarks {
-			tl.Notes = append(tl.Notes, "more soft SAs not drawn")
-			break
-		}
-		drawn++
-		title := fmt.Sprintf("soft SA (clear traffic after a negotiation that reached no SA): %s, %s, %s, %s",
-			b.span(s.Start, s.End), humanSeconds(s.Seconds), plural(s.Packets, "packet", "packets"), humanBytes(int64(s.Bytes)))
-		tl.Shapes = append(tl.Shapes, b.bar("soft-sa", s.Start.Time, s.End.Time, y, h, title))
-	}
-	drawn = 0
-	for _, g := range p.Gaps {
-		if drawn == htmlMaxMarks {
-			tl.Notes = append(tl.Notes, fmt.Sprintf("%d more gaps not drawn", len(p.Gaps)-drawn))
-			break
-		}
-		drawn++
-		var title, class string
-		if g.Kind == analyzer.GapUnanswered {
-			class = "gap-unanswered"
-			title = fmt.Sprintf("unanswered: %s sent %s nobody answered, %s, %s",
-				g.Sender, plural(g.OneWayFrames, "packet", "packets"), b.span(g.Start, g.End), humanSeconds(g.Seconds))
-		} else {
-			class = "gap-idle"
-			title = fmt.Sprintf("idle: neither side sent anything, %s, %s", b.span(g.Start, g.End), humanSeconds(g.Seconds))
-		}
-		tl.Shapes = append(tl.Shapes, b.bar(class, g.Start.Time, g.End.Time, y+3, h-6, title))
-	}
-
-	if drawn == 0 && !hasSoft {
-		note := "no clear traffic"
-		if p.ClearPackets > 0 {
-			note = "no soft SA and no gap in the clear traffic"
-		}
-		tl.Labels = append(tl.Labels, tlText{Class: "lane-note", X: num(tlX0 + 6), Y: num(y + h/2 + 4), Text: note})
-	}
-
-	// Outages: shaded across every lane, their length above.
-	bottom := tlTop + float64(len(tl.Lanes))*(tlLaneH+tlLaneGap) - tlLaneGap
-	if kb != nil {
-		for i, cy := range kb.Cycles {
-			title := fmt.Sprintf("outage %d: connection lost %s, %s, frames %d–%d, %d IKE messages, %d retransmissions",
-				i+1, humanSeconds(cy.OutageSeconds), b.span(cy.OutageStart, cy.OutageEnd),
-				cy.OutageFirstFrame, cy.OutageEndFrame, cy.IKEMessages, cy.Retransmissions)
-			s := b.bar("outage", cy.OutageStart.Time, cy.OutageEnd.Time, tlTop-4, bottom-tlTop+8, title)
-			tl.Outages = append(tl.Outages, s)
-			x, _ := strconv.ParseFloat(s.X, 64)
-			w, _ := strconv.ParseFloat(s.W, 64)
-			tl.Labels = append(tl.Labels, tlText{Class: "outage-label", X: num(x + w/2), Y: num(tlTop - 8), Text: humanSeconds(cy.OutageSeconds)})
-		}
-	}
-
-	// The axis: ticks at a round step, about eight of them.
-	axis := bottom + 8
-	tl.AxisY = num(axis)
-	step := tickStep(dur)
-	for i := 0; ; i++ {
-		t := float64(i) * step
-		if t > dur+step*1e-9 {
-			break
-		}
-		tl.Grid = append(tl.Grid, tlTick{
-			X: num(b.x(t)), Y1: num(tlTop - 4), Y2: num(axis + 4), LabelY: num(axis + 17), Label: tickLabel(t, step),
-		})
-	}
-	tl.Caption = tlText{Class: "caption", X: num(tlX0 + (tlWidth-tlX0-tlRight)/2), Y: num(axis + 35),
-		Text: "seconds since the first frame (" + ck.at(c.First).UTC + " UTC)"}
-	height := axis + 44
-	tl.legend()
-	tl.Height = num(height)
-	tl.ViewBox = "0 0 " + num(tlWidth) + " " + num(height)
-	return tl
-}
-
-// clip shortens a lane label to n characters so that it stays left of the
-// plot; the lane's hover text has it in full.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// tickStep is the smallest round step that gives at most ten ticks.
-func tickStep(dur float64) float64 {
-	for _, s := range []float64{0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400} {
-		if dur/s <= 10 {
-			return s
-		}
-	}
-	return math.Ceil(dur/10/86400) * 86400
-}
-
-func tickLabel(t, step float64) string {
-	if step < 1 {
-		return strconv.FormatFloat(t, 'f', 1, 64) + " s"
-	}
-	return strconv.FormatFloat(t, 'f', 0, 64) + " s"
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -29,7 +30,7 @@ import (
 const htmlMaxBytes = 1 << 20
 
 // sampleResult analyses one capture as the CLI does.
-func sampleResult(t testing.TB, path string) *analyzer.Result {
+func sampleResult(t testing.TB, path string) *result.Result {
 	t.Helper()
 	c, err := decoders.Open(path)
 	if err != nil {
@@ -43,11 +44,11 @@ func sampleResult(t testing.TB, path string) *analyzer.Result {
 	// Named relative to the repository root, as the other goldens are, so
 	// the files do not depend on where the tests run.
 	cr.File = filepath.ToSlash(filepath.Join("samples", filepath.Base(path)))
-	r := analyzer.NewResult("test", *cr)
+	r := result.NewResult("test", *cr)
 	return &r
 }
 
-func renderHTML(t testing.TB, r *analyzer.Result) []byte {
+func renderHTML(t testing.TB, r *result.Result) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := HTML(&b, r); err != nil {
@@ -212,7 +213,7 @@ func TestHTMLTimelinePositions(t *testing.T) {
 	r := sampleResult(t, "../samples/kb977526-vista-to-xp.pcapng")
 	doc := string(renderHTML(t, r))
 	c := &r.Captures[0]
-	kb := kbFinding(&c.Pairs[0])
+	kb := c.Pairs[0].KB()
 	if kb == nil {
 		t.Fatal("the KB sample has no KB finding")
 	}
@@ -276,7 +277,7 @@ func TestHTMLVerdicts(t *testing.T) {
 func TestHTMLBatch(t *testing.T) {
 	a := sampleResult(t, "../samples/kb977526-vista-to-xp.pcapng")
 	b := sampleResult(t, "../samples/healthy-ipsec-ikev1.pcapng")
-	r := analyzer.NewResult("test", a.Captures[0], b.Captures[0], hostileResult().Captures[0])
+	r := result.NewResult("test", a.Captures[0], b.Captures[0], hostileResult().Captures[0])
 	doc := string(renderHTML(t, &r))
 	if n := strings.Count(doc, `<section class="capture"`); n != 3 {
 		t.Errorf("%d capture sections, want 3", n)
@@ -307,52 +308,52 @@ const (
 )
 
 // hostileResult is a KB 977526 pair whose every capture string is hostile.
-func hostileResult() *analyzer.Result {
+func hostileResult() *result.Result {
 	t0 := time.Date(2009, 11, 10, 9, 0, 0, 0, time.UTC)
-	at := func(s float64) analyzer.Time { return analyzer.At(t0.Add(time.Duration(s * float64(time.Second)))) }
-	ev := []analyzer.Evidence{{Frame: 1, Time: at(0), What: hostileWhat}, {Frame: 9, Time: at(62), What: hostileFile}}
-	cycles := []analyzer.Cycle{
+	at := func(s float64) result.Time { return result.At(t0.Add(time.Duration(s * float64(time.Second)))) }
+	ev := []result.Evidence{{Frame: 1, Time: at(0), What: hostileWhat}, {Frame: 9, Time: at(62), What: hostileFile}}
+	cycles := []result.Cycle{
 		{OutageStart: at(0), OutageEnd: at(62), OutageSeconds: 62, SoftSAStart: at(62), SoftSAEnd: at(362), SoftSASeconds: 300,
 			Frames: []int{1, 2, 9}, OutageFirstFrame: 1, OutageEndFrame: 9, SoftSAEndFrame: 100, IKEMessages: 7, Retransmissions: 5},
 		{OutageStart: at(362), OutageEnd: at(426), OutageSeconds: 64, SoftSAStart: at(426), SoftSAEnd: at(600), SoftSASeconds: 174,
 			Frames: []int{100, 101, 120}, OutageFirstFrame: 100, OutageEndFrame: 120, SoftSAEndFrame: 200, SoftSAOpen: true, IKEMessages: 7, Retransmissions: 4},
 	}
-	cr := analyzer.CaptureResult{
+	cr := result.CaptureResult{
 		File: "cases/evil" + hostileVID + ".pcapng", Format: "pcapng<b>", Frames: 200, First: at(0), Last: at(600),
 		Warnings: []string{"warning " + hostileVID},
-		Hosts: []analyzer.Host{
+		Hosts: []result.Host{
 			{Addr: "10.0.0.1", OS: "Windows Vista " + hostileVID, Windows: "Windows Vista", VendorIDs: []string{hostileVID, "MS NT5 ISAKMPOAKLEY version 5"}},
 			{Addr: "10.0.0.2", Windows: "Windows XP " + hostileNotify, VendorIDs: []string{"MS NT5 ISAKMPOAKLEY version 3"}},
 		},
-		Pairs: []analyzer.Pair{{
-			Initiator: "10.0.0.1", Responder: "10.0.0.2", Verdict: analyzer.VerdictKB977526,
-			Findings: []analyzer.Finding{
-				{ID: analyzer.FindingKB977526, Confidence: 0.9, Summary: "loop " + hostileFile, Cycles: cycles, Evidence: ev,
+		Pairs: []result.Pair{{
+			Initiator: "10.0.0.1", Responder: "10.0.0.2", Verdict: result.VerdictKB977526,
+			Findings: []result.Finding{
+				{ID: result.FindingKB977526, Confidence: 0.9, Summary: "loop " + hostileFile, Cycles: cycles, Evidence: ev,
 					WiresharkFilter: `ip.addr==10.0.0.1 && smb2.filename contains "` + hostileFile + `"`},
 				{ID: "EVIL" + hostileVID, Confidence: 0.5, Summary: hostileNotify, Evidence: ev, WiresharkFilter: hostileVID},
 			},
-			Negotiations: []analyzer.Negotiation{
+			Negotiations: []result.Negotiation{
 				{Protocol: "ikev1", Exchange: "main" + hostileVID, Exchanges: []string{"main", hostileNotify}, InitiatorSPI: hostileVID,
-					Start: at(0.5), End: at(61), Seconds: 60.5, Messages: 9, Retransmissions: 6, Outcome: analyzer.OutcomeIncomplete,
+					Start: at(0.5), End: at(61), Seconds: 60.5, Messages: 9, Retransmissions: 6, Outcome: result.OutcomeIncomplete,
 					Notify: []string{hostileNotify}, FirstFrame: 2, LastFrame: 8},
 				{Protocol: "ikev1", Exchange: "main", InitiatorSPI: "00112233", Start: at(362.5), End: at(424), Seconds: 61.5,
 					Messages: 9, Outcome: hostileVID, FirstFrame: 101, LastFrame: 119},
 			},
-			SAs: []analyzer.SA{
-				{Kind: analyzer.SAKindSoft, Start: at(62), End: at(362), Seconds: 300, Packets: 50, Bytes: 5000},
-				{Kind: analyzer.SAKindSoft, Start: at(426), End: at(600), Seconds: 174, Packets: 30, Bytes: 3000, Open: true},
-				{Kind: analyzer.SAKindESP, SPI: hostileVID, Start: at(10), End: at(11), Src: "10.0.0.1", Dst: hostileNotify, Packets: 1, Bytes: 100},
+			SAs: []result.SA{
+				{Kind: result.SAKindSoft, Start: at(62), End: at(362), Seconds: 300, Packets: 50, Bytes: 5000},
+				{Kind: result.SAKindSoft, Start: at(426), End: at(600), Seconds: 174, Packets: 30, Bytes: 3000, Open: true},
+				{Kind: result.SAKindESP, SPI: hostileVID, Start: at(10), End: at(11), Src: "10.0.0.1", Dst: hostileNotify, Packets: 1, Bytes: 100},
 			},
-			Gaps: []analyzer.Gap{
-				{Kind: analyzer.GapUnanswered, Start: at(0), End: at(62), Seconds: 62, Sender: hostileVID, FirstFrame: 1, EndFrame: 9,
+			Gaps: []result.Gap{
+				{Kind: result.GapUnanswered, Start: at(0), End: at(62), Seconds: 62, Sender: hostileVID, FirstFrame: 1, EndFrame: 9,
 					SMBInFlight: []string{"READ of " + hostileFile}},
 				{Kind: hostileVID, Start: at(300), End: at(320), Seconds: 20},
 			},
-			SMB:        &analyzer.SMB{Dialect: "SMB 2.0.2" + hostileVID, Sessions: 1, Files: []string{hostileFile}, InFlight: []string{"READ of " + hostileFile}},
+			SMB:        &result.SMB{Dialect: "SMB 2.0.2" + hostileVID, Sessions: 1, Files: []string{hostileFile}, InFlight: []string{"READ of " + hostileFile}},
 			FirstFrame: 1, LastFrame: 200, First: at(0), Last: at(600), ClearPackets: 150,
 		}},
 	}
-	r := analyzer.NewResult("test"+hostileVID, cr)
+	r := result.NewResult("test"+hostileVID, cr)
 	return &r
 }
 

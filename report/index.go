@@ -9,14 +9,14 @@ import (
 	"sort"
 	"strings"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // WriteHTMLDir writes one HTML report per capture into dir, plus index.html
 // listing every capture, worst verdict first, with the failed files and their
 // errors, each linking to its report. The pages are self-contained and link
 // to each other by relative names, so the folder can be zipped and attached.
-func WriteHTMLDir(dir string, r *analyzer.Result) error {
+func WriteHTMLDir(dir string, r *result.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func WriteHTMLDir(dir string, r *analyzer.Result) error {
 		row := indexRowFor(c)
 		if c.Error == "" {
 			row.Link = uniqueName(c.File, used)
-			one := analyzer.NewResult(r.Tool.Version, *c)
+			one := result.NewResult(r.Tool.Version, *c)
 			if err := writeFile(filepath.Join(dir, row.Link), func(w io.Writer) error { return HTML(w, &one) }); err != nil {
 				return err
 			}
@@ -122,18 +122,35 @@ type indexRow struct {
 	File, Link, Verdicts, Findings, Error, Class string
 	Frames                                       int
 	rank, findings                               int
+	worst                                        string // the verdict that set rank
 }
 
-// verdictRank orders captures by how much a support engineer needs to look.
-var verdictRank = map[string]int{
-	analyzer.VerdictKB977526: 0, analyzer.VerdictNoCommunication: 1, analyzer.VerdictNegotiationFail: 2,
-	analyzer.VerdictNoIKEResponse: 3, analyzer.VerdictFallbackToClear: 5, analyzer.VerdictHealthyIPsec: 6, analyzer.VerdictClearOnly: 7,
+// A row's rank orders captures by how much a support engineer needs to
+// look: its worst verdict by catalog rank, doubled to leave room for a
+// capture that could not be read, which comes after every problem verdict
+// and before the rest; a capture without pairs comes last.
+func verdictRank(code string) (int, bool) {
+	v, ok := result.VerdictOf(code)
+	return 2 * v.Rank, ok
 }
 
-func indexRowFor(c *analyzer.CaptureResult) indexRow {
-	row := indexRow{File: c.File, Frames: c.Frames, rank: 8, Class: "clean"}
+// failedRank and cleanRank are the ranks of a capture that could not be
+// read and of one without pairs.
+var failedRank, cleanRank = func() (int, int) {
+	vs := result.Verdicts()
+	failed := 2 * len(vs)
+	for _, v := range vs {
+		if v.Severity == result.SeverityProblem {
+			failed = 2*v.Rank + 1
+		}
+	}
+	return failed, 2 * len(vs)
+}()
+
+func indexRowFor(c *result.CaptureResult) indexRow {
+	row := indexRow{File: c.File, Frames: c.Frames, rank: cleanRank, Class: "clean"}
 	if c.Error != "" {
-		row.Error, row.rank, row.Class = c.Error, 4, "failed"
+		row.Error, row.rank, row.Class = c.Error, failedRank, "failed"
 		return row
 	}
 	count := map[string]int{}
@@ -144,16 +161,20 @@ func indexRowFor(c *analyzer.CaptureResult) indexRow {
 			order = append(order, p.Verdict)
 		}
 		count[p.Verdict]++
-		if r, ok := verdictRank[p.Verdict]; ok && r < row.rank {
-			row.rank = r
+		if r, ok := verdictRank(p.Verdict); ok && r < row.rank {
+			row.rank, row.worst = r, p.Verdict
 		}
 		for _, f := range p.Findings {
-			if !f.Informational {
+			if f.IsProblem() {
 				findings++
 			}
 		}
 	}
-	sort.Slice(order, func(i, j int) bool { return verdictRank[order[i]] < verdictRank[order[j]] })
+	sort.Slice(order, func(i, j int) bool {
+		ri, _ := verdictRank(order[i])
+		rj, _ := verdictRank(order[j])
+		return ri < rj
+	})
 	var parts []string
 	for _, v := range order {
 		parts = append(parts, fmt.Sprintf("%d %s", count[v], v))
@@ -164,7 +185,7 @@ func indexRowFor(c *analyzer.CaptureResult) indexRow {
 	}
 	row.Findings, row.findings = fmt.Sprint(findings), findings
 	switch {
-	case row.rank == 0:
+	case row.worst == result.VerdictKB977526:
 		row.Class = "kb"
 	case findings > 0:
 		row.Class = "problem"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // TestWriteHTMLDir writes the batch folder for the samples plus a failed
@@ -15,11 +15,11 @@ import (
 // is listed with its error (escaped), and the verdict order puts the KB
 // captures first.
 func TestWriteHTMLDir(t *testing.T) {
-	res := analyzer.NewResult("test")
+	res := result.NewResult("test")
 	for _, r := range sampleResults(t) {
 		res.Captures = append(res.Captures, r.Captures...)
 	}
-	res.Captures = append(res.Captures, analyzer.CaptureResult{File: "cases/<b>bad</b>.pcap", Error: "cases/<b>bad</b>.pcap: not a capture file"})
+	res.Captures = append(res.Captures, result.CaptureResult{File: "cases/<b>bad</b>.pcap", Error: "cases/<b>bad</b>.pcap: not a capture file"})
 	dir := t.TempDir()
 	if err := WriteHTMLDir(dir, &res); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"sync"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // JSON writes r as the versioned JSON document of DESIGN.md, indented, with
@@ -18,7 +18,7 @@ import (
 // the document is never held whole in memory: pairs are encoded a chunk at a
 // time on every core and written out in order, so a long report costs the
 // memory of a few chunks of pairs.
-func JSON(w io.Writer, r *analyzer.Result) error {
+func JSON(w io.Writer, r *result.Result) error {
 	head := *r
 	head.Captures = nil
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -84,7 +84,7 @@ func writeArrayField(bw *bufio.Writer, v any, prefix, name string, isNil bool, n
 // time and written in order: on a capture of hundreds of pairs the encoding
 // is otherwise the one serial step after the analysis, and memory stays at
 // a few chunks.
-func writeCapture(bw *bufio.Writer, c *analyzer.CaptureResult, prefix string) error {
+func writeCapture(bw *bufio.Writer, c *result.CaptureResult, prefix string) error {
 	head := *c
 	head.Pairs = nil
 	return writeArrayField(bw, &head, prefix, "pairs", c.Pairs == nil, len(c.Pairs), func() error {
@@ -123,7 +123,7 @@ var pairChunk = 32
 // encodePairs appends pairs to b as elements of the pairs array at the
 // indentation inner, each on its own line and followed by a comma unless it
 // ends the array.
-func encodePairs(b []byte, pairs []analyzer.Pair, inner string, ends bool) ([]byte, error) {
+func encodePairs(b []byte, pairs []result.Pair, inner string, ends bool) ([]byte, error) {
 	var one bytes.Buffer
 	// Encoded compactly and indented by appendIndent: the same bytes as
 	// an indenting encoder, for a fraction of the time.
@@ -154,11 +154,11 @@ func newEncoder(w io.Writer, prefix string) *json.Encoder {
 // JSONLines writes one line per capture, each a complete document of the
 // same schema holding that capture alone, so a large batch can be streamed
 // and processed line by line.
-func JSONLines(w io.Writer, r *analyzer.Result) error {
+func JSONLines(w io.Writer, r *result.Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for i := range r.Captures {
-		one := analyzer.NewResult(r.Tool.Version, r.Captures[i])
+		one := result.NewResult(r.Tool.Version, r.Captures[i])
 		if err := enc.Encode(&one); err != nil {
 			return err
 		}

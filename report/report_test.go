@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"softsa/analyzer"
+	"softsa/analyzer/result"
 	"softsa/decoders"
 )
 
@@ -23,13 +25,13 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // sampleResults analyses every sample capture, one Result each, with the
 // file named relative to the repository root so goldens do not depend on
 // where the tests run.
-func sampleResults(t *testing.T) map[string]*analyzer.Result {
+func sampleResults(t *testing.T) map[string]*result.Result {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join("..", "samples", "*.pcap*"))
 	if len(files) == 0 {
 		t.Fatal("no samples found in ../samples")
 	}
-	out := map[string]*analyzer.Result{}
+	out := map[string]*result.Result{}
 	for _, f := range files {
 		c, err := decoders.Open(f)
 		if err != nil {
@@ -41,7 +43,7 @@ func sampleResults(t *testing.T) map[string]*analyzer.Result {
 			t.Fatalf("%s: %v", f, err)
 		}
 		cr.File = filepath.ToSlash(filepath.Join("samples", filepath.Base(f)))
-		r := analyzer.NewResult("test", *cr)
+		r := result.NewResult("test", *cr)
 		out[strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), ".pcapng"), ".pcap")] = &r
 	}
 	return out
@@ -138,6 +140,41 @@ func TestSchemaRejects(t *testing.T) {
 	}
 }
 
+// TestSchemaCatalog: the schema's vocabulary of verdicts and finding IDs is
+// the catalog's, so a finding added to one is not forgotten in the other.
+func TestSchemaCatalog(t *testing.T) {
+	b, err := os.ReadFile("softsa.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Defs map[string]struct {
+			Properties map[string]struct {
+				Enum []string `json:"enum"`
+			} `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	var codes, ids []string
+	for _, v := range result.Verdicts() {
+		codes = append(codes, v.Code)
+	}
+	for _, f := range result.Findings() {
+		ids = append(ids, f.ID)
+	}
+	for _, c := range []struct {
+		def, prop string
+		want      []string
+	}{{"pair", "verdict", codes}, {"finding", "id", ids}} {
+		got := slices.Sorted(slices.Values(s.Defs[c.def].Properties[c.prop].Enum))
+		if want := slices.Sorted(slices.Values(c.want)); !slices.Equal(got, want) {
+			t.Errorf("schema %s.%s: %v, catalog: %v", c.def, c.prop, got, want)
+		}
+	}
+}
+
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	c := jsonschema.NewCompiler()
@@ -153,23 +190,23 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 // one of a batch) writes exactly what one json.Encoder writes, whatever the
 // shape of the result.
 func TestJSONSameBytes(t *testing.T) {
-	batch := analyzer.NewResult("test")
+	batch := result.NewResult("test")
 	for _, name := range []string{"busy-office", "kb977526-vista-to-xp", "negotiation-failures"} {
 		batch.Captures = append(batch.Captures, sampleResults(t)[name].Captures...)
 	}
-	batch.Captures = append(batch.Captures, analyzer.CaptureResult{File: "bad <&> file.pcap", Error: "not a capture file"})
-	one := analyzer.NewResult("test", sampleResults(t)["busy-office"].Captures...)
+	batch.Captures = append(batch.Captures, result.CaptureResult{File: "bad <&> file.pcap", Error: "not a capture file"})
+	one := result.NewResult("test", sampleResults(t)["busy-office"].Captures...)
 	hostile := one.Captures[0]
 	hostile.File = `"pairs": null "captures": null`
 	hostile.Warnings = []string{`"pairs": null`}
-	cases := map[string]analyzer.Result{
+	cases := map[string]result.Result{
 		"batch":          batch,
 		"one capture":    one,
-		"no captures":    analyzer.NewResult("test"),
+		"no captures":    result.NewResult("test"),
 		"nil captures":   {SchemaVersion: 1},
-		"nil pairs":      analyzer.NewResult("test", analyzer.CaptureResult{File: "x"}),
-		"empty pairs":    analyzer.NewResult("test", analyzer.CaptureResult{File: "x", Pairs: []analyzer.Pair{}}),
-		"marks in names": analyzer.NewResult("test", hostile, hostile),
+		"nil pairs":      result.NewResult("test", result.CaptureResult{File: "x"}),
+		"empty pairs":    result.NewResult("test", result.CaptureResult{File: "x", Pairs: []result.Pair{}}),
+		"marks in names": result.NewResult("test", hostile, hostile),
 	}
 	for _, chunk := range []int{pairChunk, 1, 3} {
 		pairChunk = chunk
@@ -180,7 +217,7 @@ func TestJSONSameBytes(t *testing.T) {
 	pairChunk = 32
 }
 
-func compareJSON(t *testing.T, name string, res analyzer.Result) {
+func compareJSON(t *testing.T, name string, res result.Result) {
 	t.Helper()
 	var got, want bytes.Buffer
 	if err := JSON(&got, &res); err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"softsa/analyzer"
+	"softsa/analyzer/result"
 )
 
 // TextOptions controls the terminal report.
@@ -32,7 +32,7 @@ const (
 // then for each KB 977526 pair its cycles and evidence, then the other
 // findings and any warnings. Times are UTC with the offset from the first
 // frame beside them, as Wireshark's "seconds since beginning of capture".
-func Text(w io.Writer, r *analyzer.Result, o TextOptions) error {
+func Text(w io.Writer, r *result.Result, o TextOptions) error {
 	bw := bufio.NewWriter(w)
 	if o.MaxEvidence == 0 {
 		o.MaxEvidence = 8
@@ -68,14 +68,14 @@ func (p *printer) paint(code, s string) string {
 
 // when formats a capture time as UTC clock time with the offset from the
 // first frame.
-func (p *printer) when(t analyzer.Time) string {
+func (p *printer) when(t result.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	return fmt.Sprintf("%s (+%.3fs)", t.UTC().Format("15:04:05.000"), t.Sub(p.start).Seconds())
 }
 
-func (p *printer) capture(c *analyzer.CaptureResult) error {
+func (p *printer) capture(c *result.CaptureResult) error {
 	p.start = c.First.Time
 	p.line("%s", p.paint(ansiBold, c.File))
 	if c.Error != "" {
@@ -99,7 +99,7 @@ func (p *printer) capture(c *analyzer.CaptureResult) error {
 	for i := range c.Pairs {
 		pr := &c.Pairs[i]
 		for j := range pr.Findings {
-			if f := &pr.Findings[j]; f.ID == "KB977526" {
+			if f := &pr.Findings[j]; f.ID == result.FindingKB977526 {
 				if err := p.kb(pr, f); err != nil {
 					return err
 				}
@@ -114,7 +114,7 @@ func (p *printer) capture(c *analyzer.CaptureResult) error {
 	return nil
 }
 
-func (p *printer) summary(c *analyzer.CaptureResult) error {
+func (p *printer) summary(c *result.CaptureResult) error {
 	os := map[string]string{}
 	for _, h := range c.Hosts {
 		os[h.Addr] = h.Windows
@@ -122,7 +122,7 @@ func (p *printer) summary(c *analyzer.CaptureResult) error {
 	t := newTable(p.w, "pair", "initiator OS", "responder OS", "verdict", "confidence", "cycles", "mean outage", "mean soft SA", "first evidence")
 	for i := range c.Pairs {
 		pr := &c.Pairs[i]
-		f := mainFinding(pr)
+		f := pr.Main()
 		conf, cycles, outage, soft, first := "-", "-", "-", "-", "-"
 		if f != nil {
 			conf = strconv.FormatFloat(f.Confidence, 'f', 2, 64)
@@ -131,7 +131,7 @@ func (p *printer) summary(c *analyzer.CaptureResult) error {
 			}
 			if len(f.Cycles) > 0 {
 				cycles = strconv.Itoa(len(f.Cycles))
-				outage, soft = textCycleMeans(f.Cycles)
+				outage, soft = cycleMeans(f.Cycles, tenths, ">= ")
 			}
 		}
 		if err := t.row(pr.Initiator+" -> "+pr.Responder, orDash(os[pr.Initiator]), orDash(os[pr.Responder]),
@@ -142,39 +142,17 @@ func (p *printer) summary(c *analyzer.CaptureResult) error {
 	return t.render()
 }
 
-// mainFinding is the finding that decided the pair's verdict: the KB one if
-// present, else the first problem, else the first informational one.
-func mainFinding(pr *analyzer.Pair) *analyzer.Finding {
-	var info *analyzer.Finding
-	for i := range pr.Findings {
-		f := &pr.Findings[i]
-		if f.ID == "KB977526" {
-			return f
-		}
-		if f.Informational {
-			if info == nil {
-				info = f
-			}
-			continue
-		}
-		if info == nil || info.Informational {
-			info = f
-		}
-	}
-	return info
-}
-
-func (p *printer) kb(pr *analyzer.Pair, f *analyzer.Finding) error {
+func (p *printer) kb(pr *result.Pair, f *result.Finding) error {
 	p.line("")
 	p.line("%s %s -> %s: confidence %.2f, %d cycle(s)", p.paint(ansiRed+ansiBold, "KB 977526"), pr.Initiator, pr.Responder, f.Confidence, len(f.Cycles))
 	p.line("  %s", f.Summary)
 	t := newTable(p.w, "#", "outage start", "outage end", "outage", "soft SA start", "soft SA end", "soft SA", "negotiation frames")
 	for i, cy := range f.Cycles {
-		soft := fmt.Sprintf("%.1f s", cy.SoftSASeconds)
+		soft := tenths(cy.SoftSASeconds)
 		if cy.SoftSAOpen {
 			soft = ">= " + soft + " (open)"
 		}
-		if err := t.row(strconv.Itoa(i+1), p.when(cy.OutageStart), p.when(cy.OutageEnd), fmt.Sprintf("%.1f s", cy.OutageSeconds),
+		if err := t.row(strconv.Itoa(i+1), p.when(cy.OutageStart), p.when(cy.OutageEnd), tenths(cy.OutageSeconds),
 			p.when(cy.SoftSAStart), p.when(cy.SoftSAEnd), soft, frameList(cy.Frames, 8)); err != nil {
 			return err
 		}
@@ -186,7 +164,7 @@ func (p *printer) kb(pr *analyzer.Pair, f *analyzer.Finding) error {
 	return nil
 }
 
-func (p *printer) evidence(f *analyzer.Finding) {
+func (p *printer) evidence(f *result.Finding) {
 	n := min(len(f.Evidence), p.o.MaxEvidence)
 	for _, e := range f.Evidence[:n] {
 		p.line("  frame %-7d %s  %s", e.Frame, p.when(e.Time), e.What)
@@ -199,13 +177,13 @@ func (p *printer) evidence(f *analyzer.Finding) {
 	}
 }
 
-func (p *printer) others(c *analyzer.CaptureResult) {
+func (p *printer) others(c *result.CaptureResult) {
 	header := false
 	for i := range c.Pairs {
 		pr := &c.Pairs[i]
 		for j := range pr.Findings {
 			f := &pr.Findings[j]
-			if f.ID == "KB977526" {
+			if f.ID == result.FindingKB977526 {
 				continue
 			}
 			if !header {
@@ -214,56 +192,22 @@ func (p *printer) others(c *analyzer.CaptureResult) {
 				header = true
 			}
 			id := f.ID
-			if f.Informational {
-				id = p.paint(ansiGreen, id)
-			} else {
+			if f.IsProblem() {
 				id = p.paint(ansiAmber, id)
+			} else {
+				id = p.paint(ansiGreen, id)
 			}
 			p.line("%s %s -> %s (confidence %.2f): %s", id, pr.Initiator, pr.Responder, f.Confidence, f.Summary)
-			if !f.Informational {
+			if f.IsProblem() {
 				p.evidence(f)
 			}
 		}
 	}
 }
 
-// textCycleMeans formats the mean outage and soft-SA life for the terminal.
-func textCycleMeans(cycles []analyzer.Cycle) (outage, soft string) {
-	o, s, lower := meanCycles(cycles)
-	outage, soft = fmt.Sprintf("%.1f s", o), fmt.Sprintf("%.1f s", s)
-	if lower {
-		soft = ">= " + soft
-	}
-	return outage, soft
-}
-
-// meanCycles returns the mean outage and the mean soft-SA lifetime in
-// seconds. A soft SA still open when the capture ends has no known lifetime:
-// it counts only when no cycle closed, and the mean is then a lower bound.
-func meanCycles(cycles []analyzer.Cycle) (outage, soft float64, lowerBound bool) {
-	if len(cycles) == 0 {
-		return 0, 0, false
-	}
-	var o, s, all float64
-	closed := 0
-	for _, cy := range cycles {
-		o += cy.OutageSeconds
-		all += cy.SoftSASeconds
-		if !cy.SoftSAOpen {
-			s += cy.SoftSASeconds
-			closed++
-		}
-	}
-	n := float64(len(cycles))
-	if closed == 0 {
-		return o / n, all / n, true
-	}
-	return o / n, s / float64(closed), false
-}
-
 // merge prints, for two merged captures, the clock offset and where each
 // outage's packets were lost.
-func (p *printer) merge(m *analyzer.MergeInfo) {
+func (p *printer) merge(m *result.MergeInfo) {
 	if m == nil {
 		return
 	}

@@ -1,10 +1,4 @@
-package analyzer
-
-import (
-	"encoding/json"
-	"errors"
-	"time"
-)
+package result
 
 // SchemaVersion is the version of the JSON contract in DESIGN.md. Adding a
 // field keeps it; renaming or removing one bumps it.
@@ -69,7 +63,8 @@ type Pair struct {
 	// for a KB 977526 pair it is the side whose traffic is not answered.
 	Initiator string `json:"initiator"`
 	Responder string `json:"responder"`
-	// Verdict is one of the Verdict* constants.
+	// Verdict is one of the Verdict* constants: exactly one per pair,
+	// the most specific that applies.
 	Verdict      string        `json:"verdict"`
 	Findings     []Finding     `json:"findings"`
 	Negotiations []Negotiation `json:"negotiations"`
@@ -86,17 +81,6 @@ type Pair struct {
 	ESPPackets   int  `json:"esp_packets"`
 	IKEMessages  int  `json:"ike_messages"`
 }
-
-// Verdicts: exactly one per pair.
-const (
-	VerdictKB977526        = "kb977526"
-	VerdictHealthyIPsec    = "healthy-ipsec"
-	VerdictFallbackToClear = "fallback-to-clear"
-	VerdictNoCommunication = "no-communication"
-	VerdictNegotiationFail = "negotiation-failed"
-	VerdictNoIKEResponse   = "no-ike-response"
-	VerdictClearOnly       = "clear-only"
-)
 
 // Finding is one diagnosis with the frames that support it.
 type Finding struct {
@@ -283,47 +267,4 @@ type SMB struct {
 	// InFlight lists the requests still unanswered at the end of the
 	// capture: what the user was doing when traffic stopped.
 	InFlight []string `json:"in_flight,omitempty"`
-}
-
-// Time is a capture timestamp. It marshals as RFC 3339 with nanoseconds in
-// UTC whatever its location, so output does not depend on the machine's
-// time zone; the zero Time marshals as null.
-type Time struct{ time.Time }
-
-// At wraps t.
-func At(t time.Time) Time { return Time{t} }
-
-// MarshalJSON writes t in UTC as RFC 3339 with nanoseconds.
-func (t Time) MarshalJSON() ([]byte, error) {
-	if t.IsZero() {
-		return []byte("null"), nil
-	}
-	b := make([]byte, 0, len(time.RFC3339Nano)+2)
-	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"'), nil
-}
-
-// UnmarshalJSON reads an RFC 3339 time or null.
-func (t *Time) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*t = Time{}
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New("analyzer.Time: not a JSON string")
-	}
-	v, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return err
-	}
-	*t = Time{v.UTC()}
-	return nil
-}
-
-// seconds converts a duration to the float seconds the JSON carries,
-// rounded to the microsecond so output is stable and readable.
-func seconds(d time.Duration) float64 {
-	return float64(d.Round(time.Microsecond)) / float64(time.Second)
 }

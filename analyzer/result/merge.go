@@ -1,4 +1,4 @@
-package analyzer
+package result
 
 // MergeInfo says how two captures of one conversation, taken on its two
 // hosts, were put on one timeline (softsa --merge), and for each outage

@@ -1,0 +1,112 @@
+package analyzer
+
+import (
+	"sort"
+
+	"softsa/analyzer/result"
+)
+
+// A pair's result is decided in three steps, once the capture has ended:
+// facts (this file) gathers what the pair's state shows, without judging
+// it; the rules (rules.go, and kb977526.go for the KB loop) turn the facts
+// into findings; verdict (verdict.go) picks the pair's one verdict from the
+// facts.
+
+// facts is what was seen between the pair.
+type facts struct {
+	// init is the pair's initiator: the KB loop's unanswered side when
+	// there is one, else the side that began the first negotiation, else
+	// that of the first TCP SYN, else that of the first packet.
+	init side
+	// kbSide is the KB 977526 loop's unanswered side and cycles its
+	// cycles; noSide and none when the pattern is absent.
+	kbSide side
+	cycles []kbCycle
+	// softs are the pair's soft SAs, those of the KB cycles included.
+	softs []softSA
+	// ipsec: some negotiation reached an SA, or ESP flowed both ways.
+	ipsec bool
+	// esp: some ESP SA was tracked; negotiated: some negotiation was.
+	esp, negotiated bool
+	// noComm: the initiator cannot communicate at all (see
+	// noCommunication).
+	noComm bool
+	// fallback: clear traffic flowed after a negotiation that reached no
+	// SA, outside any KB cycle.
+	fallback bool
+	// failed: some negotiation failed or was answered and never
+	// established.
+	failed bool
+}
+
+// factsOf gathers the facts of p, after closeRuns. It first puts p's
+// history in time order, whatever order the capture delivered frames in,
+// and settles which negotiations ESP established: everything after reads
+// p as it then is.
+func (a *analysis) factsOf(p *pair) facts {
+	sort.SliceStable(p.runs, func(i, j int) bool { return p.runs[i].start.t.Before(p.runs[j].start.t) })
+	sort.SliceStable(p.negs, func(i, j int) bool { return p.negs[i].first.t.Before(p.negs[j].first.t) })
+	sort.SliceStable(p.sas, func(i, j int) bool { return p.sas[i].first.t.Before(p.sas[j].first.t) })
+	p.settleESP()
+
+	var f facts
+	prefer := p.ikeSide
+	if prefer == noSide {
+		prefer = p.synSide
+	}
+	if prefer == noSide {
+		prefer = p.firstSide
+	}
+	f.kbSide, f.cycles = a.matchKB(p, prefer)
+	f.init = prefer
+	if len(f.cycles) > 0 {
+		f.init = f.kbSide
+	}
+	var kbSoft []softSA
+	for _, c := range f.cycles {
+		kbSoft = append(kbSoft, c.soft)
+	}
+	f.softs = p.softSAs(kbSoft)
+
+	for _, n := range p.negs {
+		f.ipsec = f.ipsec || n.est
+		o := n.outcome()
+		f.failed = f.failed || o == result.OutcomeFailed || o == result.OutcomeIncomplete
+	}
+	f.ipsec = f.ipsec || p.twoWayESP()
+	f.esp, f.negotiated = len(p.sas) > 0, len(p.negs) > 0
+	f.noComm = p.noCommunication(f.init, f.ipsec, f.softs)
+	for i := range f.softs {
+		f.fallback = f.fallback || !f.softs[i].kb
+	}
+	return f
+}
+
+// noCommunication reports whether init cannot communicate at all:
+// negotiations by init never reach an SA, and after the first of them
+// began, init's clear traffic (sent then or within negLead before) is never
+// answered.
+func (p *pair) noCommunication(init side, ipsec bool, softs []softSA) bool {
+	if ipsec || len(p.negs) == 0 {
+		return false
+	}
+	for i := range softs {
+		if softs[i].side == init {
+			return false
+		}
+	}
+	var n0 *negotiation
+	for _, n := range p.negs {
+		if n.init == init {
+			n0 = n
+			break
+		}
+	}
+	if n0 == nil || !p.lastExpect[init].valid() || p.lastExpect[init].t.Before(n0.first.t.Add(-negLead)) {
+		return false
+	}
+	if r := p.lastClearFrom[init.other()]; r.valid() && !r.t.Before(n0.first.t) {
+		return false
+	}
+	return true
+}
