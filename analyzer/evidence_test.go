@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,7 +38,7 @@ import (
 // cited). Without tshark the test is skipped, unless SOFTSA_REQUIRE_TSHARK
 // is set, which makes that a failure.
 func TestEvidenceFrames(t *testing.T) {
-	tshark := tsharkOrSkip(t)
+	testenv.Tool(t, "tshark") // skips (or, in CI, fails) before any analysis when tshark is absent
 	samples, _ := filepath.Glob("../samples/*.pcap*")
 	if len(samples) == 0 {
 		t.Fatal("no samples in ../samples")
@@ -77,7 +76,7 @@ func TestEvidenceFrames(t *testing.T) {
 		for _, f := range files {
 			t.Run(f.name, func(t *testing.T) {
 				t.Parallel()
-				st := checkEvidenceFile(t, tshark, f.path, f.corpus)
+				st := checkEvidenceFile(t, f.path, f.corpus)
 				mu <- struct{}{}
 				total.add(st)
 				if st.cited > 0 {
@@ -98,8 +97,6 @@ func captureName(p string) bool {
 	p = strings.TrimSuffix(p, ".gz")
 	return strings.HasSuffix(p, ".pcap") || strings.HasSuffix(p, ".pcapng") || strings.HasSuffix(p, ".cap")
 }
-
-func tsharkOrSkip(t *testing.T) string { return testenv.Tool(t, "tshark") }
 
 // evidenceStats counts what was checked.
 type evidenceStats struct {
@@ -176,19 +173,15 @@ func (f *tsFrame) String() string {
 
 // tsharkFrames dissects path once. A file tshark finds damaged yields the
 // frames before the damage, as the analyzer's reading does.
-func tsharkFrames(t *testing.T, tshark, path string) map[int]*tsFrame {
+func tsharkFrames(t *testing.T, path string) map[int]*tsFrame {
 	t.Helper()
-	cmd := exec.Command(tshark, "-r", path, "-n", "-T", "fields", "-E", "separator=/t",
+	out, err := testenv.Output(t, "tshark", "-r", path, "-n", "-T", "fields", "-E", "separator=/t",
 		"-e", "frame.number", "-e", "ip.src", "-e", "ipv6.src", "-e", "isakmp.exchangetype",
 		"-e", "esp.spi", "-e", "tcp.flags", "-e", "tcp.analysis.retransmission", "-e", "udp.srcport",
 		"-e", "frame.time_epoch")
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
 	var ee *exec.ExitError
 	if err != nil && !(errors.As(err, &ee) && len(out) > 0) {
-		t.Fatalf("tshark -r %s: %v\n%s", path, err, stderr.Bytes())
+		t.Fatal(err)
 	}
 	frames := map[int]*tsFrame{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -242,7 +235,7 @@ func parseEpoch(s string) (time.Time, error) {
 }
 
 // checkEvidenceFile analyses path and checks every frame its findings cite.
-func checkEvidenceFile(t *testing.T, tshark, path string, corpus bool) evidenceStats {
+func checkEvidenceFile(t *testing.T, path string, corpus bool) evidenceStats {
 	c, err := decoders.Open(path)
 	if err != nil {
 		if corpus {
@@ -277,7 +270,7 @@ func checkEvidenceFile(t *testing.T, tshark, path string, corpus bool) evidenceS
 	if len(cited) == 0 {
 		return st
 	}
-	frames := tsharkFrames(t, tshark, path)
+	frames := tsharkFrames(t, path)
 	us := func(x time.Time) time.Time { return x.UTC().Truncate(time.Microsecond) }
 	// frame looks up n and checks it belongs to the pair.
 	frame := func(p *result.Pair, n int, what string) *tsFrame {

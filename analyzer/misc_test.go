@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -425,7 +424,7 @@ func TestWiresharkFilters(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	tshark := tsharkOrSkip(t)
+	testenv.Tool(t, "tshark") // skips (or, in CI, fails) before any analysis when tshark is absent
 	files, _ := filepath.Glob("../samples/*.pcap*")
 	if len(files) == 0 {
 		t.Skip("no samples")
@@ -447,10 +446,7 @@ func TestWiresharkFilters(t *testing.T) {
 				if fd.ID != result.FindingKB977526 || !strings.Contains(f, "vista-to-xp") {
 					continue
 				}
-				out, err := exec.Command(tshark, "-r", f, "-Y", fd.WiresharkFilter, "-T", "fields", "-e", "frame.number", "-e", "ip.addr").Output()
-				if err != nil {
-					t.Fatalf("tshark %q: %v", fd.WiresharkFilter, err)
-				}
+				out := testenv.Run(t, "tshark", "-r", f, "-Y", fd.WiresharkFilter, "-T", "fields", "-e", "frame.number", "-e", "ip.addr")
 				shown := map[string]bool{}
 				for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 					fields := strings.Split(line, "\t")
@@ -486,8 +482,8 @@ func TestWiresharkFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for f := range filters {
-		if out, err := exec.Command(tshark, "-r", tiny, "-Y", f).CombinedOutput(); err != nil {
-			t.Errorf("tshark rejects %q: %v\n%s", f, err, out)
+		if _, err := testenv.Output(t, "tshark", "-r", tiny, "-Y", f); err != nil {
+			t.Errorf("tshark rejects %q: %v", f, err)
 		}
 	}
 }
