@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -62,22 +61,17 @@ func dirExists(dir string) bool {
 	return err == nil && st.IsDir()
 }
 
-func tsharkPath(t *testing.T) string { return testenv.Tool(t, "tshark") }
-
-func tsharkView(t *testing.T, tshark, path string) map[int]*frameView {
+func tsharkView(t *testing.T, path string) map[int]*frameView {
 	t.Helper()
 	args := []string{"-r", path, "-n", "-2", "-o", "tcp.desegment_tcp_streams:FALSE", "-T", "fields",
 		"-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"}
 	for _, f := range tsharkFields {
 		args = append(args, "-e", f)
 	}
-	cmd := exec.Command(tshark, args...)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	// A file tshark cannot read at all (an ETL trace) is compared as empty.
+	out, err := testenv.Output(t, "tshark", args...)
 	if err != nil && len(out) == 0 {
-		t.Logf("%s: tshark: %v %s", path, err, stderr.String())
+		t.Logf("%s: %v", path, err)
 		return nil
 	}
 	views := map[int]*frameView{}
@@ -193,7 +187,7 @@ func softsaView(t *testing.T, path string) (map[int]*frameView, int) {
 }
 
 func TestCrossCheckWithTshark(t *testing.T) {
-	tshark := tsharkPath(t)
+	testenv.Tool(t, "tshark")
 	files := corpusAndSamples(t)
 	files = append(files, writeOwnCaptures(t)...)
 	if len(files) == 0 {
@@ -201,7 +195,7 @@ func TestCrossCheckWithTshark(t *testing.T) {
 	}
 	var total, compared int
 	for _, path := range files {
-		want := tsharkView(t, tshark, path)
+		want := tsharkView(t, path)
 		got, n := softsaView(t, path)
 		total += n
 		frames := map[int]bool{}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"softsa/internal/testenv"
 )
 
 // samplesDir is where the committed samples live, relative to this package.
@@ -78,7 +80,7 @@ func TestSamplesREADME(t *testing.T) {
 // packet, no expert error or warning (checksums validated), and the protocol
 // hierarchy the scenario promises.
 func TestSamplesTshark(t *testing.T) {
-	needTshark(t)
+	testenv.Tool(t, "tshark")
 	for _, sc := range Scenarios() {
 		file := filepath.Join(samplesDir, sc.FileName())
 		t.Run(sc.Name, func(t *testing.T) {

@@ -1,27 +1,13 @@
 package synth
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// needTshark skips the test when tshark is missing, unless
-// SOFTSA_REQUIRE_TSHARK is set (CI sets it), and returns its path.
-func needTshark(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("tshark")
-	if err != nil {
-		if os.Getenv("SOFTSA_REQUIRE_TSHARK") != "" {
-			t.Fatal("tshark not found and SOFTSA_REQUIRE_TSHARK is set")
-		}
-		t.Skip("tshark not installed")
-	}
-	return p
-}
+	"softsa/internal/testenv"
+)
 
 // tshark runs tshark on file with args and returns its standard output.
 // Checksum validation is on: a wrong checksum is an expert error.
@@ -29,13 +15,7 @@ func tshark(t *testing.T, file string, args ...string) string {
 	t.Helper()
 	a := []string{"-r", file, "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
 		"-o", "ip.check_checksum:TRUE"}
-	cmd := exec.Command(needTshark(t), append(a, args...)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("tshark %s: %v\n%s", strings.Join(args, " "), err, errb.String())
-	}
-	return out.String()
+	return string(testenv.Run(t, "tshark", append(a, args...)...))
 }
 
 // writeTemp writes data to a file in t's temporary directory.

@@ -1,0 +1,81 @@
+package testenv
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Frame is one record of a capture file as ReadFrames returns it.
+type Frame struct {
+	Data []byte
+	Link layers.LinkType
+	Time time.Time
+}
+
+// ReadFrames reads every record of a pcap or pcapng file with gopacket's
+// pcapgo, a reader independent of softsa's, so that tests of the decoders do
+// not depend on the capture reader they may be checking. Frame i of the
+// result is Wireshark's frame i+1. A file that is neither pcap nor pcapng,
+// or whose records stop being readable, returns the frames before that with
+// the error; a file that cannot be opened fails the test.
+func ReadFrames(tb testing.TB, path string) ([]Frame, error) {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	magic, err := br.Peek(4)
+	if err != nil {
+		return nil, err
+	}
+	var frames []Frame
+	add := func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
+		frames = append(frames, Frame{Data: data, Link: link, Time: ci.Timestamp})
+	}
+	if string(magic) == "\x0a\x0d\x0d\x0a" {
+		r, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		if err != nil {
+			return nil, err
+		}
+		for {
+			data, ci, err := r.ReadPacketData()
+			if err != nil {
+				return frames, endOf(err)
+			}
+			// With mixed link types the link type is per packet.
+			link := layers.LinkTypeNull
+			if len(ci.AncillaryData) > 0 {
+				link, _ = ci.AncillaryData[0].(layers.LinkType)
+			}
+			add(data, ci, link)
+		}
+	}
+	r, err := pcapgo.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			return frames, endOf(err)
+		}
+		add(data, ci, r.LinkType())
+	}
+}
+
+// endOf turns the clean end of a file into no error.
+func endOf(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
