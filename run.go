@@ -13,7 +13,7 @@ import (
 
 	"softsa/analyzer"
 	"softsa/batch"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/dump"
 	"softsa/merge"
 	"softsa/report"
@@ -61,7 +61,7 @@ func runDump(o Options, stdout, stderr io.Writer) int {
 	for _, in := range o.Inputs {
 		if err := dumpFile(in, stdout, do); err != nil {
 			fmt.Fprintln(stderr, "softsa:", err)
-			var ce *decoders.CaptureError
+			var ce *capture.CaptureError
 			if errors.As(err, &ce) {
 				damaged++ // read up to the damage: partly analysed
 			} else {
@@ -241,7 +241,7 @@ func runMerge(o Options, ao analyzer.Options, stdout, stderr io.Writer) int {
 }
 
 func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*analyzer.CaptureResult, error) {
-	ch, err := decoders.NewChain(in.Join)
+	ch, err := capture.NewChain(in.Join)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ func writeReport(o Options, res *analyzer.Result, stdout io.Writer) error {
 }
 
 func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*analyzer.CaptureResult, error) {
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/internal/testenv"
 )
 
@@ -242,7 +242,7 @@ func parseEpoch(s string) (time.Time, error) {
 
 // checkEvidenceFile analyses path and checks every frame its findings cite.
 func checkEvidenceFile(t *testing.T, tshark, path string, corpus bool) evidenceStats {
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		if corpus {
 			t.Skipf("not readable: %v", err)

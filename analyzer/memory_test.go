@@ -18,6 +18,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // Memory with many pairs: a capture of memPairs frames, each between a
@@ -50,7 +51,7 @@ func TestMemoryManyPairs(t *testing.T) {
 	}
 	t.Logf("wrote %d frames (%d IKE), %.1f MiB, in %v", memPairs, ike, float64(st.Size())/(1<<20), time.Since(start).Round(time.Millisecond))
 
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/internal/testenv"
 )
 
@@ -397,7 +398,7 @@ func TestAnalyzeCancel(t *testing.T) {
 	for _, tc := range []struct {
 		calls, frames int
 	}{{0, 0}, {2, 2 * ctxCheckEvery}} {
-		c, err := decoders.NewCapture("x.pcap", bytes.NewReader(data))
+		c, err := capture.NewCapture("x.pcap", bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -416,12 +417,12 @@ func TestAnalyzeCancel(t *testing.T) {
 
 func TestAnalyzeDamaged(t *testing.T) {
 	data := buildPcap(t, 100)
-	c, err := decoders.NewCapture("cut.pcap", bytes.NewReader(data[:len(data)-30]))
+	c, err := capture.NewCapture("cut.pcap", bytes.NewReader(data[:len(data)-30]))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r, err := Analyze(context.Background(), c, Options{})
-	var ce *decoders.CaptureError
+	var ce *capture.CaptureError
 	if !errors.As(err, &ce) || r == nil {
 		t.Fatalf("err %v", err)
 	}
@@ -429,7 +430,7 @@ func TestAnalyzeDamaged(t *testing.T) {
 		t.Errorf("frames %d pairs %d error %q warnings %q", r.Frames, len(r.Pairs), r.Error, r.Warnings)
 	}
 	// Nothing readable at all: the error is the result's error too.
-	c, err = decoders.NewCapture("hdr.pcap", bytes.NewReader(data[:24+10]))
+	c, err = capture.NewCapture("hdr.pcap", bytes.NewReader(data[:24+10]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +454,7 @@ func TestWiresharkFilters(t *testing.T) {
 	}
 	filters := map[string]bool{}
 	for _, f := range files {
-		c, err := decoders.Open(f)
+		c, err := capture.Open(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -531,7 +532,7 @@ func TestCorpus(t *testing.T) {
 		"isakmp4500.pcap":                          VerdictHealthyIPsec,
 	}
 	for _, f := range files {
-		c, err := decoders.Open(f)
+		c, err := capture.Open(f)
 		if err != nil {
 			continue
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"softsa/decoders/capture"
 )
 
 // App says what a frame carries above the transport layer, as far as softsa
@@ -204,7 +206,7 @@ func firstLayer(lt layers.LinkType, data []byte) int {
 }
 
 // Decode decodes f into m, overwriting everything in m.
-func (d *Decoder) Decode(f *Frame, m *Message) {
+func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 	*m = Message{Frame: f.Number, Time: f.Time, Link: f.Link, WireLen: f.WireLen}
 	if !d.parserOnly && d.fast(f, m) {
 		return
@@ -309,7 +311,7 @@ func (d *Decoder) decodeTransport(m *Message, b []byte) {
 	m.Err = err
 }
 
-func (d *Decoder) fromTCP(m *Message, f *Frame) {
+func (d *Decoder) fromTCP(m *Message, f *capture.Frame) {
 	t := &d.tcp
 	var fl uint8
 	if t.FIN {
@@ -331,7 +333,7 @@ func (d *Decoder) fromTCP(m *Message, f *Frame) {
 }
 
 // setTCP fills m from a decoded TCP header, for both decoding paths.
-func setTCP(m *Message, f *Frame, sport, dport uint16, seq, ack uint32, win uint16, flags uint8, payload []byte) {
+func setTCP(m *Message, f *capture.Frame, sport, dport uint16, seq, ack uint32, win uint16, flags uint8, payload []byte) {
 	m.SrcPort, m.DstPort = sport, dport
 	m.Seq, m.Ack, m.Window = seq, ack, win
 	m.TCPFlags = flags

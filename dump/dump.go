@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // Options selects what to print.
@@ -97,7 +98,7 @@ type Vendor struct {
 // is shown once, at its last fragment.
 func WriteFile(w io.Writer, path string, o Options) (int, error) {
 	completed, _ := completedFirstFragments(path)
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		return 0, err
 	}
@@ -115,7 +116,7 @@ type fragKey struct {
 func completedFirstFragments(path string) (map[int]bool, error) {
 	firsts := map[fragKey]int{}
 	done := map[int]bool{}
-	err := decoders.Walk(path, func(_ *decoders.Frame, m *decoders.Message) error {
+	err := decoders.Walk(path, func(_ *capture.Frame, m *decoders.Message) error {
 		k := fragKey{m.Src, m.Dst, m.IPID}
 		switch {
 		case m.Fragment && m.SrcPort|m.DstPort != 0:
@@ -135,15 +136,15 @@ func completedFirstFragments(path string) (map[int]bool, error) {
 // w, showing every first fragment on its own (see WriteFile). It returns how
 // many records it wrote and the capture's error, if the file is damaged
 // (every message before the damage has been written).
-func Write(w io.Writer, c *decoders.Capture, o Options) (int, error) {
+func Write(w io.Writer, c *capture.Capture, o Options) (int, error) {
 	return write(w, c, o, nil)
 }
 
-func write(w io.Writer, c *decoders.Capture, o Options, completed map[int]bool) (int, error) {
+func write(w io.Writer, c *capture.Capture, o Options, completed map[int]bool) (int, error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	d := decoders.NewDecoder()
-	var f decoders.Frame
+	var f capture.Frame
 	var m decoders.Message
 	var st state
 	n := 0

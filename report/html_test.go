@@ -16,7 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"softsa/analyzer"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // The golden files under testdata/html (and the screenshot in docs/, see
@@ -31,7 +31,7 @@ const htmlMaxBytes = 1 << 20
 // sampleResult analyses one capture as the CLI does.
 func sampleResult(t testing.TB, path string) *analyzer.Result {
 	t.Helper()
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"softsa/analyzer"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // update rewrites the golden files under testdata/ instead of comparing.
@@ -31,7 +31,7 @@ func sampleResults(t *testing.T) map[string]*analyzer.Result {
 	}
 	out := map[string]*analyzer.Result{}
 	for _, f := range files {
-		c, err := decoders.Open(f)
+		c, err := capture.Open(f)
 		if err != nil {
 			t.Fatal(err)
 		}

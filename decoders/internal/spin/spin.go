@@ -1,4 +1,6 @@
-package decoders
+// Package spin is how the read-ahead pipeline's goroutines wait for each
+// other: a channel receive that polls a while before it blocks.
+package spin
 
 import "runtime"
 
@@ -18,16 +20,16 @@ import "runtime"
 // 400 polls. With one processor, polling only delays the goroutine being
 // waited for, so it is skipped.
 
-// spinPolls is how many times recvSpin polls before it blocks: some tens of
+// polls is how many times Recv polls before it blocks: some tens of
 // microseconds, the length of most waits between the goroutines.
-const spinPolls = 400
+const polls = 400
 
-// recvSpin receives from ch as <-ch does, after polling it for a while; it
+// Recv receives from ch as <-ch does, after polling it for a while; it
 // gives up, returning false, once stop is closed (a nil stop never is).
-func recvSpin[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
+func Recv[T any](ch <-chan T, stop <-chan struct{}) (T, bool) {
 	var zero T
 	if runtime.GOMAXPROCS(0) > 1 {
-		for range spinPolls {
+		for range polls {
 			select {
 			case v, ok := <-ch:
 				return v, ok

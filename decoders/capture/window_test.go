@@ -1,4 +1,4 @@
-package decoders
+package capture
 
 import (
 	"bytes"
@@ -7,37 +7,27 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
-)
 
-// heldFrames is a pcapng file of n frames of size bytes, frame i filled
-// with byte i, and what each frame holds.
-func heldFrames(n, size int) ([]byte, [][]byte) {
-	var blocks, want [][]byte
-	for i := range n {
-		d := bytes.Repeat([]byte{byte(i)}, size)
-		want = append(want, d)
-		blocks = append(blocks, epb(d, 0, 0))
-	}
-	return pcapngFile(blocks...), want
-}
+	"softsa/decoders/internal/capturetest"
+)
 
 // TestHoldKeepsFrames reads a held capture several chunks long without
 // releasing anything: every frame must still hold its bytes at the end.
 // Releasing as it goes, the window must reuse its chunks.
 func TestHoldKeepsFrames(t *testing.T) {
-	data, want := heldFrames(3000, 1500) // 4.5 MB: five chunks
+	data, want := capturetest.HeldFrames(3000, 1500) // 4.5 MB: five chunks
 	for _, release := range []bool{false, true} {
 		c, err := NewCapture("held", bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.hold()
+		c.Hold()
 		defer c.Close()
 		var kept [][]byte
 		var f Frame
 		held := 0
 		for c.Next(&f) == nil {
-			if f.held {
+			if f.Held() {
 				held++
 				kept = append(kept, f.Data)
 			} else {
@@ -46,7 +36,7 @@ func TestHoldKeepsFrames(t *testing.T) {
 				kept = append(kept, bytes.Clone(f.Data))
 			}
 			if release {
-				c.release(c.mark())
+				c.Release(c.Mark())
 			}
 		}
 		if len(kept) != len(want) || held < len(want)*9/10 {
@@ -76,13 +66,13 @@ func TestChainHold(t *testing.T) {
 	var paths []string
 	var want [][]byte
 	for i := range 3 {
-		_, w := heldFrames(700, 1500)
+		_, w := capturetest.HeldFrames(700, 1500)
 		var blocks [][]byte
 		for _, d := range w {
 			d[0] = byte(i) // tell the files apart
-			blocks = append(blocks, epb(d, 0, 0))
+			blocks = append(blocks, capturetest.EPB(d, 0, 0))
 		}
-		data := pcapngFile(blocks...)
+		data := capturetest.PcapngFile(blocks...)
 		p := filepath.Join(dir, fmt.Sprintf("ring_%d.pcapng", i))
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
@@ -94,11 +84,11 @@ func TestChainHold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch.hold()
+	ch.Hold()
 	var kept [][]byte
 	var f Frame
 	for ch.Next(&f) == nil {
-		if !f.held {
+		if !f.Held() {
 			f.Data = bytes.Clone(f.Data)
 		}
 		kept = append(kept, f.Data)
@@ -114,7 +104,7 @@ func TestChainHold(t *testing.T) {
 	if len(ch.retired) != 3 {
 		t.Fatalf("%d files kept open, want all three", len(ch.retired))
 	}
-	ch.release(ch.mark())
+	ch.Release(ch.Mark())
 	if len(ch.retired) != 1 {
 		t.Errorf("%d files still kept after releasing every frame, want the last (closed with the chain)", len(ch.retired))
 	}
@@ -123,43 +113,17 @@ func TestChainHold(t *testing.T) {
 	}
 }
 
-// TestKeepReassembled decodes two fragmented datagrams with a keeper: the
-// first message's bytes must survive the second reassembly, which reuses
-// the decoder's buffer.
-func TestKeepReassembled(t *testing.T) {
-	d := NewDecoder()
-	b := &batch{}
-	d.keeper = b
-	var msgs [2]Message
-	for i := range msgs {
-		ike := append(ikeHeader(), bytes.Repeat([]byte{byte('a' + i)}, 3000)...)
-		frags := fragments(t, uint16(100+i), udpBytes(t, ike), 1480)
-		for j, fr := range frags {
-			f := Frame{Number: j + 1, Time: t0, Link: 1, Data: fr, WireLen: len(fr)}
-			d.Decode(&f, &msgs[i])
-		}
-		if !msgs[i].Reassembled || msgs[i].App != AppISAKMP {
-			t.Fatalf("datagram %d: %+v", i, msgs[i])
-		}
-	}
-	for i, m := range msgs {
-		if got := m.AppData[len(m.AppData)-1]; got != byte('a'+i) {
-			t.Errorf("datagram %d ends in %q after the next reassembly", i, got)
-		}
-	}
-}
-
 // TestWindowCloseStopsFiller stops reading a held capture after two
 // frames: Close must stop the filling goroutine.
 func TestWindowCloseStopsFiller(t *testing.T) {
-	data, _ := heldFrames(3000, 1500)
+	data, _ := capturetest.HeldFrames(3000, 1500)
 	before := runtime.NumGoroutine()
 	for range 10 {
 		c, err := NewCapture("held", bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.hold()
+		c.Hold()
 		var f Frame
 		c.Next(&f)
 		c.Next(&f)

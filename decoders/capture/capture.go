@@ -1,8 +1,7 @@
-package decoders
+package capture
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -22,20 +21,6 @@ import (
 // 4 KiB, so handing it this one both sets the size and lets us know how far
 // into the file the reader really is (see countingReader).
 const readBufferSize = 1 << 20
-
-// Format names a capture file format as softsa reports it.
-type Format string
-
-// The capture formats softsa reads. A gzip-compressed file reports the inner
-// format with a "+gzip" suffix, e.g. "pcapng+gzip".
-const (
-	FormatPcap   Format = "pcap"
-	FormatPcapNG Format = "pcapng"
-	FormatNetMon Format = "netmon"
-)
-
-// ErrUnknownFormat means the file starts with no capture magic softsa knows.
-var ErrUnknownFormat = errors.New("not a capture file (no pcap, pcapng, NetMon or gzip magic)")
 
 // CaptureError reports a damaged or truncated capture: the file, the frame
 // that could not be read (1-based, as Wireshark numbers them) and the byte
@@ -74,6 +59,10 @@ type Frame struct {
 	// stays valid until the holder releases it, not just until Next.
 	held bool
 }
+
+// Held reports whether Data stays valid until the holder of the capture
+// releases it (see Capture.Hold), rather than only until the next Next.
+func (f *Frame) Held() bool { return f.held }
 
 // frameSource is what each format reader provides.
 type frameSource interface {
@@ -135,10 +124,11 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		}
 		return nil, fmt.Errorf("%s: %d bytes, too short for a capture header", name, len(magic))
 	}
-	if magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(c.buf)
-		if err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+	format, err := Sniff(magic)
+	if format == FormatGzip {
+		zr, zerr := gzip.NewReader(c.buf)
+		if zerr != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", name, zerr)
 		}
 		c.gz = true
 		c.count = &countingReader{r: zr}
@@ -147,11 +137,16 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		if magic, err = c.buf.Peek(4); err != nil {
 			return nil, fmt.Errorf("%s: gzip: %d bytes after decompression, too short for a capture header", name, len(magic))
 		}
+		if format, err = Sniff(magic); format == FormatGzip {
+			format, err = "", ErrUnknownFormat // gzip in gzip: no capture inside
+		}
 	}
-	switch {
-	case bytes.Equal(magic, []byte{0xd4, 0xc3, 0xb2, 0xa1}), bytes.Equal(magic, []byte{0xa1, 0xb2, 0xc3, 0xd4}),
-		bytes.Equal(magic, []byte{0x4d, 0x3c, 0xb2, 0xa1}), bytes.Equal(magic, []byte{0xa1, 0xb2, 0x3c, 0x4d}):
-		c.format = FormatPcap
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	c.format = format
+	switch format {
+	case FormatPcap:
 		m := [4]byte(magic)
 		r, err := pcapgo.NewReader(c.buf)
 		if err != nil {
@@ -159,8 +154,7 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		}
 		c.s = &stream{br: c.buf}
 		c.src = &pcapSource{r: r, fast: newPcapFast(c.s, m, r)}
-	case bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}):
-		c.format = FormatPcapNG
+	case FormatPcapNG:
 		var shb [16]byte
 		if b, err := c.buf.Peek(16); err == nil {
 			shb = [16]byte(b)
@@ -175,8 +169,7 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		c.s = &stream{br: c.buf}
 		src.r, src.fast = r, newNgFast(c.s, shb, r)
 		c.src = src
-	case bytes.Equal(magic, []byte("GMBU")):
-		c.format = FormatNetMon
+	case FormatNetMon:
 		if ra == nil {
 			return nil, fmt.Errorf("%s: NetMon capture: compressed or unseekable NetMon files are not supported (decompress it first)", name)
 		}
@@ -185,10 +178,6 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 			return nil, fmt.Errorf("%s: NetMon capture: %w", name, err)
 		}
 		c.src = src
-	case bytes.Equal(magic, []byte("RTSS")):
-		return nil, fmt.Errorf("%s: Network Monitor 1.x capture: only NetMon 2.x is supported", name)
-	default:
-		return nil, fmt.Errorf("%s: %w", name, ErrUnknownFormat)
 	}
 	return c, nil
 }
@@ -255,11 +244,14 @@ func (c *Capture) offset() int64 {
 	return c.count.n - int64(c.buf.Buffered())
 }
 
-// hold is called by a ReadAhead before it reads: from now on the frames it
-// gets must stay valid until it releases them, and a pcap or pcapng capture
-// is read through a window of chunks so that they can (window.go). Reading
-// goes on from where it is: what the buffer holds moves into the window.
-func (c *Capture) hold() {
+// Hold is called by a reader that keeps frames beyond the next Next, as the
+// read-ahead pipeline does (decoders.ReadAhead), before it reads: from now
+// on the frames it gets must stay valid until it releases them, and a pcap
+// or pcapng capture is read through a window of chunks so that they can
+// (window.go); Frame.Held tells such a frame from one that is valid only
+// until Next (a NetMon frame, or one pcapgo read). Reading goes on from
+// where it is: what the buffer holds moves into the window.
+func (c *Capture) Hold() {
 	if c.s == nil || c.s.w != nil {
 		return
 	}
@@ -269,11 +261,12 @@ func (c *Capture) hold() {
 	c.s.w = w
 }
 
-// mark is where the next frame starts; release takes it.
-func (c *Capture) mark() int64 { return c.offset() }
+// Mark is where the next frame starts: what Release takes.
+func (c *Capture) Mark() int64 { return c.offset() }
 
-// release says the frames before mark are no longer in use.
-func (c *Capture) release(mark int64) {
+// Release says that the frames read before mark (a value of Mark) are no
+// longer in use: a held capture may reuse their memory.
+func (c *Capture) Release(mark int64) {
 	if c.s != nil && c.s.w != nil {
 		c.s.w.release(mark)
 	}

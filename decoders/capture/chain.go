@@ -1,4 +1,4 @@
-package decoders
+package capture
 
 import (
 	"errors"
@@ -56,7 +56,7 @@ func (ch *Chain) open() error {
 	ch.cur = c
 	ch.next++
 	if ch.held {
-		c.hold()
+		c.Hold()
 	}
 	return nil
 }
@@ -109,21 +109,21 @@ func (ch *Chain) Next(f *Frame) error {
 	}
 }
 
-// hold keeps frames valid until release, as Capture.hold.
-func (ch *Chain) hold() {
+// Hold keeps frames valid until they are released, as Capture.Hold.
+func (ch *Chain) Hold() {
 	ch.held = true
-	ch.cur.hold()
+	ch.cur.Hold()
 }
 
-// mark is where the next frame starts: the file's index and the offset in
+// Mark is where the next frame starts: the file's index and the offset in
 // it.
-func (ch *Chain) mark() int64 {
-	return int64(ch.next-1)<<fileShift | min(ch.cur.mark(), 1<<fileShift-1)
+func (ch *Chain) Mark() int64 {
+	return int64(ch.next-1)<<fileShift | min(ch.cur.Mark(), 1<<fileShift-1)
 }
 
-// release closes the files whose frames are all before mark and passes the
-// rest on to the file being read.
-func (ch *Chain) release(mark int64) {
+// Release closes the files whose frames are all before mark (a value of
+// Mark) and passes the rest on to the file being read.
+func (ch *Chain) Release(mark int64) {
 	file := int(mark >> fileShift)
 	kept := ch.retired[:0]
 	for _, r := range ch.retired {
@@ -132,14 +132,14 @@ func (ch *Chain) release(mark int64) {
 			continue
 		}
 		if r.file == file {
-			r.c.release(mark & (1<<fileShift - 1))
+			r.c.Release(mark & (1<<fileShift - 1))
 		}
 		kept = append(kept, r)
 	}
 	clear(ch.retired[len(kept):])
 	ch.retired = kept
 	if file == ch.next-1 {
-		ch.cur.release(mark & (1<<fileShift - 1))
+		ch.cur.Release(mark & (1<<fileShift - 1))
 	}
 }
 

@@ -1,4 +1,4 @@
-package decoders
+package capture
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"softsa/decoders/internal/capturetest"
 	"softsa/internal/testenv"
 )
 
@@ -65,7 +66,7 @@ func newReader(name string, data []byte, how int) (*Capture, func() int, error) 
 		}
 	}
 	if how == readHeld {
-		c.hold()
+		c.Hold()
 	}
 	return c, hits, nil
 }
@@ -98,20 +99,9 @@ func readBothWays(name string, data []byte, how int) (string, int) {
 	return out.String(), hits()
 }
 
-func fastReadFiles(t *testing.T) []string {
-	files, _ := filepath.Glob(filepath.Join(testenv.ModuleRoot(), "samples", "*.pcap*"))
-	if dir, _ := testenv.Corpus(); dirExists(dir) {
-		files = append(files, testenv.CorpusFiles(t)...)
-	}
-	if len(files) == 0 {
-		t.Skip("no samples and no corpus")
-	}
-	return files
-}
-
 func TestFastReadMatchesPcapgo(t *testing.T) {
 	frames, hits := 0, 0
-	for _, path := range fastReadFiles(t) {
+	for _, path := range capturetest.Files(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -122,10 +112,10 @@ func TestFastReadMatchesPcapgo(t *testing.T) {
 			fast, n := readBothWays(name, data, readFast)
 			slow, _ := readBothWays(name, data, readPcapgo)
 			if fast != slow {
-				t.Errorf("%s %s: fast and pcapgo readers differ:\n%s", name, what, firstDiff(fast, slow))
+				t.Errorf("%s %s: fast and pcapgo readers differ:\n%s", name, what, capturetest.FirstDiff(fast, slow))
 			}
 			if held, _ := readBothWays(name, data, readHeld); held != slow {
-				t.Errorf("%s %s: held and pcapgo readers differ:\n%s", name, what, firstDiff(held, slow))
+				t.Errorf("%s %s: held and pcapgo readers differ:\n%s", name, what, capturetest.FirstDiff(held, slow))
 			}
 			frames += strings.Count(slow, "\n") - 1
 			hits += n
@@ -185,7 +175,7 @@ func TestFastReadResolutions(t *testing.T) {
 				idb = le.AppendUint64(append(idb, 14, 0, 8, 0), offset)
 			}
 			idb = append(idb, 0, 0, 0, 0) // opt_endofopt
-			data := append(pcapngBlock(0x0a0d0d0a, shb, 0), pcapngBlock(1, idb, 0)...)
+			data := append(capturetest.PcapngBlock(0x0a0d0d0a, shb, 0), capturetest.PcapngBlock(1, idb, 0)...)
 			rng := rand.New(rand.NewPCG(uint64(res), offset))
 			for i := range 200 {
 				ts := rng.Uint64()
@@ -197,7 +187,7 @@ func TestFastReadResolutions(t *testing.T) {
 				body = le.AppendUint32(body, uint32(ts))
 				body = le.AppendUint32(body, 60)
 				body = le.AppendUint32(body, 60)
-				data = append(data, pcapngBlock(6, append(body, make([]byte, 60)...), 0)...)
+				data = append(data, capturetest.PcapngBlock(6, append(body, make([]byte, 60)...), 0)...)
 			}
 			name := fmt.Sprintf("resolution %#x offset %d", res, offset)
 			slow, _ := readBothWays(name, data, readPcapgo)
@@ -207,7 +197,7 @@ func TestFastReadResolutions(t *testing.T) {
 			for _, how := range []int{readFast, readHeld} {
 				fast, hits := readBothWays(name, data, how)
 				if fast != slow {
-					t.Errorf("%s: fast (%d) and pcapgo readers differ:\n%s", name, how, firstDiff(fast, slow))
+					t.Errorf("%s: fast (%d) and pcapgo readers differ:\n%s", name, how, capturetest.FirstDiff(fast, slow))
 				}
 				// pcapgo reads the headers and the first packet.
 				if hits != 199 {
@@ -216,17 +206,6 @@ func TestFastReadResolutions(t *testing.T) {
 			}
 		}
 	}
-}
-
-// firstDiff shows where two readAll descriptions part.
-func firstDiff(a, b string) string {
-	la, lb := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
-	for i := 0; i < len(la) && i < len(lb); i++ {
-		if !bytes.Equal(la[i], lb[i]) {
-			return fmt.Sprintf("line %d:\nfast:   %.300s\npcapgo: %.300s", i+1, la[i], lb[i])
-		}
-	}
-	return fmt.Sprintf("fast %d lines, pcapgo %d lines", len(la), len(lb))
 }
 
 // FuzzFastRead reads arbitrary files both ways.
@@ -243,7 +222,7 @@ func FuzzFastRead(f *testing.F) {
 		slow, _ := readBothWays("fuzz", data, readPcapgo)
 		for _, how := range []int{readFast, readHeld} {
 			if fast, _ := readBothWays("fuzz", data, how); fast != slow {
-				t.Fatalf("fast (%d) and pcapgo readers differ:\n%s", how, firstDiff(fast, slow))
+				t.Fatalf("fast (%d) and pcapgo readers differ:\n%s", how, capturetest.FirstDiff(fast, slow))
 			}
 		}
 	})
@@ -281,75 +260,6 @@ func sameFrame(a, b *Frame) bool {
 		a.Link == b.Link && a.WireLen == b.WireLen && bytes.Equal(a.Data, b.Data)
 }
 
-// TestReadAhead reads and decodes captures directly and through ReadAhead:
-// the same messages in the same order, the same final error, frames larger
-// than a batch included, and Close in the middle stops the reading
-// goroutine.
-func TestReadAhead(t *testing.T) {
-	big := make([]byte, 300<<10) // larger than a batch's arena
-	for i := range big {
-		big[i] = byte(i)
-	}
-	inputs := map[string][]byte{
-		"big frames": pcapngFile(epb(big[:100], 0, 0), epb(big, 0, 0), epb(big[:60], 0, 0), epb(big, 0, 0)),
-		"cut":        pcapngFile(epb(big[:100], 0, 0), epb(big[:60], 0xffffffe0, 0xfffffffc)),
-	}
-	for _, path := range fastReadFiles(t)[:4] {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inputs[filepath.Base(path)] = data
-	}
-	describe := func(next func() (*Message, error)) string {
-		var out bytes.Buffer
-		for {
-			m, err := next()
-			if err != nil {
-				fmt.Fprintf(&out, "end: %v\n", err)
-				return out.String()
-			}
-			fmt.Fprintf(&out, "%d %v %d %d %d %v>%v %d %d>%d %d %x %x %v\n", m.Frame, m.Time, m.Link, m.WireLen,
-				m.IPVersion, m.Src, m.Dst, m.Proto, m.SrcPort, m.DstPort, m.App,
-				sha256.Sum256(m.Payload), sha256.Sum256(m.AppData), m.Err)
-		}
-	}
-	for name, data := range inputs {
-		c1, err := NewCapture(name, bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := NewDecoder()
-		var f Frame
-		var m Message
-		direct := describe(func() (*Message, error) {
-			if err := c1.Next(&f); err != nil {
-				return nil, err
-			}
-			d.Decode(&f, &m)
-			return &m, nil
-		})
-		c2, _ := NewCapture(name, bytes.NewReader(data))
-		ra := NewReadAhead(c2)
-		ahead := describe(ra.Next)
-		ra.Close()
-		c2.Close()
-		if direct != ahead {
-			t.Errorf("%s: through ReadAhead:\n%s", name, firstDiff(ahead, direct))
-		}
-		// Stop after two frames: Close must return, and the source be
-		// free to use again.
-		c3, _ := NewCapture(name, bytes.NewReader(data))
-		ra = NewReadAhead(c3)
-		ra.Next()
-		ra.Next()
-		ra.Close()
-		ra.Close()
-		c3.Next(&f)
-		c3.Close()
-	}
-}
-
 // BenchmarkReadPcapgoBlocks reads a file of simple packet blocks, which the
 // fast readers leave to pcapgo, from the buffer and through a window. Through
 // the window each byte is copied once more (into a chunk, then into the
@@ -360,9 +270,9 @@ func BenchmarkReadPcapgoBlocks(b *testing.B) {
 	blocks := make([][]byte, n)
 	for i := range blocks {
 		body := binary.LittleEndian.AppendUint32(nil, 60)
-		blocks[i] = pcapngBlock(3, append(body, make([]byte, 60)...), 0)
+		blocks[i] = capturetest.PcapngBlock(3, append(body, make([]byte, 60)...), 0)
 	}
-	data := pcapngFile(blocks...)
+	data := capturetest.PcapngFile(blocks...)
 	for _, how := range []int{readFast, readHeld} {
 		b.Run([]string{"pcapgo", "buffer", "window"}[how], func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
@@ -375,7 +285,7 @@ func BenchmarkReadPcapgoBlocks(b *testing.B) {
 				frames := 0
 				for c.Next(&f) == nil {
 					frames++
-					c.release(c.mark()) // as a ReadAhead does, a batch at a time
+					c.Release(c.Mark()) // as a ReadAhead does, a batch at a time
 				}
 				c.Close()
 				if frames != n {

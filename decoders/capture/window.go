@@ -1,9 +1,11 @@
-package decoders
+package capture
 
 import (
 	"errors"
 	"io"
 	"sync"
+
+	"softsa/decoders/internal/spin"
 )
 
 // Held reading. A ReadAhead copied every frame into its batches, because
@@ -112,7 +114,7 @@ func (w *window) newChunk() *chunk {
 func (w *window) fill(r io.Reader) {
 	defer w.done.Done()
 	for {
-		c, ok := recvSpin(w.empty, w.stop)
+		c, ok := spin.Recv(w.empty, w.stop)
 		if !ok {
 			return
 		}
@@ -180,7 +182,7 @@ func (w *window) more(keep int) {
 		w.empty <- c
 		w.out++
 	}
-	c, _ := recvSpin(w.filled, nil)
+	c, _ := spin.Recv(w.filled, nil)
 	w.out--
 	tail := w.data[keep:]
 	start := w.size - copy(c.buf[w.size-len(tail):w.size], tail)
