@@ -12,9 +12,11 @@
 //
 // Captures are hostile input. A damaged or truncated file delivers every
 // frame before the damage, then a *CaptureError naming the file, the frame
-// and the byte offset; no length read from the file sizes an allocation
-// beyond the read buffer or a record bound (pcapgo's 256 KiB for pcap,
-// 256 KiB for NetMon), and a NetMon frame table is read a chunk at a time.
+// and the byte offset. Every length read from the file is checked against
+// the bytes actually present before it is used to slice, records are
+// bounded (a NetMon record to 256 KiB, a pcap record as pcapgo bounds it),
+// and a NetMon frame table is read a chunk at a time, so that a length
+// field claiming gigabytes costs nothing (worstcase_test.go).
 //
 // The fast paths. Nearly every record of a large capture is a classic pcap
 // record or a pcapng enhanced packet block that lies whole in the read
