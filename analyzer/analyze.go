@@ -12,6 +12,7 @@ import (
 
 	"softsa/decoders"
 	"softsa/decoders/capture"
+	"softsa/decoders/ike"
 )
 
 // Options tune the analysis. The zero value of every field means its
@@ -187,7 +188,7 @@ type Analyzer struct {
 
 	// Scratch space reused for every message so that the per-frame path
 	// does not allocate.
-	ike  decoders.IKESummary
+	ike  ike.Summary
 	smbp decoders.SMBParser
 	smbm decoders.SMBMessage
 	name []byte

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"softsa/decoders"
+	"softsa/decoders/ike"
 )
 
 // The findings catalog. IDs are a public interface, like the JSON fields.
@@ -453,7 +453,7 @@ func (a *Analyzer) negotiationFindings(p *pair, kbSide, noCommSide int) []Findin
 }
 
 func notifyName(n *negotiation, i int) string {
-	return decoders.IKENotifyName(n.family, n.notifies[i])
+	return ike.NotifyName(n.family, n.notifies[i])
 }
 
 // siblingEstablished reports whether another negotiation by the same
@@ -748,7 +748,7 @@ func negSender(n *negotiation, msg ref) int {
 		return n.init
 	case n.dirMsgs[0] == 0:
 		return 1 - n.init
-	case msg.frame == n.first.frame && n.family != decoders.IKEFamilyV2:
+	case msg.frame == n.first.frame && n.family != ike.FamilyV2:
 		return n.init
 	}
 	return -1
@@ -853,13 +853,13 @@ func appendUnique(xs []string, s string) []string {
 }
 
 // familyName is the protocol's name as people write it in a sentence.
-func familyName(f decoders.IKEFamily) string {
+func familyName(f ike.Family) string {
 	switch f {
-	case decoders.IKEFamilyV1:
+	case ike.FamilyV1:
 		return "IKEv1"
-	case decoders.IKEFamilyAuthIP:
+	case ike.FamilyAuthIP:
 		return "AuthIP"
-	case decoders.IKEFamilyV2:
+	case ike.FamilyV2:
 		return "IKEv2"
 	}
 	return "IKE"

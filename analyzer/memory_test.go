@@ -17,8 +17,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
-	"softsa/decoders"
 	"softsa/decoders/capture"
+	"softsa/decoders/ike"
 )
 
 // Memory with many pairs: a capture of memPairs frames, each between a
@@ -166,7 +166,7 @@ func writeManyPairs(t *testing.T, path string, n int) int {
 		memTemplate(t, &layers.UDP{SrcPort: 50000, DstPort: 137}, gopacket.Payload(make([]byte, 20))),
 		memTemplate(t, &layers.TCP{SrcPort: 50000, DstPort: 445, Seq: 977526, SYN: true, Window: 8192}),
 		memTemplate(t, &layers.UDP{SrcPort: 500, DstPort: 500},
-			gopacket.Payload(ikeBytes(0x10, ispi, [8]byte{}, decoders.IKEExchangeMain, 0, 0, plSA(), vidNT5(5)))),
+			gopacket.Payload(ikeBytes(0x10, ispi, [8]byte{}, ike.ExchangeMain, 0, 0, plSA(), vidNT5(5)))),
 	}
 	rec := make([]byte, 16)
 	t0 := epoch

@@ -13,6 +13,7 @@ import (
 
 	"softsa/decoders"
 	"softsa/decoders/capture"
+	"softsa/decoders/ike"
 )
 
 // Options selects what to print.
@@ -173,7 +174,7 @@ func write(w io.Writer, c *capture.Capture, o Options, completed map[int]bool) (
 type state struct {
 	recs    []Record
 	streams map[flow]*decoders.SMBStream
-	ike     decoders.IKESummary
+	ike     ike.Summary
 	smb     decoders.SMBParser
 	name    []byte
 	types   []uint8
@@ -248,19 +249,19 @@ func (s *state) isakmp(r Record, msg []byte) Record {
 		r.Family = fam.String()
 		v, e, fl, id := h.Version, h.Exchange, h.Flags, h.MsgID
 		r.Version, r.Exchange, r.Flags, r.MsgID = &v, &e, &fl, &id
-		r.ExchangeName = decoders.IKEExchangeName(fam, h.Exchange)
+		r.ExchangeName = ike.ExchangeName(fam, h.Exchange)
 		r.ISPI, r.RSPI = hex.EncodeToString(h.ISPI[:]), hex.EncodeToString(h.RSPI[:])
-		s.types = s.ike.WiresharkPayloadTypes(s.types[:0])
+		s.types = wiresharkPayloadTypes(msg, s.types[:0])
 		for _, t := range s.types {
 			r.Payloads = append(r.Payloads, int(t))
-			r.PayloadNames = append(r.PayloadNames, decoders.IKEPayloadName(fam, t))
+			r.PayloadNames = append(r.PayloadNames, ike.PayloadName(fam, t))
 		}
 		r.Encrypted = s.ike.Opaque
 		for _, t := range s.ike.NotifyTypes() {
-			r.Notify = append(r.Notify, Notify{Type: t, Name: decoders.IKENotifyName(fam, t)})
+			r.Notify = append(r.Notify, Notify{Type: t, Name: ike.NotifyName(fam, t)})
 		}
 		for _, vid := range s.ike.VendorIDs() {
-			r.VendorIDs = append(r.VendorIDs, Vendor{Hex: hex.EncodeToString(vid), Name: decoders.VendorIDName(vid)})
+			r.VendorIDs = append(r.VendorIDs, Vendor{Hex: hex.EncodeToString(vid), Name: ike.VendorIDName(vid)})
 		}
 		for _, spi := range s.ike.DeleteSPIs() {
 			r.DeleteSPIs = append(r.DeleteSPIs, hex.EncodeToString(spi))

@@ -1,4 +1,4 @@
-package decoders
+package ike
 
 // Known ISAKMP vendor IDs.
 //
@@ -104,7 +104,7 @@ var vendorIDTable = func() []vendorIDEntry {
 	for i, e := range vendorIDHex {
 		b, err := hex.DecodeString(e.hex)
 		if err != nil {
-			panic("decoders: bad vendor ID hex " + e.hex)
+			panic("ike: bad vendor ID hex " + e.hex)
 		}
 		t[i] = vendorIDEntry{prefix: string(b), name: e.name}
 	}

@@ -1,4 +1,4 @@
-package decoders
+package ike_test
 
 import (
 	"crypto/md5"
@@ -6,6 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"softsa/decoders/ike"
+	"softsa/internal/iketest"
+	"softsa/internal/testenv"
 )
 
 func TestVendorIDName(t *testing.T) {
@@ -42,7 +46,7 @@ func TestVendorIDName(t *testing.T) {
 	}
 	for _, tc := range tests {
 		vid, _ := hex.DecodeString(tc.hex)
-		if got := VendorIDName(vid); got != tc.want {
+		if got := ike.VendorIDName(vid); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.hex, got, tc.want)
 		}
 	}
@@ -69,7 +73,7 @@ func TestVendorIDMD5(t *testing.T) {
 		"GSSAPI":                               "GSSAPI",
 	} {
 		sum := md5.Sum([]byte(s))
-		if got := VendorIDName(sum[:]); got != name {
+		if got := ike.VendorIDName(sum[:]); got != name {
 			t.Errorf("MD5(%q) = %x: %q, want %q", s, sum, got, name)
 		}
 	}
@@ -101,36 +105,36 @@ func TestVendorIDWindows(t *testing.T) {
 	}
 	for _, tc := range tests {
 		vid, _ := hex.DecodeString(tc.hex)
-		r, ok := VendorIDWindows(vid)
-		if r != tc.release || ok != tc.ok || VendorIDIsVistaOrLater(vid) != tc.vista || VendorIDIsPreVistaWindows(vid) != tc.preVista {
-			t.Errorf("%s: %q %v vista %v pre %v", tc.hex, r, ok, VendorIDIsVistaOrLater(vid), VendorIDIsPreVistaWindows(vid))
+		r, ok := ike.VendorIDWindows(vid)
+		if r != tc.release || ok != tc.ok || ike.VendorIDIsVistaOrLater(vid) != tc.vista || ike.VendorIDIsPreVistaWindows(vid) != tc.preVista {
+			t.Errorf("%s: %q %v vista %v pre %v", tc.hex, r, ok, ike.VendorIDIsVistaOrLater(vid), ike.VendorIDIsPreVistaWindows(vid))
 		}
-		if tc.ok && !VendorIDIsMicrosoft(vid) {
+		if tc.ok && !ike.VendorIDIsMicrosoft(vid) {
 			t.Errorf("%s: not Microsoft", tc.hex)
 		}
 	}
-	if v, ok := VendorIDWindowsVersion(ikeTestHex(nt5 + "00000009")); !ok || v != 9 {
+	if v, ok := ike.VendorIDWindowsVersion(iketest.Hex(nt5 + "00000009")); !ok || v != 9 {
 		t.Error(v, ok)
 	}
 	for _, h := range []string{"4a131c81070358455c5728f20e95452f", "90cb80913ebb696e086381b5ec427b1f", "7d9419a65310ca6f2c179d9215529d56"} {
-		if !VendorIDIsNATT(ikeTestHex(h)) {
+		if !ike.VendorIDIsNATT(iketest.Hex(h)) {
 			t.Errorf("%s is NAT-T", h)
 		}
 	}
-	if VendorIDIsNATT(ikeTestHex(nt5)) || !VendorIDKnown(ikeTestHex(nt5)) || VendorIDKnown([]byte{1}) {
+	if ike.VendorIDIsNATT(iketest.Hex(nt5)) || !ike.VendorIDKnown(iketest.Hex(nt5)) || ike.VendorIDKnown([]byte{1}) {
 		t.Error("NAT-T / known")
 	}
 }
 
 func TestVendorIDZeroAlloc(t *testing.T) {
-	vids := [][]byte{ikeTestVIDNT5Vista, ikeTestVIDRFC3947, ikeTestVIDMamie, ikeTestHex("699369228741c6d4ca094c93e242c9de19e7b7c6")}
+	vids := [][]byte{iketest.VIDNT5Vista, iketest.VIDRFC3947, iketest.VIDMamie, iketest.Hex("699369228741c6d4ca094c93e242c9de19e7b7c6")}
 	allocs := testing.AllocsPerRun(100, func() {
 		for _, v := range vids {
-			_ = VendorIDName(v)
-			_, _ = VendorIDWindows(v)
-			_ = VendorIDIsVistaOrLater(v)
-			_ = VendorIDIsMicrosoft(v)
-			_ = VendorIDIsNATT(v)
+			_ = ike.VendorIDName(v)
+			_, _ = ike.VendorIDWindows(v)
+			_ = ike.VendorIDIsVistaOrLater(v)
+			_ = ike.VendorIDIsMicrosoft(v)
+			_ = ike.VendorIDIsNATT(v)
 		}
 	})
 	if allocs != 0 {
@@ -142,33 +146,34 @@ func TestVendorIDZeroAlloc(t *testing.T) {
 // table (in a crafted packet each) and checks softsa's name wherever
 // Wireshark has one.
 func TestVendorIDNamesMatchTshark(t *testing.T) {
-	tshark := ikeTestTshark(t)
+	testenv.Tool(t, "tshark")
+	prefixes, names := ike.VendorIDTable()
 	var pkts [][]byte
-	for _, e := range vendorIDTable {
-		msg := ikeTestMsg(0x10, IKEExchangeMain, 0, 0, ikeTestPL{t: IKEPayloadVendorID, body: []byte(e.prefix)})
-		pkts = append(pkts, ikeTestUDP(msg))
+	for _, prefix := range prefixes {
+		msg := iketest.Msg(0x10, ike.ExchangeMain, 0, 0, iketest.PL{Type: ike.PayloadVendorID, Body: []byte(prefix)})
+		pkts = append(pkts, iketest.UDP(msg))
 	}
 	file := filepath.Join(t.TempDir(), "vids.pcap")
-	if err := os.WriteFile(file, ikeTestPcap(pkts), 0o644); err != nil {
+	if err := os.WriteFile(file, iketest.Pcap(pkts), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rows := ikeTestTsharkRows(t, tshark, file)
+	rows := iketest.TsharkRows(t, file)
 	var known int
-	for i, e := range vendorIDTable {
+	for i, prefix := range prefixes {
 		row := rows[i+1]
-		if len(row.vidNames) != 1 {
-			t.Errorf("%x: tshark gave %v", e.prefix, row.vidNames)
+		if len(row.VIDNames) != 1 {
+			t.Errorf("%x: tshark gave %v", prefix, row.VIDNames)
 			continue
 		}
-		ws := row.vidNames[0]
+		ws := row.VIDNames[0]
 		if ws == "Unknown Vendor ID" {
-			t.Logf("%x %q: not in Wireshark 4.0", e.prefix, e.name)
+			t.Logf("%x %q: not in Wireshark 4.0", prefix, names[i])
 			continue
 		}
 		known++
-		if ws != e.name {
-			t.Errorf("%x: %q, tshark %q", e.prefix, e.name, ws)
+		if ws != names[i] {
+			t.Errorf("%x: %q, tshark %q", prefix, names[i], ws)
 		}
 	}
-	t.Logf("%d of %d vendor IDs named as Wireshark names them", known, len(vendorIDTable))
+	t.Logf("%d of %d vendor IDs named as Wireshark names them", known, len(prefixes))
 }
