@@ -13,6 +13,7 @@ import (
 	"softsa/decoders"
 	"softsa/decoders/capture"
 	"softsa/decoders/ike"
+	"softsa/decoders/smb"
 )
 
 // Options tune the analysis. The zero value of every field means its
@@ -189,8 +190,8 @@ type Analyzer struct {
 	// Scratch space reused for every message so that the per-frame path
 	// does not allocate.
 	ike  ike.Summary
-	smbp decoders.SMBParser
-	smbm decoders.SMBMessage
+	smbp smb.Parser
+	smbm smb.Message
 	name []byte
 }
 

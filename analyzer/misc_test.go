@@ -24,6 +24,7 @@ import (
 
 	"softsa/decoders"
 	"softsa/decoders/capture"
+	"softsa/decoders/smb"
 	"softsa/internal/testenv"
 )
 
@@ -226,7 +227,7 @@ func smb2(cmd uint16, resp bool, msgID, session uint64, body []byte) []byte {
 	binary.LittleEndian.PutUint16(h[4:], 64)
 	binary.LittleEndian.PutUint16(h[12:], cmd)
 	if resp {
-		binary.LittleEndian.PutUint32(h[16:], decoders.SMB2FlagResponse)
+		binary.LittleEndian.PutUint32(h[16:], smb.SMB2FlagResponse)
 	}
 	binary.LittleEndian.PutUint64(h[24:], msgID)
 	binary.LittleEndian.PutUint64(h[40:], session)
@@ -260,36 +261,36 @@ func smbConversation(s *stream, cl, srv netip.Addr, t0 float64) (fileID [16]byte
 	s.tcp(t0+0.001, srv, cl, 445, 50001, decoders.TCPSyn|decoders.TCPAck, sseq-1, cseq, 0)
 	neg := make([]byte, 65)
 	neg[0] = 65
-	binary.LittleEndian.PutUint16(neg[4:], decoders.SMBDialect302)
-	send(t0+0.01, true, smb2(decoders.SMB2Negotiate, false, 0, 0, []byte{36, 0, 0, 0}))
-	send(t0+0.02, false, smb2(decoders.SMB2Negotiate, true, 0, 0, neg))
+	binary.LittleEndian.PutUint16(neg[4:], smb.Dialect302)
+	send(t0+0.01, true, smb2(smb.SMB2Negotiate, false, 0, 0, []byte{36, 0, 0, 0}))
+	send(t0+0.02, false, smb2(smb.SMB2Negotiate, true, 0, 0, neg))
 	name := utf16le(`share\big.iso`)
 	create := make([]byte, 56)
 	create[0] = 57
 	binary.LittleEndian.PutUint16(create[44:], 64+56)
 	binary.LittleEndian.PutUint16(create[46:], uint16(len(name)))
 	create = append(create, name...)
-	send(t0+0.03, true, smb2(decoders.SMB2Create, false, 1, 77, create))
+	send(t0+0.03, true, smb2(smb.SMB2Create, false, 1, 77, create))
 	cr := make([]byte, 88)
 	cr[0] = 89
 	for i := range fileID {
 		fileID[i] = byte(i + 1)
 	}
 	copy(cr[64:], fileID[:])
-	send(t0+0.04, false, smb2(decoders.SMB2Create, true, 1, 77, cr))
+	send(t0+0.04, false, smb2(smb.SMB2Create, true, 1, 77, cr))
 	read := func(id uint64, off uint64) []byte {
 		b := make([]byte, 48)
 		b[0] = 49
 		binary.LittleEndian.PutUint32(b[4:], 65536)
 		binary.LittleEndian.PutUint64(b[8:], off)
 		copy(b[16:], fileID[:])
-		return smb2(decoders.SMB2Read, false, id, 77, b)
+		return smb2(smb.SMB2Read, false, id, 77, b)
 	}
 	readResp := func(id uint64) []byte {
 		b := make([]byte, 16)
 		b[0] = 17
 		binary.LittleEndian.PutUint32(b[4:], 65536)
-		return smb2(decoders.SMB2Read, true, id, 77, b)
+		return smb2(smb.SMB2Read, true, id, 77, b)
 	}
 	send(t0+0.05, true, read(2, 0))
 	send(t0+0.06, false, readResp(2))
@@ -315,7 +316,7 @@ func TestSMB(t *testing.T) {
 		t.Fatalf("no SMB summary: %+v", p)
 	}
 	sm := p.SMB
-	if sm.Dialect != decoders.SMBDialectName(decoders.SMBDialect302) || sm.Sessions != 1 || sm.BytesRead != 131072 ||
+	if sm.Dialect != smb.DialectName(smb.Dialect302) || sm.Sessions != 1 || sm.BytesRead != 131072 ||
 		!slices.Equal(sm.Files, []string{`share\big.iso`}) || sm.Requests != 5 || sm.Responses != 4 {
 		t.Errorf("SMB summary %+v", sm)
 	}

@@ -14,6 +14,7 @@ import (
 	"softsa/decoders"
 	"softsa/decoders/capture"
 	"softsa/decoders/ike"
+	"softsa/decoders/smb"
 )
 
 // Options selects what to print.
@@ -173,9 +174,9 @@ func write(w io.Writer, c *capture.Capture, o Options, completed map[int]bool) (
 // state holds what records reuses between frames.
 type state struct {
 	recs    []Record
-	streams map[flow]*decoders.SMBStream
+	streams map[flow]*smb.Stream
 	ike     ike.Summary
-	smb     decoders.SMBParser
+	smb     smb.Parser
 	name    []byte
 	types   []uint8
 }
@@ -224,12 +225,12 @@ type flow struct {
 // earlier, or lie wholly inside one.
 func (s *state) smb1or2(base Record, m *decoders.Message) {
 	if s.streams == nil {
-		s.streams = map[flow]*decoders.SMBStream{}
+		s.streams = map[flow]*smb.Stream{}
 	}
 	k := flow{m.Src, m.Dst, m.SrcPort, m.DstPort}
 	st := s.streams[k]
 	if st == nil {
-		st = &decoders.SMBStream{}
+		st = &smb.Stream{}
 		s.streams[k] = st
 	}
 	off := st.Offset(m.Seq, m.PayloadLen)
@@ -280,7 +281,7 @@ func (s *state) smbRecords(base Record, seg []byte) {
 	for {
 		sm, err := s.smb.Next()
 		if err != nil {
-			if err != decoders.ErrDone && len(s.recs) > 0 {
+			if err != smb.ErrDone && len(s.recs) > 0 {
 				s.recs[len(s.recs)-1].Error = err.Error()
 			}
 			return
@@ -290,9 +291,9 @@ func (s *state) smbRecords(base Record, seg []byte) {
 		r.Command, r.Status, r.Response = &cmd, &status, &resp
 		r.Partial = sm.Partial
 		switch sm.Kind {
-		case decoders.SMBKind1:
+		case smb.KindSMB1:
 			r.Proto = "smb1"
-			r.CommandName = decoders.SMB1CommandName(uint8(sm.Command))
+			r.CommandName = smb.SMB1CommandName(uint8(sm.Command))
 			mid := sm.MessageID
 			r.SMBMsgID = &mid
 			w := sm.AndX()
@@ -305,9 +306,9 @@ func (s *state) smbRecords(base Record, seg []byte) {
 					r.AndX = append(r.AndX, int(b.AndXCommand))
 				}
 			}
-		case decoders.SMBKind2:
+		case smb.KindSMB2:
 			r.Proto = "smb2"
-			r.CommandName = decoders.SMB2CommandName(sm.Command)
+			r.CommandName = smb.SMB2CommandName(sm.Command)
 			mid, tid := sm.MessageID, sm.TreeID
 			r.SMBMsgID, r.TreeID = &mid, &tid
 			r.SessionID = fmt.Sprintf("0x%016x", sm.SessionID)
@@ -317,16 +318,16 @@ func (s *state) smbRecords(base Record, seg []byte) {
 			r.SessionID = fmt.Sprintf("0x%016x", sm.SessionID)
 		}
 		if r.Status != nil {
-			r.StatusName = decoders.SMBStatusName(sm.Status)
+			r.StatusName = smb.StatusName(sm.Status)
 		}
-		if sm.Fields&decoders.SMBFieldDialect != 0 && sm.Kind == decoders.SMBKind2 {
-			r.Dialect = decoders.SMBDialectName(sm.DialectRevision)
+		if sm.Fields&smb.FieldDialect != 0 && sm.Kind == smb.KindSMB2 {
+			r.Dialect = smb.DialectName(sm.DialectRevision)
 		}
-		if sm.Fields&decoders.SMBFieldName != 0 {
+		if sm.Fields&smb.FieldName != 0 {
 			s.name = sm.AppendName(s.name[:0])
 			r.File = string(s.name)
 		}
-		if sm.Fields&decoders.SMBFieldLength != 0 {
+		if sm.Fields&smb.FieldLength != 0 {
 			l := sm.DataLength
 			r.Length = &l
 		}
