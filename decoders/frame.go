@@ -359,13 +359,13 @@ func (d *Decoder) setUDP(m *Message, sport, dport uint16, payload []byte) {
 	switch {
 	case isPort(m, PortNATT):
 		m.UDPEncap = true
-		kind, inner := ClassifyNATT(m.Payload)
+		kind, inner := classifyNATT(m.Payload)
 		switch kind {
-		case NATTKeepalive:
+		case nattKeepalive:
 			m.App = AppNATKeepalive
-		case NATTIKE:
+		case nattIKE:
 			m.App, m.AppData = AppISAKMP, inner
-		case NATTESP:
+		case nattESP:
 			d.fromESP(m, inner)
 		}
 	case isPort(m, PortISAKMP):
@@ -374,7 +374,7 @@ func (d *Decoder) setUDP(m *Message, sport, dport uint16, payload []byte) {
 }
 
 func (d *Decoder) fromESP(m *Message, b []byte) {
-	h, err := ParseESP(b)
+	h, err := parseESP(b)
 	if err != nil {
 		m.Err = err
 		return

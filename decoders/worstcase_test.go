@@ -40,12 +40,12 @@ func TestWorstCaseFragments(t *testing.T) {
 	}
 	ms := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Millisecond) }
 	same := func(int) time.Time { return t0 }
-	// The reassembler holds DefragMaxDatagrams slots of up to 64 KiB.
-	const bound = DefragMaxDatagrams*(64<<10) + 4<<20
+	// The reassembler holds defragMaxDatagrams slots of up to 64 KiB.
+	const bound = defragMaxDatagrams*(64<<10) + 4<<20
 	worstcase.Run(t, []worstcase.Case{
 		{Name: "100k first fragments, 1 ms apart", MaxAlloc: bound, Run: func(t *testing.T) {
 			st := decodeAll(t, func(i int) []byte { return withID(0, i) }, ms)
-			if st.Fragments != n || st.Reassembled != 0 || st.Expired < n-DefragMaxDatagrams {
+			if st.Fragments != n || st.Reassembled != 0 || st.Expired < n-defragMaxDatagrams {
 				t.Errorf("stats %+v", st)
 			}
 		}},
@@ -53,7 +53,7 @@ func TestWorstCaseFragments(t *testing.T) {
 			// Each datagram gets its first or its last fragment, never
 			// both: the slots fill and the oldest are pushed out.
 			st := decodeAll(t, func(i int) []byte { return withID(2*(i%2), i) }, same)
-			if st.Fragments != n || st.Reassembled != 0 || st.Expired < n-DefragMaxDatagrams {
+			if st.Fragments != n || st.Reassembled != 0 || st.Expired < n-defragMaxDatagrams {
 				t.Errorf("stats %+v", st)
 			}
 		}},
@@ -76,7 +76,7 @@ func TestWorstCaseFragments(t *testing.T) {
 				binary.BigEndian.PutUint32(frame[14+40+4:], uint32(i)) // identification
 				return frame
 			}, ms)
-			if st.Fragments != n || st.Reassembled != 0 || st.Expired < n-DefragMaxDatagrams {
+			if st.Fragments != n || st.Reassembled != 0 || st.Expired < n-defragMaxDatagrams {
 				t.Errorf("stats %+v", st)
 			}
 		}},

@@ -9,3 +9,12 @@ func VendorIDTable() (prefixes, names []string) {
 	}
 	return prefixes, names
 }
+
+// The vendor ID questions the analyzer does not ask, for the tests.
+var (
+	VendorIDIsMicrosoft       = vendorIDIsMicrosoft
+	VendorIDIsNATT            = vendorIDIsNATT
+	VendorIDIsPreVistaWindows = vendorIDIsPreVistaWindows
+	VendorIDIsVistaOrLater    = vendorIDIsVistaOrLater
+	VendorIDKnown             = vendorIDKnown
+)

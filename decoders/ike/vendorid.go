@@ -147,8 +147,8 @@ func VendorIDName(vid []byte) string {
 	return hex.EncodeToString(vid)
 }
 
-// VendorIDKnown reports whether vid is in the table.
-func VendorIDKnown(vid []byte) bool { return vendorIDLookup(vid) != "" }
+// vendorIDKnown reports whether vid is in the table.
+func vendorIDKnown(vid []byte) bool { return vendorIDLookup(vid) != "" }
 
 // VendorIDWindowsVersion returns the version number a Windows peer appends
 // to "MS NT5 ISAKMPOAKLEY", and whether vid is that vendor ID with a version.
@@ -191,20 +191,20 @@ func VendorIDWindows(vid []byte) (release string, ok bool) {
 	return "Windows (unknown IPsec version)", true
 }
 
-// VendorIDIsVistaOrLater reports whether vid marks a Windows Vista / Server
+// vendorIDIsVistaOrLater reports whether vid marks a Windows Vista / Server
 // 2008 or later peer: one of the three AuthIP vendor IDs, or an MS NT5
 // ISAKMPOAKLEY version of 5 or more. This is the side of KB 977526 that
 // needs the hotfix.
-func VendorIDIsVistaOrLater(vid []byte) bool {
+func vendorIDIsVistaOrLater(vid []byte) bool {
 	if v, ok := VendorIDWindowsVersion(vid); ok {
 		return v >= 5
 	}
 	return VendorIDIsAuthIP(vid)
 }
 
-// VendorIDIsPreVistaWindows reports whether vid is an MS NT5 ISAKMPOAKLEY
+// vendorIDIsPreVistaWindows reports whether vid is an MS NT5 ISAKMPOAKLEY
 // vendor ID of Windows 2000, XP or Server 2003 (versions 2 to 4).
-func VendorIDIsPreVistaWindows(vid []byte) bool {
+func vendorIDIsPreVistaWindows(vid []byte) bool {
 	v, ok := VendorIDWindowsVersion(vid)
 	return ok && v >= 2 && v <= 4
 }
@@ -221,10 +221,10 @@ func VendorIDIsAuthIP(vid []byte) bool {
 	return false
 }
 
-// VendorIDIsMicrosoft reports whether vid is one Windows sends: MS NT5
+// vendorIDIsMicrosoft reports whether vid is one Windows sends: MS NT5
 // ISAKMPOAKLEY, the AuthIP IDs, Microsoft Vid-Initial-Contact or
 // NLBS_PRESENT. (IKE fragmentation and NAT-T IDs are shared with others.)
-func VendorIDIsMicrosoft(vid []byte) bool {
+func vendorIDIsMicrosoft(vid []byte) bool {
 	switch vendorIDLookup(vid) {
 	case "MS NT5 ISAKMPOAKLEY", "MS-Negotiation Discovery Capable", "IKE CGA Version 1",
 		"MS-MamieExists", "Microsoft Vid-Initial-Contact", "NLBS_PRESENT":
@@ -233,9 +233,9 @@ func VendorIDIsMicrosoft(vid []byte) bool {
 	return false
 }
 
-// VendorIDIsNATT reports whether vid announces NAT traversal (RFC 3947 or one
+// vendorIDIsNATT reports whether vid announces NAT traversal (RFC 3947 or one
 // of its drafts).
-func VendorIDIsNATT(vid []byte) bool {
+func vendorIDIsNATT(vid []byte) bool {
 	name := vendorIDLookup(vid)
 	return strings.HasPrefix(name, "RFC 3947") || strings.HasPrefix(name, "draft-ietf-ipsec-nat-t-ike") ||
 		name == "Testing NAT-T RFC" || name == "RFC XXXX" || strings.HasPrefix(name, "draft-stenberg-ipsec-nat-traversal")

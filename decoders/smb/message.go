@@ -137,7 +137,7 @@ type Message struct {
 	DialectRevision uint16
 	// NameUTF16 is a file or share name in UTF-16LE (SMB2 CREATE request,
 	// SMB1 NT_CREATE_ANDX or TREE_CONNECT_ANDX with FLAGS2_UNICODE). Append
-	// it as UTF-8 with AppendName or AppendName.
+	// it as UTF-8 with AppendName.
 	NameUTF16 []byte
 	// NameOEM is the same name for an SMB1 message without FLAGS2_UNICODE.
 	NameOEM []byte
@@ -208,7 +208,7 @@ func (m *Message) SMB1Dialect(pos int) (name []byte, next int) {
 // returns the extended buffer. It allocates only if dst must grow.
 func (m *Message) AppendName(dst []byte) []byte {
 	if m.NameUTF16 != nil {
-		return AppendName(dst, m.NameUTF16)
+		return appendUTF16(dst, m.NameUTF16)
 	}
 	for _, c := range m.NameOEM {
 		if c == 0 {
@@ -221,12 +221,12 @@ func (m *Message) AppendName(dst []byte) []byte {
 	return dst
 }
 
-// AppendName appends a UTF-16LE name to dst as UTF-8 and returns the
+// appendUTF16 appends a UTF-16LE name to dst as UTF-8 and returns the
 // extended buffer, allocating only if dst must grow. It stops at a NUL code
 // unit (SMB1 names are often NUL-terminated; Windows names never contain NUL),
 // decodes surrogate pairs, and writes U+FFFD for an unpaired surrogate or a
 // trailing odd byte, so hostile names cannot produce invalid UTF-8.
-func AppendName(dst []byte, utf16le []byte) []byte {
+func appendUTF16(dst []byte, utf16le []byte) []byte {
 	b := utf16le
 	for i := 0; i+1 < len(b); i += 2 {
 		u := rune(b[i]) | rune(b[i+1])<<8

@@ -9,6 +9,8 @@ import (
 	"softsa/internal/testenv"
 )
 
+// TestAppendName checks the UTF-16LE to UTF-8 conversion on the inputs
+// hostile names are made of.
 func TestAppendName(t *testing.T) {
 	tests := []struct {
 		name string
@@ -28,7 +30,7 @@ func TestAppendName(t *testing.T) {
 		{"one byte", []byte{0x41}, "\uFFFD"},
 	}
 	for _, tc := range tests {
-		got := AppendName([]byte("pre:"), tc.in)
+		got := appendUTF16([]byte("pre:"), tc.in)
 		if string(got) != "pre:"+tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, got, "pre:"+tc.want)
 		}
@@ -39,8 +41,8 @@ func TestAppendName(t *testing.T) {
 	// No allocation when dst has room: the analyzer reuses one buffer.
 	buf := make([]byte, 0, 256)
 	in := utf16le(`dir\Übersicht\x` + "\U0001F600")
-	if n := testing.AllocsPerRun(100, func() { buf = AppendName(buf[:0], in) }); n != 0 {
-		t.Errorf("AppendName allocated %v times with a large enough buffer", n)
+	if n := testing.AllocsPerRun(100, func() { buf = appendUTF16(buf[:0], in) }); n != 0 {
+		t.Errorf("appendUTF16 allocated %v times with a large enough buffer", n)
 	}
 }
 
@@ -72,8 +74,8 @@ func TestNames(t *testing.T) {
 		{StatusName(StatusNetworkNameDeleted), "STATUS_NETWORK_NAME_DELETED"},
 		{StatusName(StatusUserSessionDeleted), "STATUS_USER_SESSION_DELETED"},
 		{StatusName(0xDEADBEEF), ""},
-		{NBSSTypeName(NBSSKeepAlive), "session keep-alive"},
-		{NBSSTypeName(0x42), ""},
+		{nbssTypeName(NBSSKeepAlive), "session keep-alive"},
+		{nbssTypeName(0x42), ""},
 		{KindTransform.String(), "smb3-transform"},
 	} {
 		if c.got != c.want {
@@ -116,6 +118,3 @@ func TestNames(t *testing.T) {
 	}
 	t.Logf("%d of %d status names checked against Wireshark's table", checked, len(statusNames))
 }
-
-// TestParserPending checks what a stream tracker needs: how far the last
-// PDU runs past the segment.

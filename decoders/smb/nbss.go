@@ -16,9 +16,9 @@ const (
 	NBSSKeepAlive        = 0x85
 )
 
-// NBSSTypeName names a NetBIOS session service message type, or returns ""
+// nbssTypeName names a NetBIOS session service message type, or returns ""
 // for a type RFC 1002 does not define.
-func NBSSTypeName(t uint8) string {
+func nbssTypeName(t uint8) string {
 	switch t {
 	case NBSSSessionMessage:
 		return "session message"

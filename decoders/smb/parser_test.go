@@ -395,8 +395,8 @@ func TestParser(t *testing.T) {
 	}
 }
 
-// TestAppendName checks the UTF-16LE to UTF-8 conversion on the inputs
-// hostile names are made of.
+// TestParserPending checks what a stream tracker needs: how far the last
+// PDU runs past the segment.
 func TestParserPending(t *testing.T) {
 	// Hand-built: the first 1448 bytes of a READ response of 64 KiB.
 	pdu := withNBSS(smb2Msg(h2{cmd: SMB2Read, flags: SMB2FlagResponse, mid: 1},
@@ -584,9 +584,9 @@ func FuzzParser(f *testing.F) {
 		if n := p.Pending(); n < 0 || n > 1<<24+nbssHeaderLen {
 			t.Fatalf("Pending %d", n)
 		}
-		out := AppendName(nil, seg)
+		out := appendUTF16(nil, seg)
 		if !utf8.Valid(out) || len(out) > 3*(len(seg)/2)+3 {
-			t.Fatalf("AppendName: %d bytes from %d, valid %v", len(out), len(seg), utf8.Valid(out))
+			t.Fatalf("appendUTF16: %d bytes from %d, valid %v", len(out), len(seg), utf8.Valid(out))
 		}
 	})
 }
