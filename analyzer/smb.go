@@ -88,7 +88,7 @@ func (a *Analyzer) addSMB(p *pair, side int, m *decoders.Message, now ref, c *tc
 		err := sp.NextInto(msg)
 		// Most segments end with ErrDone itself: compared first, it
 		// spares errors.Is its reflection.
-		if err == smb.ErrDone || errors.Is(err, smb.ErrDone) {
+		if err == decoders.ErrDone || errors.Is(err, decoders.ErrDone) {
 			break
 		}
 		if err != nil {

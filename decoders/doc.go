@@ -16,7 +16,9 @@
 //     what it finds; decoders/smb walks the SMB messages of a TCP segment.
 //
 // The import direction is one way: decoders imports capture; ike and smb
-// import neither, and nothing here imports the analyzer.
+// import decoders for nothing but the sentinel errors every walker wraps
+// (errors.go), so that a caller tests errors.Is(err, decoders.ErrDone)
+// whatever it walked; nothing here imports the analyzer.
 //
 // The package is stateless apart from IP fragment reassembly: it knows
 // nothing of host pairs, time or diagnosis. A Decoder fills a reused

@@ -2,12 +2,8 @@ package decoders
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 )
-
-// errTruncated is what a packet too short for the ESP header wraps.
-var errTruncated = errors.New("truncated")
 
 // ESPHeader is the clear part of an ESP packet (RFC 4303 §2): everything
 // after the sequence number is encrypted and opaque to softsa.
@@ -24,7 +20,7 @@ func ESPReservedSPI(spi uint32) bool { return spi < 256 }
 // IP header) or UDP-encapsulated (after the UDP header, RFC 3948).
 func parseESP(b []byte) (ESPHeader, error) {
 	if len(b) < 8 {
-		return ESPHeader{}, fmt.Errorf("esp: %d bytes, need 8: %w", len(b), errTruncated)
+		return ESPHeader{}, fmt.Errorf("esp: %d bytes, need 8: %w", len(b), ErrTruncated)
 	}
 	return ESPHeader{SPI: binary.BigEndian.Uint32(b[0:4]), Seq: binary.BigEndian.Uint32(b[4:8])}, nil
 }

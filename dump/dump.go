@@ -281,7 +281,7 @@ func (s *state) smbRecords(base Record, seg []byte) {
 	for {
 		sm, err := s.smb.Next()
 		if err != nil {
-			if err != smb.ErrDone && len(s.recs) > 0 {
+			if err != decoders.ErrDone && len(s.recs) > 0 {
 				s.recs[len(s.recs)-1].Error = err.Error()
 			}
 			return

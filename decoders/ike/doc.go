@@ -18,10 +18,11 @@
 // present before it is used to slice, a message longer than its header
 // Length is cut to it, and chains are bounded (MaxPayloads payloads,
 // proposals, transforms or attributes), so that a crafted message cannot
-// make a walker loop or allocate. Errors wrap the sentinels of errors.go
-// (ErrTruncated, ErrBadLength, ErrTooMany, ErrNotFound; ErrDone ends a
-// walk) with the context that failed ("isakmp payload 3 (Vendor ID): length
-// 2 below 4: bad length"): what a person debugging a capture needs.
+// make a walker loop or allocate. Errors wrap the sentinel errors all the
+// walkers under decoders share (decoders.ErrTruncated, ErrBadLength,
+// ErrTooMany, ErrNotFound; ErrDone ends a walk) with the context that
+// failed ("isakmp payload 3 (Vendor ID): length 2 below 4: bad length"):
+// what a person debugging a capture needs.
 //
 // Nothing allocates on valid input, Summary.Parse included: the summary
 // keeps fixed arrays, every slice points into the message, and names are

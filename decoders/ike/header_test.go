@@ -3,6 +3,7 @@ package ike_test
 import (
 	"testing"
 
+	"softsa/decoders"
 	"softsa/decoders/ike"
 	"softsa/internal/iketest"
 )
@@ -39,7 +40,7 @@ func TestHeaderAndFamily(t *testing.T) {
 		if h.MsgID != 0x01020304 || h.Length != ike.HeaderLen || h.Version != tc.version {
 			t.Errorf("%s: header %+v", tc.name, h)
 		}
-		if _, err := p.Next(); err != ike.ErrDone {
+		if _, err := p.Next(); err != decoders.ErrDone {
 			t.Errorf("%s: Next on empty chain: %v", tc.name, err)
 		}
 	}

@@ -1,6 +1,10 @@
 package ike
 
-import "fmt"
+import (
+	"fmt"
+
+	"softsa/decoders"
+)
 
 // The payload chain: Parser walks it one generic payload header at a time.
 
@@ -95,10 +99,10 @@ func (pl Payload) Family() Family { return pl.family }
 //
 // Length handling: a message longer than its header Length is cut to Length
 // (the rest is UDP padding or garbage). A Length below 28 or above 65535 (no
-// UDP datagram holds that much) is ErrBadLength. A message shorter than
-// Length makes Start return an error wrapping ErrTruncated together with a
+// UDP datagram holds that much) is decoders.ErrBadLength. A message shorter than
+// Length makes Start return an error wrapping decoders.ErrTruncated together with a
 // valid header; the parser then still walks the payloads that are wholly
-// present, and Next reports ErrTruncated at the first payload that is cut.
+// present, and Next reports decoders.ErrTruncated at the first payload that is cut.
 // Every other Start error leaves a parser whose Next repeats that error.
 type Parser struct {
 	msg      []byte // the message, cut to min(len, header Length)
@@ -121,7 +125,7 @@ type Parser struct {
 func (p *Parser) Start(msg []byte) (Header, error) {
 	*p = Parser{started: true}
 	if len(msg) < HeaderLen {
-		p.err = fmt.Errorf("isakmp header: %d of %d bytes: %w", len(msg), HeaderLen, ErrTruncated)
+		p.err = fmt.Errorf("isakmp header: %d of %d bytes: %w", len(msg), HeaderLen, decoders.ErrTruncated)
 		p.done = true
 		return Header{}, p.err
 	}
@@ -130,7 +134,7 @@ func (p *Parser) Start(msg []byte) (Header, error) {
 	p.next = p.hdr.NextPayload
 	p.off = HeaderLen
 	if p.hdr.Length < HeaderLen || p.hdr.Length > maxLength {
-		p.err = fmt.Errorf("isakmp header: length %d outside %d..%d: %w", p.hdr.Length, HeaderLen, maxLength, ErrBadLength)
+		p.err = fmt.Errorf("isakmp header: length %d outside %d..%d: %w", p.hdr.Length, HeaderLen, maxLength, decoders.ErrBadLength)
 		p.msg = msg[:HeaderLen]
 		return p.hdr, p.err
 	}
@@ -139,7 +143,7 @@ func (p *Parser) Start(msg []byte) (Header, error) {
 		p.truncMsg = true
 		p.msg = msg
 		p.declared = int(min(uint64(p.hdr.Length), uint64(^uint(0)>>1)))
-		startErr = fmt.Errorf("isakmp header: length %d, %d bytes present: %w", p.hdr.Length, len(msg), ErrTruncated)
+		startErr = fmt.Errorf("isakmp header: length %d, %d bytes present: %w", p.hdr.Length, len(msg), decoders.ErrTruncated)
 	} else {
 		p.msg = msg[:p.hdr.Length]
 		p.declared = int(p.hdr.Length)
@@ -169,7 +173,7 @@ func (p *Parser) Opaque() bool { return p.opaque }
 func (p *Parser) Count() int { return p.count }
 
 // Trailing returns how many bytes follow the end of the chain inside the
-// message Length (non-zero only after Next has returned ErrDone on a chain
+// message Length (non-zero only after Next has returned decoders.ErrDone on a chain
 // that ended early).
 func (p *Parser) Trailing() int {
 	if !p.done || p.opaque || p.off > len(p.msg) {
@@ -178,27 +182,27 @@ func (p *Parser) Trailing() int {
 	return len(p.msg) - p.off
 }
 
-// Next returns the next payload. It returns ErrDone at the end of the chain
-// (next payload 0) and after an opaque payload, ErrTooMany after
-// MaxPayloads payloads, ErrBadLength for a payload length below 4 or past
-// the end of the message, and ErrTruncated for a payload the capture cut.
+// Next returns the next payload. It returns decoders.ErrDone at the end of the chain
+// (next payload 0) and after an opaque payload, decoders.ErrTooMany after
+// MaxPayloads payloads, decoders.ErrBadLength for a payload length below 4 or past
+// the end of the message, and decoders.ErrTruncated for a payload the capture cut.
 // Errors are sticky.
 func (p *Parser) Next() (Payload, error) {
 	if p.err != nil {
 		return Payload{}, p.err
 	}
 	if !p.started || p.done {
-		return Payload{}, ErrDone
+		return Payload{}, decoders.ErrDone
 	}
 	if p.pendEnc {
 		return p.encryptedRest()
 	}
 	if p.next == PayloadNone {
 		p.done = true
-		return Payload{}, ErrDone
+		return Payload{}, decoders.ErrDone
 	}
 	if p.count >= MaxPayloads {
-		p.err = fmt.Errorf("isakmp payload %d: %w", p.count+1, ErrTooMany)
+		p.err = fmt.Errorf("isakmp payload %d: %w", p.count+1, decoders.ErrTooMany)
 		return Payload{}, p.err
 	}
 	rest := len(p.msg) - p.off
@@ -208,7 +212,7 @@ func (p *Parser) Next() (Payload, error) {
 	plen := int(be16(p.msg[p.off+2:]))
 	if plen < 4 {
 		p.err = fmt.Errorf("isakmp payload %d (%s): length %d below 4: %w",
-			p.count+1, PayloadName(p.family, p.next), plen, ErrBadLength)
+			p.count+1, PayloadName(p.family, p.next), plen, decoders.ErrBadLength)
 		return Payload{}, p.err
 	}
 	if plen > rest {
@@ -243,7 +247,7 @@ func (p *Parser) encryptedRest() (Payload, error) {
 	p.pendEnc = false
 	p.done = true
 	if p.off >= len(p.msg) {
-		return Payload{}, ErrDone
+		return Payload{}, decoders.ErrDone
 	}
 	pl := Payload{
 		Type:   p.hdr.NextPayload,
@@ -258,16 +262,16 @@ func (p *Parser) encryptedRest() (Payload, error) {
 	return pl, nil
 }
 
-// fail records the error for a payload that does not fit: ErrTruncated when
-// the capture cut a message whose Length covers the payload, ErrBadLength
+// fail records the error for a payload that does not fit: decoders.ErrTruncated when
+// the capture cut a message whose Length covers the payload, decoders.ErrBadLength
 // when the payload claims bytes past the message Length.
 func (p *Parser) fail(need, plen int, what string) error {
 	if p.family == FamilyV2 && (p.next == PayloadEncrypted || p.next == PayloadEncFragment) {
 		p.opaque = true // a cut Encrypted payload is still ciphertext to the end
 	}
-	sentinel := ErrBadLength
+	sentinel := decoders.ErrBadLength
 	if p.truncMsg && p.off+need <= p.declared {
-		sentinel = ErrTruncated
+		sentinel = decoders.ErrTruncated
 	}
 	name := PayloadName(p.family, p.next)
 	if what == "header" {

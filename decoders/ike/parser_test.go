@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"softsa/decoders"
 	"softsa/decoders/ike"
 	"softsa/internal/iketest"
 )
@@ -15,7 +16,7 @@ import (
 func TestParserWalk(t *testing.T) {
 	type want struct {
 		types  []uint8
-		errIs  error // the error that ends the walk (ike.ErrDone when clean)
+		errIs  error // the error that ends the walk (decoders.ErrDone when clean)
 		startE error
 		opaque bool
 	}
@@ -31,35 +32,35 @@ func TestParserWalk(t *testing.T) {
 		msg  []byte
 		want want
 	}{
-		{"hand-built Vista MM1", vista, want{types: []uint8{1, 13, 13, 13, 13, 13, 13, 13}, errIs: ike.ErrDone}},
-		{"hand-built IKEv2 SA_INIT", sainit, want{types: []uint8{33, 34, 40, 41, 41, 41, 43}, errIs: ike.ErrDone}},
-		{"hand-built AuthIP MM1", iketest.AuthIPMM1(), want{types: []uint8{0x85, 1, 13, 13, 0x87}, errIs: ike.ErrDone}},
+		{"hand-built Vista MM1", vista, want{types: []uint8{1, 13, 13, 13, 13, 13, 13, 13}, errIs: decoders.ErrDone}},
+		{"hand-built IKEv2 SA_INIT", sainit, want{types: []uint8{33, 34, 40, 41, 41, 41, 43}, errIs: decoders.ErrDone}},
+		{"hand-built AuthIP MM1", iketest.AuthIPMM1(), want{types: []uint8{0x85, 1, 13, 13, 0x87}, errIs: decoders.ErrDone}},
 		{"hand-built IKEv1 E flag: one opaque pseudo-payload",
 			iketest.Msg(0x10, ike.ExchangeQuick, ike.FlagEncrypted, 9, iketest.PL{Type: ike.PayloadHash, Body: make([]byte, 44)}),
-			want{types: []uint8{8}, errIs: ike.ErrDone, opaque: true}},
+			want{types: []uint8{8}, errIs: decoders.ErrDone, opaque: true}},
 		{"hand-built AuthIP notify, E flag", iketest.Msg(0x10, ike.AuthIPExchangeNotify, ike.FlagEncrypted, 9,
 			iketest.PL{Type: ike.AuthIPPayloadCrypto, Body: make([]byte, 40)}),
-			want{types: []uint8{0x85}, errIs: ike.ErrDone, opaque: true}},
+			want{types: []uint8{0x85}, errIs: decoders.ErrDone, opaque: true}},
 		{"hand-built IKEv2 IKE_AUTH: SK payload is last and opaque", iketest.Msg(0x20, ike.ExchangeAuth, ike.FlagInitiator, 1,
 			iketest.PL{Type: ike.PayloadEncrypted, Body: make([]byte, 80)}),
-			want{types: []uint8{46}, errIs: ike.ErrDone, opaque: true}},
+			want{types: []uint8{46}, errIs: decoders.ErrDone, opaque: true}},
 		{"hand-built: bytes after SK are not guessed at", append(iketest.Msg(0x20, ike.ExchangeAuth, 0, 1,
 			iketest.PL{Type: ike.PayloadEncrypted, Body: make([]byte, 16)}), 0, 0, 0, 4),
-			want{types: []uint8{46}, errIs: ike.ErrDone, opaque: true}},
+			want{types: []uint8{46}, errIs: decoders.ErrDone, opaque: true}},
 		{"hand-built: payload length 3", iketest.Msg(0x10, 2, 0, 0, iketest.PL{Type: 13, Body: nil, LenAdj: -1}),
-			want{errIs: ike.ErrBadLength}},
+			want{errIs: decoders.ErrBadLength}},
 		{"hand-built: payload length past Length", iketest.Msg(0x10, 2, 0, 0, vid(iketest.VIDDPD), iketest.PL{Type: 13, Body: []byte{1, 2}, LenAdj: 10}),
-			want{types: []uint8{13}, errIs: ike.ErrBadLength}},
+			want{types: []uint8{13}, errIs: decoders.ErrBadLength}},
 		{"hand-built: 65 payloads", iketest.Msg(0x10, 2, 0, 0, many...),
-			want{types: bytes.Repeat([]byte{13}, ike.MaxPayloads), errIs: ike.ErrTooMany}},
-		{"hand-built: header only, 27 bytes", iketest.Msg(0x10, 2, 0, 0)[:27], want{startE: ike.ErrTruncated, errIs: ike.ErrTruncated}},
-		{"hand-built: Length 20", iketest.SetLength(iketest.Msg(0x10, 2, 0, 0), 20), want{startE: ike.ErrBadLength, errIs: ike.ErrBadLength}},
+			want{types: bytes.Repeat([]byte{13}, ike.MaxPayloads), errIs: decoders.ErrTooMany}},
+		{"hand-built: header only, 27 bytes", iketest.Msg(0x10, 2, 0, 0)[:27], want{startE: decoders.ErrTruncated, errIs: decoders.ErrTruncated}},
+		{"hand-built: Length 20", iketest.SetLength(iketest.Msg(0x10, 2, 0, 0), 20), want{startE: decoders.ErrBadLength, errIs: decoders.ErrBadLength}},
 		{"hand-built: capture cut inside the 3rd VID", vista[:len(vista)-90],
-			want{types: []uint8{1, 13, 13}, startE: ike.ErrTruncated, errIs: ike.ErrTruncated}},
+			want{types: []uint8{1, 13, 13}, startE: decoders.ErrTruncated, errIs: decoders.ErrTruncated}},
 		{"hand-built: trailing bytes beyond Length are ignored", append(slices.Clone(vista), 0xde, 0xad, 0xbe, 0xef),
-			want{types: []uint8{1, 13, 13, 13, 13, 13, 13, 13}, errIs: ike.ErrDone}},
+			want{types: []uint8{1, 13, 13, 13, 13, 13, 13, 13}, errIs: decoders.ErrDone}},
 		{"hand-built: header next payload with no bytes", iketest.SetNext(iketest.Msg(0x10, 2, 0, 0), 13),
-			want{errIs: ike.ErrBadLength}},
+			want{errIs: decoders.ErrBadLength}},
 	}
 	for _, tc := range tests {
 		var p ike.Parser
@@ -121,7 +122,7 @@ func TestErrorContext(t *testing.T) {
 	}
 	tit := pr.TransformIter()
 	_, err = tit.Next()
-	if !errors.Is(err, ike.ErrBadLength) || !strings.Contains(err.Error(), "proposal 2: transform 1") {
+	if !errors.Is(err, decoders.ErrBadLength) || !strings.Contains(err.Error(), "proposal 2: transform 1") {
 		t.Errorf("error %v", err)
 	}
 	if _, err2 := tit.Next(); err2 != err {
@@ -136,7 +137,7 @@ func FuzzParser(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		var p ike.Parser
 		_, err := p.Start(msg)
-		if err != nil && !errors.Is(err, ike.ErrTruncated) && !errors.Is(err, ike.ErrBadLength) {
+		if err != nil && !errors.Is(err, decoders.ErrTruncated) && !errors.Is(err, decoders.ErrBadLength) {
 			t.Fatalf("Start: unexpected error %v", err)
 		}
 		n := 0
@@ -159,7 +160,7 @@ func FuzzParser(f *testing.F) {
 }
 
 func walkErr(err error) error {
-	for _, s := range []error{ike.ErrDone, ike.ErrTruncated, ike.ErrBadLength, ike.ErrTooMany} {
+	for _, s := range []error{decoders.ErrDone, decoders.ErrTruncated, decoders.ErrBadLength, decoders.ErrTooMany} {
 		if errors.Is(err, s) {
 			return nil
 		}

@@ -1,6 +1,10 @@
 package ike
 
-import "fmt"
+import (
+	"fmt"
+
+	"softsa/decoders"
+)
 
 // The typed accessors of the payloads softsa decodes: Notify, Delete,
 // Vendor ID, Nonce, Key Exchange, Identification, Certificate (Request) and
@@ -58,7 +62,7 @@ func (pl Payload) is(t1, t2 uint8) bool {
 }
 
 func notThis(pl Payload, want string) error {
-	return fmt.Errorf("isakmp %s accessor on payload type %d: %w", want, pl.Type, ErrNotFound)
+	return fmt.Errorf("isakmp %s accessor on payload type %d: %w", want, pl.Type, decoders.ErrNotFound)
 }
 
 // Notify is a decoded Notify payload (RFC 2408 §3.14, RFC 7296 §3.10,
@@ -95,12 +99,12 @@ func (pl Payload) Notify() (Notify, error) {
 	var n Notify
 	if pl.family != FamilyV2 {
 		if len(b) < 8 {
-			return Notify{}, fmt.Errorf("isakmp notify: %d bytes, need 8: %w", len(b), ErrTruncated)
+			return Notify{}, fmt.Errorf("isakmp notify: %d bytes, need 8: %w", len(b), decoders.ErrTruncated)
 		}
 		n.DOI = be32(b)
 		b = b[4:]
 	} else if len(b) < 4 {
-		return Notify{}, fmt.Errorf("isakmp notify: %d bytes, need 4: %w", len(b), ErrTruncated)
+		return Notify{}, fmt.Errorf("isakmp notify: %d bytes, need 4: %w", len(b), decoders.ErrTruncated)
 	}
 	n.Protocol, n.Type = b[0], be16(b[2:4])
 	sizeOrFlags, rest := b[1], b[4:]
@@ -110,7 +114,7 @@ func (pl Payload) Notify() (Notify, error) {
 	}
 	n.SPISize = sizeOrFlags
 	if int(n.SPISize) > len(rest) {
-		return Notify{}, fmt.Errorf("isakmp notify: SPI size %d, %d bytes left: %w", n.SPISize, len(rest), ErrBadLength)
+		return Notify{}, fmt.Errorf("isakmp notify: SPI size %d, %d bytes left: %w", n.SPISize, len(rest), decoders.ErrBadLength)
 	}
 	n.SPI, n.Data = rest[:n.SPISize], rest[n.SPISize:]
 	return n, nil
@@ -146,19 +150,19 @@ func (pl Payload) Delete() (Delete, error) {
 	var d Delete
 	if pl.family != FamilyV2 {
 		if len(b) < 8 {
-			return Delete{}, fmt.Errorf("isakmp delete: %d bytes, need 8: %w", len(b), ErrTruncated)
+			return Delete{}, fmt.Errorf("isakmp delete: %d bytes, need 8: %w", len(b), decoders.ErrTruncated)
 		}
 		d.DOI = be32(b)
 		b = b[4:]
 	} else if len(b) < 4 {
-		return Delete{}, fmt.Errorf("isakmp delete: %d bytes, need 4: %w", len(b), ErrTruncated)
+		return Delete{}, fmt.Errorf("isakmp delete: %d bytes, need 4: %w", len(b), decoders.ErrTruncated)
 	}
 	d.Protocol, d.SPISize, d.Count = b[0], b[1], be16(b[2:4])
 	b = b[4:]
 	need := int(d.SPISize) * int(d.Count)
 	if need > len(b) {
 		return Delete{}, fmt.Errorf("isakmp delete: %d SPIs of %d bytes, %d bytes left: %w",
-			d.Count, d.SPISize, len(b), ErrBadLength)
+			d.Count, d.SPISize, len(b), decoders.ErrBadLength)
 	}
 	d.SPIs = b[:need]
 	return d, nil
@@ -196,7 +200,7 @@ func (pl Payload) KE() (KeyExchange, error) {
 		return KeyExchange{Data: pl.Body}, nil
 	}
 	if len(pl.Body) < 4 {
-		return KeyExchange{}, fmt.Errorf("isakmp key exchange: %d bytes, need 4: %w", len(pl.Body), ErrTruncated)
+		return KeyExchange{}, fmt.Errorf("isakmp key exchange: %d bytes, need 4: %w", len(pl.Body), decoders.ErrTruncated)
 	}
 	return KeyExchange{Group: be16(pl.Body), Data: pl.Body[4:]}, nil
 }
@@ -217,7 +221,7 @@ func (pl Payload) ID() (Identification, error) {
 	}
 	b := pl.Body
 	if len(b) < 4 {
-		return Identification{}, fmt.Errorf("isakmp identification: %d bytes, need 4: %w", len(b), ErrTruncated)
+		return Identification{}, fmt.Errorf("isakmp identification: %d bytes, need 4: %w", len(b), decoders.ErrTruncated)
 	}
 	id := Identification{Type: b[0], Data: b[4:]}
 	if pl.family != FamilyV2 {
@@ -252,7 +256,7 @@ func (pl Payload) CertReq() (Cert, error) {
 
 func certBody(b []byte, what string) (Cert, error) {
 	if len(b) < 1 {
-		return Cert{}, fmt.Errorf("isakmp %s: empty: %w", what, ErrTruncated)
+		return Cert{}, fmt.Errorf("isakmp %s: empty: %w", what, decoders.ErrTruncated)
 	}
 	return Cert{Encoding: b[0], Data: b[1:]}, nil
 }
@@ -273,7 +277,7 @@ func (pl Payload) Fragment() (Fragment, error) {
 	}
 	b := pl.Body
 	if len(b) < 4 {
-		return Fragment{}, fmt.Errorf("isakmp fragment: %d bytes, need 4: %w", len(b), ErrTruncated)
+		return Fragment{}, fmt.Errorf("isakmp fragment: %d bytes, need 4: %w", len(b), decoders.ErrTruncated)
 	}
 	return Fragment{ID: be16(b), Number: b[2], Last: b[3]&0x01 != 0, Data: b[4:]}, nil
 }
@@ -294,7 +298,7 @@ func (pl Payload) EncryptedFragment() (EncryptedFragment, error) {
 	}
 	b := pl.Body
 	if len(b) < 4 {
-		return EncryptedFragment{}, fmt.Errorf("isakmp encrypted fragment: %d bytes, need 4: %w", len(b), ErrTruncated)
+		return EncryptedFragment{}, fmt.Errorf("isakmp encrypted fragment: %d bytes, need 4: %w", len(b), decoders.ErrTruncated)
 	}
 	return EncryptedFragment{Number: be16(b), Total: be16(b[2:]), Data: b[4:]}, nil
 }

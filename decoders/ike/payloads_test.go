@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"softsa/decoders"
 	"softsa/decoders/ike"
 	"softsa/internal/iketest"
 )
@@ -30,7 +31,7 @@ func TestAccessors(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Next()
-		if _, err := p.Notify(); !errors.Is(err, ike.ErrNotFound) {
+		if _, err := p.Notify(); !errors.Is(err, decoders.ErrNotFound) {
 			t.Errorf("notify on the crypto payload: %v", err)
 		}
 		p.Next()
@@ -49,7 +50,7 @@ func TestAccessors(t *testing.T) {
 			t.Errorf("%+v %v", n, err)
 		}
 		pl = firstPayload(t, iketest.Msg(0x20, ike.ExchangeAuth, 0, 0, iketest.PL{Type: ike.PayloadNotifyV2, Body: iketest.Hex("03 08 0018 aabbccdd")}))
-		if _, err := pl.Notify(); !errors.Is(err, ike.ErrBadLength) {
+		if _, err := pl.Notify(); !errors.Is(err, decoders.ErrBadLength) {
 			t.Error(err)
 		}
 	})
@@ -63,7 +64,7 @@ func TestAccessors(t *testing.T) {
 		}
 		body = iketest.Hex("00000001 03 04 0003 11111111 22222222")
 		pl = firstPayload(t, iketest.Msg(0x10, ike.ExchangeInformational, 0, 5, iketest.PL{Type: ike.PayloadDelete, Body: body}))
-		if _, err := pl.Delete(); !errors.Is(err, ike.ErrBadLength) {
+		if _, err := pl.Delete(); !errors.Is(err, decoders.ErrBadLength) {
 			t.Errorf("count beyond length: %v", err)
 		}
 		// IKEv2 delete of the IKE SA: protocol 1, no SPIs.
@@ -101,7 +102,7 @@ func TestAccessors(t *testing.T) {
 		if c, err := p.CertReq(); err != nil || c.Encoding != 4 || len(c.Data) != 0 {
 			t.Errorf("%+v %v", c, err)
 		}
-		if _, err := p.KE(); !errors.Is(err, ike.ErrNotFound) {
+		if _, err := p.KE(); !errors.Is(err, decoders.ErrNotFound) {
 			t.Error(err)
 		}
 	})
@@ -142,7 +143,7 @@ func TestAccessors(t *testing.T) {
 		if !pl.Opaque() || pl.Length != 0 || pl.Offset != ike.HeaderLen || pl.Type != ike.PayloadSA {
 			t.Errorf("%+v", pl)
 		}
-		if _, err := pl.SA(); !errors.Is(err, ike.ErrNotFound) {
+		if _, err := pl.SA(); !errors.Is(err, decoders.ErrNotFound) {
 			t.Error(err)
 		}
 	})

@@ -1,6 +1,10 @@
 package ike
 
-import "fmt"
+import (
+	"fmt"
+
+	"softsa/decoders"
+)
 
 // The SA payload's substructures: proposals, transforms and data
 // attributes, each walked by an iterator, and the facts of the first
@@ -21,7 +25,7 @@ func (pl Payload) SA() (ProposalIter, error) {
 		return it, nil
 	}
 	if len(b) < 8 {
-		return ProposalIter{}, fmt.Errorf("isakmp SA: %d bytes, need 8: %w", len(b), ErrTruncated)
+		return ProposalIter{}, fmt.Errorf("isakmp SA: %d bytes, need 8: %w", len(b), decoders.ErrTruncated)
 	}
 	it.DOI, it.Situation = be32(b), be32(b[4:])
 	if it.DOI != 1 || it.Situation&^uint32(1) != 0 {
@@ -63,27 +67,27 @@ type Proposal struct {
 	family Family
 }
 
-// Next returns the next proposal, or ErrDone.
+// Next returns the next proposal, or decoders.ErrDone.
 func (it *ProposalIter) Next() (Proposal, error) {
 	if it.err != nil {
 		return Proposal{}, it.err
 	}
 	if it.done || (it.n == 0 && len(it.buf) == 0) {
 		it.done = true
-		return Proposal{}, ErrDone
+		return Proposal{}, decoders.ErrDone
 	}
 	if it.n >= MaxPayloads {
-		it.err = fmt.Errorf("isakmp proposal %d: %w", it.n+1, ErrTooMany)
+		it.err = fmt.Errorf("isakmp proposal %d: %w", it.n+1, decoders.ErrTooMany)
 		return Proposal{}, it.err
 	}
 	b := it.buf[it.off:]
 	if len(b) < 4 {
-		it.err = fmt.Errorf("isakmp proposal %d: %d bytes, need 4: %w", it.n+1, len(b), ErrTruncated)
+		it.err = fmt.Errorf("isakmp proposal %d: %d bytes, need 4: %w", it.n+1, len(b), decoders.ErrTruncated)
 		return Proposal{}, it.err
 	}
 	plen := int(be16(b[2:4]))
 	if plen < 8 || plen > len(b) {
-		it.err = fmt.Errorf("isakmp proposal %d: length %d, %d bytes left: %w", it.n+1, plen, len(b), ErrBadLength)
+		it.err = fmt.Errorf("isakmp proposal %d: length %d, %d bytes left: %w", it.n+1, plen, len(b), decoders.ErrBadLength)
 		return Proposal{}, it.err
 	}
 	pr := Proposal{
@@ -91,7 +95,7 @@ func (it *ProposalIter) Next() (Proposal, error) {
 		NumTransforms: b[7], Offset: it.base + it.off, family: it.family,
 	}
 	if 8+int(pr.SPISize) > plen {
-		it.err = fmt.Errorf("isakmp proposal %d: SPI size %d past length %d: %w", it.n+1, pr.SPISize, plen, ErrBadLength)
+		it.err = fmt.Errorf("isakmp proposal %d: SPI size %d past length %d: %w", it.n+1, pr.SPISize, plen, decoders.ErrBadLength)
 		return Proposal{}, it.err
 	}
 	pr.SPI = b[8 : 8+int(pr.SPISize)]
@@ -103,7 +107,7 @@ func (it *ProposalIter) Next() (Proposal, error) {
 		it.done = true
 	case PayloadProposal:
 	default:
-		it.err = fmt.Errorf("isakmp proposal %d: next substructure %d is not a proposal: %w", it.n, pr.Next, ErrBadLength)
+		it.err = fmt.Errorf("isakmp proposal %d: next substructure %d is not a proposal: %w", it.n, pr.Next, decoders.ErrBadLength)
 		it.done = true
 	}
 	return pr, nil
@@ -144,23 +148,23 @@ type Transform struct {
 	family Family
 }
 
-// Next returns the next transform, or ErrDone after NumTransforms.
+// Next returns the next transform, or decoders.ErrDone after NumTransforms.
 func (it *TransformIter) Next() (Transform, error) {
 	if it.err != nil {
 		return Transform{}, it.err
 	}
 	if it.n >= it.want {
-		return Transform{}, ErrDone
+		return Transform{}, decoders.ErrDone
 	}
 	b := it.buf[it.off:]
 	if len(b) < 4 {
-		it.err = fmt.Errorf("isakmp proposal %d: transform %d: %d bytes, need 4: %w", it.prop, it.n+1, len(b), ErrTruncated)
+		it.err = fmt.Errorf("isakmp proposal %d: transform %d: %d bytes, need 4: %w", it.prop, it.n+1, len(b), decoders.ErrTruncated)
 		return Transform{}, it.err
 	}
 	tlen := int(be16(b[2:4]))
 	if tlen < 8 || tlen > len(b) {
 		it.err = fmt.Errorf("isakmp proposal %d: transform %d: length %d, %d bytes left: %w",
-			it.prop, it.n+1, tlen, len(b), ErrBadLength)
+			it.prop, it.n+1, tlen, len(b), decoders.ErrBadLength)
 		return Transform{}, it.err
 	}
 	t := Transform{Next: b[0], Length: uint16(tlen), Attrs: b[8:tlen], Offset: it.base + it.off, family: it.family}
@@ -206,21 +210,21 @@ func (a Attribute) Uint() (uint64, bool) {
 	return v, true
 }
 
-// Next returns the next attribute, or ErrDone.
+// Next returns the next attribute, or decoders.ErrDone.
 func (it *AttrIter) Next() (Attribute, error) {
 	if it.err != nil {
 		return Attribute{}, it.err
 	}
 	b := it.buf[it.off:]
 	if len(b) == 0 {
-		return Attribute{}, ErrDone
+		return Attribute{}, decoders.ErrDone
 	}
 	if it.n >= MaxPayloads {
-		it.err = fmt.Errorf("isakmp attribute %d: %w", it.n+1, ErrTooMany)
+		it.err = fmt.Errorf("isakmp attribute %d: %w", it.n+1, decoders.ErrTooMany)
 		return Attribute{}, it.err
 	}
 	if len(b) < 4 {
-		it.err = fmt.Errorf("isakmp attribute %d: %d bytes, need 4: %w", it.n+1, len(b), ErrTruncated)
+		it.err = fmt.Errorf("isakmp attribute %d: %d bytes, need 4: %w", it.n+1, len(b), decoders.ErrTruncated)
 		return Attribute{}, it.err
 	}
 	tf := be16(b)
@@ -232,7 +236,7 @@ func (it *AttrIter) Next() (Attribute, error) {
 		vlen := int(be16(b[2:4]))
 		if 4+vlen > len(b) {
 			it.err = fmt.Errorf("isakmp attribute %d (type %d): length %d, %d bytes left: %w",
-				it.n+1, a.Type, vlen, len(b)-4, ErrBadLength)
+				it.n+1, a.Type, vlen, len(b)-4, decoders.ErrBadLength)
 			return Attribute{}, it.err
 		}
 		a.Value = b[4 : 4+vlen]
@@ -270,13 +274,13 @@ type V1Attrs struct {
 func (t Transform) V1Attrs() (V1Attrs, error) {
 	var r V1Attrs
 	if t.family == FamilyV2 {
-		return r, fmt.Errorf("isakmp IKEv1 attributes on an IKEv2 transform: %w", ErrNotFound)
+		return r, fmt.Errorf("isakmp IKEv1 attributes on an IKEv2 transform: %w", decoders.ErrNotFound)
 	}
 	lifeType := uint64(0)
 	it := t.AttrIter()
 	for {
 		a, err := it.Next()
-		if err == ErrDone {
+		if err == decoders.ErrDone {
 			return r, nil
 		}
 		if err != nil {
@@ -315,7 +319,7 @@ func (t Transform) KeyLength() (uint16, bool, error) {
 	it := t.AttrIter()
 	for {
 		a, err := it.Next()
-		if err == ErrDone {
+		if err == decoders.ErrDone {
 			return 0, false, nil
 		}
 		if err != nil {
@@ -363,7 +367,7 @@ func firstProposalFacts(pl Payload) (ProposalFacts, error) {
 		return f, err
 	}
 	pr, err := it.Next()
-	if err == ErrDone {
+	if err == decoders.ErrDone {
 		return f, nil
 	}
 	if err != nil {
@@ -373,7 +377,7 @@ func firstProposalFacts(pl Payload) (ProposalFacts, error) {
 	tit := pr.TransformIter()
 	for i := 0; ; i++ {
 		t, err := tit.Next()
-		if err == ErrDone {
+		if err == decoders.ErrDone {
 			return f, nil
 		}
 		if err != nil {

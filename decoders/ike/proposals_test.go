@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"softsa/decoders"
 	"softsa/decoders/ike"
 	"softsa/internal/iketest"
 )
@@ -44,7 +45,7 @@ func TestSAIterators(t *testing.T) {
 		var n, nt int
 		for {
 			pr, err := it.Next()
-			if err == ike.ErrDone {
+			if err == decoders.ErrDone {
 				break
 			}
 			if err != nil {
@@ -54,7 +55,7 @@ func TestSAIterators(t *testing.T) {
 			tit := pr.TransformIter()
 			for {
 				tr, err := tit.Next()
-				if err == ike.ErrDone {
+				if err == decoders.ErrDone {
 					break
 				}
 				if err != nil {
@@ -69,7 +70,7 @@ func TestSAIterators(t *testing.T) {
 					a1, err1 := ait.Next()
 					a2, err2 := ait.Next()
 					v2, _ := a2.Uint()
-					if _, err3 := ait.Next(); err1 != nil || err2 != nil || err3 != ike.ErrDone ||
+					if _, err3 := ait.Next(); err1 != nil || err2 != nil || err3 != decoders.ErrDone ||
 						a1.Type != 1 || !a1.TV || a2.Type != 2 || a2.TV || v2 != 65536 {
 						t.Errorf("%+v %+v %v %v %v", a1, a2, err1, err2, err3)
 					}
@@ -84,7 +85,7 @@ func TestSAIterators(t *testing.T) {
 		sa := iketest.V1SA(iketest.Proposal(true, 1, 1, nil, iketest.V1Transform(true, 1, 1, []byte{0, 12, 0, 9, 1})))
 		var s ike.Summary
 		s.Parse(iketest.Msg(0x10, 2, 0, 0, iketest.PL{Type: ike.PayloadSA, Body: sa}))
-		if !errors.Is(s.PayloadErr, ike.ErrBadLength) || s.Err != nil {
+		if !errors.Is(s.PayloadErr, decoders.ErrBadLength) || s.Err != nil {
 			t.Errorf("%v / %v", s.PayloadErr, s.Err)
 		}
 	})
@@ -95,7 +96,7 @@ func TestSAIterators(t *testing.T) {
 		if _, err := it.Next(); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := it.Next(); !errors.Is(err, ike.ErrBadLength) {
+		if _, err := it.Next(); !errors.Is(err, decoders.ErrBadLength) {
 			t.Error(err)
 		}
 	})
@@ -105,7 +106,7 @@ func TestSAIterators(t *testing.T) {
 		if err != nil || it.DOI != 2 {
 			t.Fatal(err)
 		}
-		if _, err := it.Next(); err != ike.ErrDone {
+		if _, err := it.Next(); err != decoders.ErrDone {
 			t.Error(err)
 		}
 	})

@@ -1,5 +1,7 @@
 package ike
 
+import "softsa/decoders"
+
 // Capacities of the fixed arrays in Summary.
 const (
 	SummaryMaxPayloads = 32
@@ -67,7 +69,7 @@ func (s *Summary) Reset() { *s = Summary{} }
 // Parse decodes msg (an ISAKMP message: a UDP 500 payload, or a UDP 4500
 // payload after its non-ESP marker). It returns the error that stopped the
 // walk, also kept in s.Err; a truncated message is walked as far as it goes
-// and reports ErrTruncated. For an E-flagged IKEv1/AuthIP message the
+// and reports decoders.ErrTruncated. For an E-flagged IKEv1/AuthIP message the
 // payload list holds one entry, the header's next payload (the type of the
 // first encrypted payload), and Opaque is set.
 func (s *Summary) Parse(msg []byte) error {
@@ -82,7 +84,7 @@ func (s *Summary) Parse(msg []byte) error {
 	}
 	for {
 		pl, err := p.Next()
-		if err == ErrDone {
+		if err == decoders.ErrDone {
 			s.Err = startErr // a truncated message whose chain still ended
 			break
 		}

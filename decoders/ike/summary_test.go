@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"softsa/decoders"
 	"softsa/decoders/ike"
 	"softsa/internal/iketest"
 	"softsa/internal/testenv"
@@ -64,11 +65,11 @@ func TestSummary(t *testing.T) {
 	// The walk error is kept with what came before it.
 	mm1 := iketest.VistaMM1()
 	s.Parse(mm1[:len(mm1)-10])
-	if !errors.Is(s.Err, ike.ErrTruncated) || s.NumVendorIDs != 6 || !s.Truncated || !s.Proposal.Present {
+	if !errors.Is(s.Err, decoders.ErrTruncated) || s.NumVendorIDs != 6 || !s.Truncated || !s.Proposal.Present {
 		t.Errorf("%v %d", s.Err, s.NumVendorIDs)
 	}
 	s.Parse(mm1[:20])
-	if s.HeaderOK || !errors.Is(s.Err, ike.ErrTruncated) {
+	if s.HeaderOK || !errors.Is(s.Err, decoders.ErrTruncated) {
 		t.Errorf("%+v", s)
 	}
 	// A capture cut inside an IKEv2 Encrypted payload, and inside an
@@ -76,12 +77,12 @@ func TestSummary(t *testing.T) {
 	ike2 := iketest.Msg(0x20, ike.ExchangeAuth, 0, 1, iketest.PL{Type: ike.PayloadNonceV2, Body: []byte{1, 2, 3, 4}},
 		iketest.PL{Type: ike.PayloadEncrypted, Body: make([]byte, 200)})
 	s.Parse(ike2[:100])
-	if !errors.Is(s.Err, ike.ErrTruncated) || !s.Opaque || s.NumPayloads != 1 {
+	if !errors.Is(s.Err, decoders.ErrTruncated) || !s.Opaque || s.NumPayloads != 1 {
 		t.Errorf("%v %v %d", s.Err, s.Opaque, s.NumPayloads)
 	}
 	enc := iketest.Msg(0x10, ike.ExchangeMain, ike.FlagEncrypted, 0, iketest.PL{Type: ike.PayloadID, Body: make([]byte, 60)})
 	s.Parse(enc[:50])
-	if !errors.Is(s.Err, ike.ErrTruncated) || !s.Opaque || s.NumPayloads != 1 || s.PayloadTypes()[0] != ike.PayloadID {
+	if !errors.Is(s.Err, decoders.ErrTruncated) || !s.Opaque || s.NumPayloads != 1 || s.PayloadTypes()[0] != ike.PayloadID {
 		t.Errorf("%v %v %v", s.Err, s.Opaque, s.PayloadTypes())
 	}
 }
@@ -148,7 +149,7 @@ func TestCorpusFacts(t *testing.T) {
 	}
 	// zeek-spicy-ipsec bad length: the second VID claims more than is left.
 	s.Parse(get(filepath.Join("zeek-spicy-ipsec", "ipsec-ikev1-payload-bad-length.pcap"), 1))
-	if !errors.Is(s.Err, ike.ErrBadLength) {
+	if !errors.Is(s.Err, decoders.ErrBadLength) {
 		t.Errorf("%v", s.Err)
 	}
 }

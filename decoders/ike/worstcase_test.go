@@ -64,7 +64,7 @@ func TestWorstCaseISAKMP(t *testing.T) {
 		for {
 			pl, err := p.Next()
 			if err != nil {
-				if err == ike.ErrDone {
+				if err == decoders.ErrDone {
 					err = nil
 				}
 				return p.Count(), err
@@ -74,7 +74,7 @@ func TestWorstCaseISAKMP(t *testing.T) {
 				for {
 					pr, err := it.Next()
 					if err != nil {
-						if err != ike.ErrDone {
+						if err != decoders.ErrDone {
 							return p.Count(), err
 						}
 						break
@@ -118,38 +118,38 @@ func TestWorstCaseISAKMP(t *testing.T) {
 	worstcase.Run(t, []worstcase.Case{
 		{Name: "10,000 chained payloads", MaxAlloc: bound, Run: func(t *testing.T) {
 			n, err := walk(chain10k)
-			worstcase.WantErr(t, err, ike.ErrTooMany, "isakmp payload 65")
+			worstcase.WantErr(t, err, decoders.ErrTooMany, "isakmp payload 65")
 			if n != ike.MaxPayloads {
 				t.Errorf("%d payloads returned, want %d", n, ike.MaxPayloads)
 			}
-			summarise(t, chain10k, 10000, ike.ErrTooMany)
+			summarise(t, chain10k, 10000, decoders.ErrTooMany)
 		}},
 		{Name: "8,000 proposals nested in one SA", MaxAlloc: bound, Run: func(t *testing.T) {
 			_, err := walk(nested)
-			worstcase.WantErr(t, err, ike.ErrTooMany, "isakmp proposal 65")
+			worstcase.WantErr(t, err, decoders.ErrTooMany, "isakmp proposal 65")
 			// The summary reads the first proposal only, whose 255
 			// transforms are missing.
-			summarise(t, nested, 10000, ike.ErrTruncated)
+			summarise(t, nested, 10000, decoders.ErrTruncated)
 		}},
 		{Name: "header length past the end", MaxAlloc: bound, Run: func(t *testing.T) {
 			n, err := walk(pastHeader)
 			if err != nil || n != 1 {
 				t.Errorf("%d payloads, error %v: want the one payload present", n, err)
 			}
-			summarise(t, pastHeader, 10000, ike.ErrTruncated)
+			summarise(t, pastHeader, 10000, decoders.ErrTruncated)
 		}},
 		{Name: "payload length past the end", MaxAlloc: bound, Run: func(t *testing.T) {
 			_, err := walk(pastPayload)
-			worstcase.WantErr(t, err, ike.ErrBadLength, "length 65520")
-			summarise(t, pastPayload, 10000, ike.ErrBadLength)
+			worstcase.WantErr(t, err, decoders.ErrBadLength, "length 65520")
+			summarise(t, pastPayload, 10000, decoders.ErrBadLength)
 		}},
 		{Name: "second payload's length past the end", MaxAlloc: bound, Run: func(t *testing.T) {
 			n, err := walk(pastSecond)
-			worstcase.WantErr(t, err, ike.ErrBadLength, "payload 2")
+			worstcase.WantErr(t, err, decoders.ErrBadLength, "payload 2")
 			if n != 1 {
 				t.Errorf("%d payloads before the error, want 1", n)
 			}
-			summarise(t, pastSecond, 10000, ike.ErrBadLength)
+			summarise(t, pastSecond, 10000, decoders.ErrBadLength)
 		}},
 	})
 }

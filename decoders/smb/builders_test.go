@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unicode/utf8"
 	"unsafe"
+
+	"softsa/decoders"
 )
 
 // ---------------------------------------------------------------------------
@@ -286,10 +288,10 @@ func describe(m *Message) string {
 var sentinels = []struct {
 	name string
 	err  error
-}{{"truncated", ErrTruncated}, {"badlength", ErrBadLength}, {"toomany", ErrTooMany}, {"notfound", ErrNotFound}}
+}{{"truncated", decoders.ErrTruncated}, {"badlength", decoders.ErrBadLength}, {"toomany", decoders.ErrTooMany}, {"notfound", decoders.ErrNotFound}}
 
 // walk runs a parser over seg and renders every Next result, with
-// "err:<sentinel>" for errors, until ErrDone or a final error. It checks the
+// "err:<sentinel>" for errors, until decoders.ErrDone or a final error. It checks the
 // invariants every message must hold and fails the test if the walk does
 // not end.
 func walk(t *testing.T, seg []byte) (startErr string, got []string) {
@@ -300,7 +302,7 @@ func walk(t *testing.T, seg []byte) (startErr string, got []string) {
 	}
 	for i := 0; i < 10*MaxMessages; i++ {
 		m, err := p.Next()
-		if errors.Is(err, ErrDone) {
+		if errors.Is(err, decoders.ErrDone) {
 			return "", got
 		}
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"softsa/decoders"
 	"softsa/internal/testenv"
 )
 
@@ -334,7 +335,7 @@ func corpusSegments(tb testing.TB) [][]byte {
 				continue
 			}
 			for {
-				if _, err := p.Next(); err != nil && (errors.Is(err, ErrDone) || p.err != nil) {
+				if _, err := p.Next(); err != nil && (errors.Is(err, decoders.ErrDone) || p.err != nil) {
 					break
 				}
 			}

@@ -1,10 +1,14 @@
 package smb
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"softsa/decoders"
+)
 
 // MaxMessages bounds the messages Next returns for one segment (SMB1
 // messages, SMB2 messages including every member of a compound, transform
-// headers). A segment holding more ends with ErrTooMany: it bounds the work a
+// headers). A segment holding more ends with decoders.ErrTooMany: it bounds the work a
 // crafted segment can cause, and no real client packs that many messages into
 // one segment.
 const MaxMessages = 64
@@ -14,7 +18,7 @@ const (
 )
 
 // Parser walks the SMB messages of one TCP segment, in the style of
-// golang.org/x/net/dns/dnsmessage: Start, then Next until ErrDone. It keeps
+// golang.org/x/net/dns/dnsmessage: Start, then Next until decoders.ErrDone. It keeps
 // no reference beyond the segment and never allocates; a zero Parser is
 // ready for Start and may be reused for every segment.
 type Parser struct {
@@ -38,7 +42,7 @@ type Parser struct {
 }
 
 // Start prepares the parser for a segment's payload. It fails, wrapping
-// ErrNotFound, unless the segment begins with a NetBIOS session message whose
+// decoders.ErrNotFound, unless the segment begins with a NetBIOS session message whose
 // body starts with an SMB protocol id: a segment that continues a message
 // begun in an earlier segment (the tail of a large READ response or WRITE
 // request) has no NBSS header at offset 0 and must not be mistaken for one.
@@ -87,8 +91,8 @@ func hasMagic(b []byte) bool {
 
 // Next returns the next SMB message of the segment: every SMB1 message, every
 // SMB2 message including each member of a compound, every transform or
-// compression header. It returns ErrDone when the segment holds no more, and
-// wraps ErrTooMany after MaxMessages messages.
+// compression header. It returns decoders.ErrDone when the segment holds no more, and
+// wraps decoders.ErrTooMany after MaxMessages messages.
 //
 // An error about one message's contents (a header cut by the segment end, a
 // bad NextCommand, a looping AndX chain) is returned once; calling Next again
@@ -108,7 +112,7 @@ func (p *Parser) Next() (Message, error) {
 
 // NextInto is Next decoding into m, for a caller that walks many segments:
 // a message is a few hundred bytes, and copying one out of Next on every
-// call, ErrDone included, was 7 % of the analysis. m is overwritten whole
+// call, decoders.ErrDone included, was 7 % of the analysis. m is overwritten whole
 // when the error is nil; otherwise it may be left as it was or partly
 // filled.
 func (p *Parser) NextInto(m *Message) error { return p.next(m) }
@@ -148,7 +152,7 @@ func (p *Parser) nextPDU(m *Message) error {
 		if len(seg)-off < nbssHeaderLen {
 			// Nothing left, or only part of the next NBSS header:
 			// without its length nothing can be said about it.
-			p.err = ErrDone
+			p.err = decoders.ErrDone
 			return p.err
 		}
 		typ := seg[off]
@@ -181,7 +185,7 @@ func (p *Parser) nextPDU(m *Message) error {
 		}
 		if len(seg)-body < magicLen {
 			// The protocol id is cut by the segment end.
-			p.err = ErrDone
+			p.err = decoders.ErrDone
 			return p.err
 		}
 		if !hasMagic(seg[body:]) {

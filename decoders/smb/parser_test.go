@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"softsa/decoders"
 )
 
 type parserCase struct {
@@ -410,8 +412,8 @@ func TestParserPending(t *testing.T) {
 	if err != nil || !m.Partial || m.NBSSLength != 64+16+65536 || m.Length != 64+16+65536 || m.Offset != 4 || len(m.Body) != 1448-4-64 {
 		t.Fatalf("got %+v, %v", m, err)
 	}
-	if _, err := p.Next(); err != ErrDone {
-		t.Fatalf("want ErrDone, got %v", err)
+	if _, err := p.Next(); err != decoders.ErrDone {
+		t.Fatalf("want decoders.ErrDone, got %v", err)
 	}
 	if got, want := p.Pending(), len(pdu)-1448; got != want {
 		t.Errorf("Pending %d, want %d", got, want)
@@ -458,7 +460,7 @@ func TestParserAllocs(t *testing.T) {
 			}
 			for {
 				m, err := p.Next()
-				if errors.Is(err, ErrDone) || p.err != nil {
+				if errors.Is(err, decoders.ErrDone) || p.err != nil {
 					return
 				}
 				if err == nil {
@@ -567,11 +569,11 @@ func FuzzParser(f *testing.F) {
 			} else if err == nil && !reflect.DeepEqual(m, reused) {
 				t.Fatalf("call %d: Next and NextInto differ:\n%+v\n%+v", i, m, reused)
 			}
-			if errors.Is(err, ErrDone) {
+			if errors.Is(err, decoders.ErrDone) {
 				break
 			}
 			if err != nil {
-				if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrBadLength) && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrTooMany) {
+				if !errors.Is(err, decoders.ErrTruncated) && !errors.Is(err, decoders.ErrBadLength) && !errors.Is(err, decoders.ErrNotFound) && !errors.Is(err, decoders.ErrTooMany) {
 					t.Fatalf("error wraps no sentinel: %v", err)
 				}
 				if p.err != nil {

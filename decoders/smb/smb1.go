@@ -1,6 +1,10 @@
 package smb
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"softsa/decoders"
+)
 
 // SMB1 (CIFS): the 32-byte header, then command blocks chained by AndX.
 
@@ -69,7 +73,7 @@ func (p *Parser) parse1(pos int, m *Message) error {
 		if err != nil {
 			// A block cut by the segment end is just a partial
 			// message; only a malformed chain is worth an error.
-			if err != ErrDone && err != errAndXCut {
+			if err != decoders.ErrDone && err != errAndXCut {
 				p.chainErr = err
 			}
 			break
@@ -135,7 +139,7 @@ func (m *Message) AndX() AndXWalker {
 	return AndXWalker{msg: m.raw, declared: m.declared, off: SMB1HeaderLen, cmd: uint8(m.Command)}
 }
 
-// Next returns the next block, ErrDone after the last one, or an error when
+// Next returns the next block, decoders.ErrDone after the last one, or an error when
 // the chain is malformed; errors are final.
 func (w *AndXWalker) Next() (AndXBlock, error) {
 	if w.err != nil {
@@ -152,7 +156,7 @@ func (w *AndXWalker) Next() (AndXBlock, error) {
 			// The segment ends right after the header.
 			w.err = errAndXCut
 		} else {
-			w.err = ErrDone
+			w.err = decoders.ErrDone
 		}
 		return AndXBlock{}, w.err
 	}
@@ -184,7 +188,7 @@ func (w *AndXWalker) Next() (AndXBlock, error) {
 	}
 	switch {
 	case !b.HasAndX || b.AndXCommand == SMB1NoAndXCommand:
-		w.err = ErrDone
+		w.err = decoders.ErrDone
 	case int(b.AndXOffset) <= off:
 		w.err = errAndXBack
 	case int(b.AndXOffset) >= w.declared:

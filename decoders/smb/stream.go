@@ -37,7 +37,8 @@ func (s *Stream) Offset(seq uint32, wireLen int) int {
 
 // Update records what walking a segment taught: seq is the segment's
 // sequence number, off the offset Offset returned, and p the parser that
-// walked the segment from off (after Start and Next up to ErrDone). A
+// walked the segment from off (after Start and Next up to
+// decoders.ErrDone). A
 // retransmission of older data does not move the stream back.
 func (s *Stream) Update(seq uint32, off int, p *Parser) {
 	if p.pending <= 0 || off < 0 {

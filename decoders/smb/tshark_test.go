@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"softsa/decoders"
 	"softsa/internal/testenv"
 )
 
@@ -176,11 +177,11 @@ func ours(p *Parser, payload []byte) (v view, n1, n2, nt int, claims []claim) {
 	}
 	for {
 		m, err := p.Next()
-		if errors.Is(err, ErrDone) {
+		if errors.Is(err, decoders.ErrDone) {
 			return
 		}
 		if err != nil {
-			if errors.Is(err, ErrTooMany) || p.err != nil {
+			if errors.Is(err, decoders.ErrTooMany) || p.err != nil {
 				return
 			}
 			continue

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"softsa/decoders"
 	"softsa/decoders/internal/worstcase"
 )
 
@@ -38,7 +39,7 @@ func TestWorstCaseSMBChains(t *testing.T) {
 		}
 		for {
 			m, err := p.Next()
-			if errors.Is(err, ErrDone) {
+			if errors.Is(err, decoders.ErrDone) {
 				return msgs, errs
 			}
 			if err != nil {
@@ -52,7 +53,7 @@ func TestWorstCaseSMBChains(t *testing.T) {
 			w := m.AndX()
 			for range 1000 {
 				if _, err := w.Next(); err != nil {
-					if !errors.Is(err, ErrDone) && !errors.Is(err, ErrNotFound) {
+					if !errors.Is(err, decoders.ErrDone) && !errors.Is(err, decoders.ErrNotFound) {
 						errs = append(errs, err)
 					}
 					break

@@ -1,10 +1,10 @@
-package ike
+package decoders
 
 import "errors"
 
-// Sentinel errors of the walkers. Callers test them with errors.Is; the
-// walkers wrap them with the context that failed, such as "isakmp proposal
-// 2: transform 1: length 3, 8 bytes left: bad length".
+// Sentinel errors shared by the payload walkers. Callers test them with
+// errors.Is; the walkers wrap them with the context that failed, such as
+// "proposal 2: transform 1: truncated".
 var (
 	// ErrTruncated means a structure claims more bytes than the buffer holds.
 	ErrTruncated = errors.New("truncated")
@@ -16,7 +16,6 @@ var (
 	// ErrTooMany means a chain is longer than the walker accepts; it bounds
 	// the work a crafted message can cause.
 	ErrTooMany = errors.New("too many items")
-	// ErrNotFound is returned by an accessor called for the wrong payload
-	// type.
+	// ErrNotFound is returned by an accessor called for the wrong item type.
 	ErrNotFound = errors.New("not this item type")
 )
