@@ -2,6 +2,8 @@
 // public capture corpus and the Wireshark tools, and one rule for when their
 // absence skips a test and when it fails it: CI sets SOFTSA_CORPUS and
 // SOFTSA_REQUIRE_TSHARK, and then nothing may be skipped for want of them.
+// It also runs the tools (Run, Output) and reads a capture's frames with a
+// reader independent of softsa's (ReadFrames).
 package testenv
 
 import (
