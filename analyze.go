@@ -14,7 +14,7 @@ import (
 	"softsa/analyzer"
 	"softsa/analyzer/result"
 	"softsa/batch"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/merge"
 	"softsa/report"
 )
@@ -255,7 +255,7 @@ func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options) outc
 }
 
 func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*result.CaptureResult, error) {
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*result
 }
 
 func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*result.CaptureResult, error) {
-	ch, err := decoders.NewChain(in.Join)
+	ch, err := capture.NewChain(in.Join)
 	if err != nil {
 		return nil, err
 	}

@@ -12,14 +12,14 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // splitRing writes the KB sample as three ring-buffer files named the way
 // dumpcap names them, cut so that outages and soft SAs span the files.
 func splitRing(t *testing.T) (dir string, frames int) {
 	t.Helper()
-	c, err := decoders.Open(filepath.Join("samples", "kb977526-vista-to-xp.pcapng"))
+	c, err := capture.Open(filepath.Join("samples", "kb977526-vista-to-xp.pcapng"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func splitRing(t *testing.T) (dir string, frames int) {
 		data []byte
 	}
 	var all []rec
-	var f decoders.Frame
+	var f capture.Frame
 	for c.Next(&f) == nil {
 		all = append(all, rec{gopacket.CaptureInfo{Timestamp: f.Time, CaptureLength: len(f.Data), Length: f.WireLen}, append([]byte(nil), f.Data...)})
 	}

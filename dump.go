@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/dump"
 )
 
@@ -70,7 +70,7 @@ func runDump(o dumpOptions, s ioStreams) int {
 	for _, in := range o.Inputs {
 		if _, err := dump.WriteFile(s.out, in, do); err != nil {
 			fmt.Fprintln(s.err, "softsa:", err)
-			var ce *decoders.CaptureError
+			var ce *capture.CaptureError
 			if errors.As(err, &ce) {
 				damaged++ // read up to the damage: partly analysed
 			} else {

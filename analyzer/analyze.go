@@ -12,6 +12,9 @@ import (
 
 	"softsa/analyzer/result"
 	"softsa/decoders"
+	"softsa/decoders/capture"
+	"softsa/decoders/ike"
+	"softsa/decoders/smb"
 )
 
 // Options tune the analysis. The zero value of every field means its
@@ -187,9 +190,9 @@ type analysis struct {
 
 	// Scratch space reused for every message so that the per-frame path
 	// does not allocate.
-	ike  decoders.IKESummary
-	smbp decoders.SMBParser
-	smbm decoders.SMBMessage
+	ike  ike.Summary
+	smbp smb.Parser
+	smbm smb.Message
 	name []byte
 }
 
@@ -204,16 +207,16 @@ func newAnalysis(opts Options) *analysis {
 }
 
 // Source is what Analyze reads frames from: one capture file
-// (*decoders.Capture) or several that continue each other (decoders.Chain).
+// (*capture.Capture) or several that continue each other (capture.Chain).
 type Source interface {
-	Next(f *decoders.Frame) error
+	Next(f *capture.Frame) error
 	Name() string
-	Format() decoders.Format
+	Format() capture.Format
 	Frames() int
 }
 
 // Analyze reads every frame of c in one pass and returns its analysis. A
-// damaged capture (a *decoders.CaptureError) or a cancelled ctx stops the
+// damaged capture (a *capture.CaptureError) or a cancelled ctx stops the
 // reading early: the result then holds everything up to that point, with
 // the error text in Warnings, and the error is returned as well.
 func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult, error) {
@@ -238,7 +241,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult
 	r.Frames = n
 	if err != nil {
 		r.Warnings = append(r.Warnings, err.Error())
-		var ce *decoders.CaptureError
+		var ce *capture.CaptureError
 		if errors.As(err, &ce) && n == 0 {
 			r.Error = err.Error()
 		}
@@ -250,7 +253,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult
 func (a *analysis) read(ctx context.Context, c Source) (int, decoders.DefragStats, error) {
 	dec := decoders.NewDecoder()
 	var (
-		f decoders.Frame
+		f capture.Frame
 		m decoders.Message
 	)
 	n, err := a.loop(ctx, c, func() (*decoders.Message, error) {

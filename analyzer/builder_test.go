@@ -13,6 +13,7 @@ import (
 
 	"softsa/analyzer/result"
 	"softsa/decoders"
+	"softsa/decoders/ike"
 )
 
 // A small builder of synthetic decoders.Message streams. Times are seconds
@@ -134,7 +135,7 @@ func ikeBytes(version uint8, ispi, rspi [8]byte, exch, flags uint8, msgid uint32
 	}
 	b[17], b[18], b[19] = version, exch, flags
 	binary.BigEndian.PutUint32(b[20:], msgid)
-	if flags&decoders.IKEFlagEncrypted != 0 && version == 0x10 {
+	if flags&ike.FlagEncrypted != 0 && version == 0x10 {
 		// E flag: everything after the header is ciphertext.
 		for _, p := range pls {
 			b = append(b, p.body...)
@@ -167,16 +168,16 @@ func mustHex(s string) []byte {
 func vidNT5(ver uint32) payload {
 	b := mustHex("1e2b516905991c7d7c96fcbfb587e461")
 	b = binary.BigEndian.AppendUint32(b, ver)
-	return payload{decoders.IKEPayloadVendorID, b}
+	return payload{ike.PayloadVendorID, b}
 }
 
 func vidAuthIP() payload {
-	return payload{decoders.IKEPayloadVendorID, mustHex("fb1de3cdf341b7ea16b7e5be0855f120")}
+	return payload{ike.PayloadVendorID, mustHex("fb1de3cdf341b7ea16b7e5be0855f120")}
 }
 
 func plSA() payload {
 	// DOI IPsec, situation identity only; no proposal (enough for softsa).
-	return payload{decoders.IKEPayloadSA, []byte{0, 0, 0, 1, 0, 0, 0, 1}}
+	return payload{ike.PayloadSA, []byte{0, 0, 0, 1, 0, 0, 0, 1}}
 }
 
 func plNonce(rng *rand.Rand, n int) payload {
@@ -184,19 +185,19 @@ func plNonce(rng *rand.Rand, n int) payload {
 	for i := range b {
 		b[i] = byte(rng.Uint32())
 	}
-	return payload{decoders.IKEPayloadNonce, b}
+	return payload{ike.PayloadNonce, b}
 }
 
 func plNotifyV1(typ uint16) payload {
 	b := []byte{0, 0, 0, 1, 1, 0, 0, 0}
 	binary.BigEndian.PutUint16(b[6:], typ)
-	return payload{decoders.IKEPayloadNotify, b}
+	return payload{ike.PayloadNotify, b}
 }
 
 func plNotifyV2(typ uint16) payload {
 	b := []byte{0, 0, 0, 0}
 	binary.BigEndian.PutUint16(b[2:], typ)
-	return payload{decoders.IKEPayloadNotifyV2, b}
+	return payload{ike.PayloadNotifyV2, b}
 }
 
 func plFragment(id uint16, num uint8, last bool, n int) payload {
@@ -206,7 +207,7 @@ func plFragment(id uint16, num uint8, last bool, n int) payload {
 	if last {
 		b[3] = 1
 	}
-	return payload{decoders.IKEPayloadFragment, b}
+	return payload{ike.PayloadFragment, b}
 }
 
 func spi8(rng *rand.Rand) [8]byte {
@@ -350,9 +351,9 @@ func (c *scen) negotiate(t0, until float64, from, to netip.Addr, mode ikeMode, v
 	ispi := spi8(rng)
 	var rspi [8]byte
 	var fam uint8 = 0x10
-	mainX := decoders.IKEExchangeMain
+	mainX := ike.ExchangeMain
 	if mode == ikeAuthIP {
-		mainX = decoders.AuthIPExchangeMain
+		mainX = ike.AuthIPExchangeMain
 	}
 	mm1 := ikeBytes(fam, ispi, rspi, mainX, 0, 0, append([]payload{plSA()}, vids...)...)
 	retransmit := func(msg []byte, src, dst netip.Addr, t float64) float64 {
@@ -373,28 +374,28 @@ func (c *scen) negotiate(t0, until float64, from, to netip.Addr, mode ikeMode, v
 	case ikeNoProposal:
 		c.s.ike(t0, from, to, mm1)
 		t := t0 + c.rtt()
-		c.s.ike(t, to, from, ikeBytes(fam, ispi, rspi, decoders.IKEExchangeInformational, 0, rng.Uint32(), plNotifyV1(14)))
+		c.s.ike(t, to, from, ikeBytes(fam, ispi, rspi, ike.ExchangeInformational, 0, rng.Uint32(), plNotifyV1(14)))
 		return t
 	case ikeV2NoProposal:
-		init := ikeBytes(0x20, ispi, rspi, decoders.IKEExchangeSAInit, decoders.IKEFlagInitiator, 0,
-			payload{decoders.IKEPayloadSAv2, []byte{0, 0, 0, 0}}, plNonce(rng, 32))
+		init := ikeBytes(0x20, ispi, rspi, ike.ExchangeSAInit, ike.FlagInitiator, 0,
+			payload{ike.PayloadSAv2, []byte{0, 0, 0, 0}}, plNonce(rng, 32))
 		c.s.ike(t0, from, to, init)
 		t := t0 + c.rtt()
-		c.s.ike(t, to, from, ikeBytes(0x20, ispi, rspi, decoders.IKEExchangeSAInit, decoders.IKEFlagResponse, 0, plNotifyV2(14)))
+		c.s.ike(t, to, from, ikeBytes(0x20, ispi, rspi, ike.ExchangeSAInit, ike.FlagResponse, 0, plNotifyV2(14)))
 		return t
 	case ikeV2Healthy:
 		rspi = spi8(rng)
 		var zero [8]byte
 		t := t0
-		c.s.ike(t, from, to, ikeBytes(0x20, ispi, zero, decoders.IKEExchangeSAInit, decoders.IKEFlagInitiator, 0, plNonce(rng, 32)))
+		c.s.ike(t, from, to, ikeBytes(0x20, ispi, zero, ike.ExchangeSAInit, ike.FlagInitiator, 0, plNonce(rng, 32)))
 		t += c.rtt()
-		c.s.ike(t, to, from, ikeBytes(0x20, ispi, rspi, decoders.IKEExchangeSAInit, decoders.IKEFlagResponse, 0, plNonce(rng, 32)))
+		c.s.ike(t, to, from, ikeBytes(0x20, ispi, rspi, ike.ExchangeSAInit, ike.FlagResponse, 0, plNonce(rng, 32)))
 		t += c.rtt()
-		c.s.ike(t, from, to, ikeBytes(0x20, ispi, rspi, decoders.IKEExchangeAuth, decoders.IKEFlagInitiator, 1,
-			payload{decoders.IKEPayloadEncrypted, plNonce(rng, 80).body}))
+		c.s.ike(t, from, to, ikeBytes(0x20, ispi, rspi, ike.ExchangeAuth, ike.FlagInitiator, 1,
+			payload{ike.PayloadEncrypted, plNonce(rng, 80).body}))
 		t += c.rtt()
-		c.s.ike(t, to, from, ikeBytes(0x20, ispi, rspi, decoders.IKEExchangeAuth, decoders.IKEFlagResponse, 1,
-			payload{decoders.IKEPayloadEncrypted, plNonce(rng, 80).body}))
+		c.s.ike(t, to, from, ikeBytes(0x20, ispi, rspi, ike.ExchangeAuth, ike.FlagResponse, 1,
+			payload{ike.PayloadEncrypted, plNonce(rng, 80).body}))
 		return t
 	}
 	// Main mode with answers.
@@ -410,7 +411,7 @@ func (c *scen) negotiate(t0, until float64, from, to netip.Addr, mode ikeMode, v
 	t += c.rtt()
 	switch mode {
 	case ikeAnswered:
-		mm5 := ikeBytes(fam, ispi, rspi, mainX, decoders.IKEFlagEncrypted, 0, plNonce(rng, 60))
+		mm5 := ikeBytes(fam, ispi, rspi, mainX, ike.FlagEncrypted, 0, plNonce(rng, 60))
 		return retransmit(mm5, from, to, t)
 	case ikeFragLost:
 		id := uint16(rng.Uint32())
@@ -427,10 +428,10 @@ func (c *scen) negotiate(t0, until float64, from, to netip.Addr, mode ikeMode, v
 		}
 		return last
 	}
-	c.s.ike(t, from, to, ikeBytes(fam, ispi, rspi, mainX, decoders.IKEFlagEncrypted, 0, plNonce(rng, 60)))
+	c.s.ike(t, from, to, ikeBytes(fam, ispi, rspi, mainX, ike.FlagEncrypted, 0, plNonce(rng, 60)))
 	t += c.rtt()
-	c.s.ike(t, to, from, ikeBytes(fam, ispi, rspi, mainX, decoders.IKEFlagEncrypted, 0, plNonce(rng, 60)))
-	qmX := decoders.IKEExchangeQuick
+	c.s.ike(t, to, from, ikeBytes(fam, ispi, rspi, mainX, ike.FlagEncrypted, 0, plNonce(rng, 60)))
+	qmX := ike.ExchangeQuick
 	msgid := rng.Uint32()
 	for i := 0; i < 3; i++ {
 		t += c.rtt()
@@ -438,7 +439,7 @@ func (c *scen) negotiate(t0, until float64, from, to netip.Addr, mode ikeMode, v
 		if i == 1 {
 			src, dst = to, from
 		}
-		c.s.ike(t, src, dst, ikeBytes(fam, ispi, rspi, qmX, decoders.IKEFlagEncrypted, msgid, plNonce(rng, 50)))
+		c.s.ike(t, src, dst, ikeBytes(fam, ispi, rspi, qmX, ike.FlagEncrypted, msgid, plNonce(rng, 50)))
 	}
 	return t
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/ike"
 )
 
 // Evidence lists and Wireshark filters: what every finding cites.
@@ -59,7 +59,7 @@ func negSender(n *negotiation, msg ref) side {
 		return n.init
 	case n.dirMsgs[0] == 0:
 		return n.init.other()
-	case msg.frame == n.first.frame && n.family != decoders.IKEFamilyV2:
+	case msg.frame == n.first.frame && n.family != ike.FamilyV2:
 		return n.init
 	}
 	return noSide

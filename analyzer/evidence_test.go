@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/internal/testenv"
 )
 
@@ -236,7 +236,7 @@ func parseEpoch(s string) (time.Time, error) {
 
 // checkEvidenceFile analyses path and checks every frame its findings cite.
 func checkEvidenceFile(t *testing.T, path string, corpus bool) evidenceStats {
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		if corpus {
 			t.Skipf("not readable: %v", err)

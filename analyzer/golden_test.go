@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/samples/gen/synth"
 )
 
@@ -39,7 +39,7 @@ func TestGolden(t *testing.T) {
 			if err := json.Unmarshal(b, &g); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
-			c, err := decoders.Open(filepath.Join(filepath.Dir(f), g.File))
+			c, err := capture.Open(filepath.Join(filepath.Dir(f), g.File))
 			if err != nil {
 				t.Skipf("capture not readable: %v", err)
 			}

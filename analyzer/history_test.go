@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"softsa/decoders"
+	"softsa/decoders/ike"
 )
 
 // TestWorstCaseHistory: a long capture of many troubled pairs, each
@@ -42,7 +43,7 @@ func TestWorstCaseHistory(t *testing.T) {
 			t0 := float64(c)*360 + float64(i)*0.02
 			var ispi [8]byte
 			binary.BigEndian.PutUint32(ispi[:], uint32(c*pairs+i+1))
-			ike := ikeBytes(0x10, ispi, [8]byte{}, decoders.IKEExchangeMain, 0, 0, plSA())
+			ike := ikeBytes(0x10, ispi, [8]byte{}, ike.ExchangeMain, 0, 0, plSA())
 			s := &stream{t: t}
 			s.tcp(t0, x, y, 49152, 445, 0x18, uint32(c), 0, 100)
 			s.ike(t0+0.5, x, y, ike)

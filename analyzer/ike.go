@@ -8,6 +8,7 @@ import (
 
 	"softsa/analyzer/result"
 	"softsa/decoders"
+	"softsa/decoders/ike"
 )
 
 // IKE negotiations.
@@ -64,7 +65,7 @@ const (
 
 // negotiation is the state of one IKE SA attempt.
 type negotiation struct {
-	family     decoders.IKEFamily
+	family     ike.Family
 	ispi, rspi [8]byte
 	init       side // side of the initiator
 	first      ref
@@ -141,7 +142,7 @@ func (f *fragSet) complete() bool {
 func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 	s := &a.ike
 	s.Parse(m.AppData)
-	if !s.HeaderOK || s.Family == decoders.IKEFamilyUnknown {
+	if !s.HeaderOK || s.Family == ike.FamilyUnknown {
 		// Not ISAKMP after all (or mangled beyond the header): it is
 		// still UDP traffic on port 500, but carries no negotiation.
 		return
@@ -161,8 +162,8 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 			return
 		}
 		init := from
-		if s.Family == decoders.IKEFamilyV2 {
-			if h.Flags&decoders.IKEFlagInitiator == 0 {
+		if s.Family == ike.FamilyV2 {
+			if h.Flags&ike.FlagInitiator == 0 {
 				init = from.other()
 			}
 		}
@@ -183,7 +184,7 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 		// The pair's initiator is whoever started its first negotiation;
 		// a negotiation picked up in the middle only counts until one seen
 		// from its start comes along.
-		sure := s.Family == decoders.IKEFamilyV2 || isZero(h.RSPI)
+		sure := s.Family == ike.FamilyV2 || isZero(h.RSPI)
 		if p.ikeSide == noSide || (!p.ikeSure && sure) {
 			p.ikeSide, p.ikeSure = init, sure
 		}
@@ -198,7 +199,7 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 func isZero(b [8]byte) bool { return b == [8]byte{} }
 
 // findNeg returns the negotiation of (family, ispi), newest first.
-func (p *pair) findNeg(f decoders.IKEFamily, ispi [8]byte) *negotiation {
+func (p *pair) findNeg(f ike.Family, ispi [8]byte) *negotiation {
 	for i := len(p.negs) - 1; i >= 0; i-- {
 		if n := p.negs[i]; n.ispi == ispi && n.family == f {
 			return n
@@ -208,7 +209,7 @@ func (p *pair) findNeg(f decoders.IKEFamily, ispi [8]byte) *negotiation {
 }
 
 // addToNeg records one message of negotiation n.
-func (a *analysis) addToNeg(n *negotiation, s *decoders.IKESummary, from side, m *decoders.Message, now ref) {
+func (a *analysis) addToNeg(n *negotiation, s *ike.Summary, from side, m *decoders.Message, now ref) {
 	h := &s.Header
 	dir := 0
 	if from != n.init {
@@ -260,46 +261,46 @@ func (a *analysis) addToNeg(n *negotiation, s *decoders.IKESummary, from side, m
 	}
 
 	typ := h.Exchange
-	if n.family == decoders.IKEFamilyAuthIP && typ == decoders.AuthIPExchangeMain && h.MsgID != 0 {
+	if n.family == ike.FamilyAuthIP && typ == ike.AuthIPExchangeMain && h.MsgID != 0 {
 		// [MS-AIPS] §3.4.5.1: the first quick mode rides on the main
 		// mode exchange type, told apart by its non-zero message ID.
-		typ = decoders.AuthIPExchangeQuick
+		typ = ike.AuthIPExchangeQuick
 	}
 	ex := n.exchange(typ, h.MsgID)
 	if ex.step == 0 || int(ex.lastDir) != dir {
 		ex.step++
 		ex.lastDir = int8(dir)
 	}
-	if n.family == decoders.IKEFamilyV2 && h.Flags&decoders.IKEFlagResponse != 0 {
+	if n.family == ike.FamilyV2 && h.Flags&ike.FlagResponse != 0 {
 		ex.response = true
 	}
 	switch n.family {
-	case decoders.IKEFamilyV1:
+	case ike.FamilyV1:
 		switch h.Exchange {
-		case decoders.IKEExchangeMain:
+		case ike.ExchangeMain:
 			ex.complete = ex.step >= 6
-		case decoders.IKEExchangeAggressive:
+		case ike.ExchangeAggressive:
 			ex.complete = ex.step >= 3
-		case decoders.IKEExchangeQuick:
+		case ike.ExchangeQuick:
 			if ex.step >= 3 {
 				ex.complete = true
 				n.establish(now)
 			}
 		}
-	case decoders.IKEFamilyAuthIP:
+	case ike.FamilyAuthIP:
 		switch typ {
-		case decoders.AuthIPExchangeMain:
+		case ike.AuthIPExchangeMain:
 			ex.complete = ex.step >= 4
-		case decoders.AuthIPExchangeQuick:
+		case ike.AuthIPExchangeQuick:
 			if ex.step >= 3 {
 				ex.complete = true
 				n.establish(now)
 			}
 		}
-	case decoders.IKEFamilyV2:
+	case ike.FamilyV2:
 		if ex.response && !errNow {
 			ex.complete = true
-			if h.Exchange == decoders.IKEExchangeAuth || h.Exchange == decoders.IKEExchangeCreateChildSA {
+			if h.Exchange == ike.ExchangeAuth || h.Exchange == ike.ExchangeCreateChildSA {
 				n.establish(now)
 			}
 		}
@@ -346,11 +347,11 @@ func (n *negotiation) establish(now ref) {
 // notifyIsError applies the error ranges of RFC 2408 §3.14.1 (IKEv1, and
 // AuthIP which reuses them) and RFC 7296 §3.10.1 (IKEv2). Type 0 is not a
 // notify at all.
-func notifyIsError(f decoders.IKEFamily, t uint16) bool {
+func notifyIsError(f ike.Family, t uint16) bool {
 	if t == 0 {
 		return false
 	}
-	if f == decoders.IKEFamilyV2 {
+	if f == ike.FamilyV2 {
 		return t < 16384
 	}
 	return t < 8192
@@ -387,9 +388,9 @@ func (n *negotiation) exchange(typ uint8, msgid uint32) *exchState {
 }
 
 // fragment records an IKE fragment payload.
-func (n *negotiation) fragment(s *decoders.IKESummary, dir int, now ref) {
+func (n *negotiation) fragment(s *ike.Summary, dir int, now ref) {
 	id := uint32(s.FragmentID)
-	if n.family == decoders.IKEFamilyV2 {
+	if n.family == ike.FamilyV2 {
 		id = s.Header.MsgID
 	}
 	var f *fragSet
@@ -409,7 +410,7 @@ func (n *negotiation) fragment(s *decoders.IKESummary, dir int, now ref) {
 	if num := s.FragmentNumber; num >= 1 && num <= 64 {
 		f.seen |= 1 << (num - 1)
 	}
-	if n.family == decoders.IKEFamilyV2 {
+	if n.family == ike.FamilyV2 {
 		f.last = s.FragmentTotal
 	} else if s.FragmentLast {
 		f.last = s.FragmentNumber
@@ -501,33 +502,33 @@ func (n *negotiation) outcome() string {
 
 // exchangeRank orders exchanges by how far they get: the result names the
 // furthest one reached.
-func exchangeRank(f decoders.IKEFamily, t uint8) int {
+func exchangeRank(f ike.Family, t uint8) int {
 	switch f {
-	case decoders.IKEFamilyV1:
+	case ike.FamilyV1:
 		switch t {
-		case decoders.IKEExchangeMain, decoders.IKEExchangeAggressive, decoders.IKEExchangeBase, decoders.IKEExchangeAuthOnly:
+		case ike.ExchangeMain, ike.ExchangeAggressive, ike.ExchangeBase, ike.ExchangeAuthOnly:
 			return 1
-		case decoders.IKEExchangeTransaction:
+		case ike.ExchangeTransaction:
 			return 2
-		case decoders.IKEExchangeQuick, decoders.IKEExchangeNewGroup:
+		case ike.ExchangeQuick, ike.ExchangeNewGroup:
 			return 3
 		}
-	case decoders.IKEFamilyAuthIP:
+	case ike.FamilyAuthIP:
 		switch t {
-		case decoders.AuthIPExchangeMain:
+		case ike.AuthIPExchangeMain:
 			return 1
-		case decoders.AuthIPExchangeExtended:
+		case ike.AuthIPExchangeExtended:
 			return 2
-		case decoders.AuthIPExchangeQuick:
+		case ike.AuthIPExchangeQuick:
 			return 3
 		}
-	case decoders.IKEFamilyV2:
+	case ike.FamilyV2:
 		switch t {
-		case decoders.IKEExchangeSAInit:
+		case ike.ExchangeSAInit:
 			return 1
-		case decoders.IKEExchangeAuth, decoders.IKEExchangeSessionResume:
+		case ike.ExchangeAuth, ike.ExchangeSessionResume:
 			return 2
-		case decoders.IKEExchangeCreateChildSA:
+		case ike.ExchangeCreateChildSA:
 			return 3
 		}
 	}
@@ -536,49 +537,49 @@ func exchangeRank(f decoders.IKEFamily, t uint8) int {
 
 // exchangeShort names an exchange as the JSON does: main, quick,
 // aggressive, informational, extended, notify, ike_sa_init, ike_auth…
-func exchangeShort(f decoders.IKEFamily, t uint8) string {
+func exchangeShort(f ike.Family, t uint8) string {
 	switch f {
-	case decoders.IKEFamilyV1:
+	case ike.FamilyV1:
 		switch t {
-		case decoders.IKEExchangeBase:
+		case ike.ExchangeBase:
 			return "base"
-		case decoders.IKEExchangeMain:
+		case ike.ExchangeMain:
 			return "main"
-		case decoders.IKEExchangeAuthOnly:
+		case ike.ExchangeAuthOnly:
 			return "auth-only"
-		case decoders.IKEExchangeAggressive:
+		case ike.ExchangeAggressive:
 			return "aggressive"
-		case decoders.IKEExchangeInformational:
+		case ike.ExchangeInformational:
 			return "informational"
-		case decoders.IKEExchangeTransaction:
+		case ike.ExchangeTransaction:
 			return "transaction"
-		case decoders.IKEExchangeQuick:
+		case ike.ExchangeQuick:
 			return "quick"
-		case decoders.IKEExchangeNewGroup:
+		case ike.ExchangeNewGroup:
 			return "new-group"
 		}
-	case decoders.IKEFamilyAuthIP:
+	case ike.FamilyAuthIP:
 		switch t {
-		case decoders.AuthIPExchangeMain:
+		case ike.AuthIPExchangeMain:
 			return "main"
-		case decoders.AuthIPExchangeQuick:
+		case ike.AuthIPExchangeQuick:
 			return "quick"
-		case decoders.AuthIPExchangeExtended:
+		case ike.AuthIPExchangeExtended:
 			return "extended"
-		case decoders.AuthIPExchangeNotify:
+		case ike.AuthIPExchangeNotify:
 			return "notify"
 		}
-	case decoders.IKEFamilyV2:
+	case ike.FamilyV2:
 		switch t {
-		case decoders.IKEExchangeSAInit:
+		case ike.ExchangeSAInit:
 			return "ike_sa_init"
-		case decoders.IKEExchangeAuth:
+		case ike.ExchangeAuth:
 			return "ike_auth"
-		case decoders.IKEExchangeCreateChildSA:
+		case ike.ExchangeCreateChildSA:
 			return "create_child_sa"
-		case decoders.IKEExchangeInformational2:
+		case ike.ExchangeInformational2:
 			return "informational"
-		case decoders.IKEExchangeSessionResume:
+		case ike.ExchangeSessionResume:
 			return "ike_session_resume"
 		}
 	}
@@ -623,7 +624,7 @@ func (n *negotiation) toResult(p *pair) result.Negotiation {
 		}
 	}
 	for i := 0; i < n.nnotify; i++ {
-		r.Notify = append(r.Notify, decoders.IKENotifyName(n.family, n.notifies[i]))
+		r.Notify = append(r.Notify, ike.NotifyName(n.family, n.notifies[i]))
 	}
 	if n.est {
 		r.EstablishedSeconds = seconds(n.estAt.t.Sub(n.first.t))
@@ -646,7 +647,7 @@ type host struct {
 
 // noteVendors records the vendor IDs of a message sent by addr. Only a new
 // vendor ID allocates.
-func (a *analysis) noteVendors(addr netip.Addr, s *decoders.IKESummary) {
+func (a *analysis) noteVendors(addr netip.Addr, s *ike.Summary) {
 	h := a.hosts[addr]
 	if h == nil {
 		h = &host{addr: addr}
@@ -664,17 +665,17 @@ next:
 			continue
 		}
 		h.vids = append(h.vids, string(vid))
-		name := decoders.VendorIDName(vid)
-		if ver, ok := decoders.VendorIDWindowsVersion(vid); ok {
+		name := ike.VendorIDName(vid)
+		if ver, ok := ike.VendorIDWindowsVersion(vid); ok {
 			name += " version " + strconv.FormatUint(uint64(ver), 10)
 			if ver > h.winVer {
 				h.winVer = ver
-				h.win, _ = decoders.VendorIDWindows(vid)
+				h.win, _ = ike.VendorIDWindows(vid)
 			}
-		} else if rel, ok := decoders.VendorIDWindows(vid); ok && h.win == "" {
+		} else if rel, ok := ike.VendorIDWindows(vid); ok && h.win == "" {
 			h.win = rel
 		}
-		if decoders.VendorIDIsAuthIP(vid) {
+		if ike.VendorIDIsAuthIP(vid) {
 			h.authip = true
 		}
 		h.names = append(h.names, name)

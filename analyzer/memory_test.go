@@ -17,7 +17,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 
-	"softsa/decoders"
+	"softsa/decoders/capture"
+	"softsa/decoders/ike"
 )
 
 // Memory with many pairs: a capture of memPairs frames, each between a
@@ -50,7 +51,7 @@ func TestMemoryManyPairs(t *testing.T) {
 	}
 	t.Logf("wrote %d frames (%d IKE), %.1f MiB, in %v", memPairs, ike, float64(st.Size())/(1<<20), time.Since(start).Round(time.Millisecond))
 
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func writeManyPairs(t *testing.T, path string, n int) int {
 		memTemplate(t, &layers.UDP{SrcPort: 50000, DstPort: 137}, gopacket.Payload(make([]byte, 20))),
 		memTemplate(t, &layers.TCP{SrcPort: 50000, DstPort: 445, Seq: 977526, SYN: true, Window: 8192}),
 		memTemplate(t, &layers.UDP{SrcPort: 500, DstPort: 500},
-			gopacket.Payload(ikeBytes(0x10, ispi, [8]byte{}, decoders.IKEExchangeMain, 0, 0, plSA(), vidNT5(5)))),
+			gopacket.Payload(ikeBytes(0x10, ispi, [8]byte{}, ike.ExchangeMain, 0, 0, plSA(), vidNT5(5)))),
 	}
 	rec := make([]byte, 16)
 	t0 := epoch

@@ -23,6 +23,8 @@ import (
 
 	"softsa/analyzer/result"
 	"softsa/decoders"
+	"softsa/decoders/capture"
+	"softsa/decoders/smb"
 	"softsa/internal/testenv"
 )
 
@@ -203,7 +205,7 @@ func smb2(cmd uint16, resp bool, msgID, session uint64, body []byte) []byte {
 	binary.LittleEndian.PutUint16(h[4:], 64)
 	binary.LittleEndian.PutUint16(h[12:], cmd)
 	if resp {
-		binary.LittleEndian.PutUint32(h[16:], decoders.SMB2FlagResponse)
+		binary.LittleEndian.PutUint32(h[16:], smb.SMB2FlagResponse)
 	}
 	binary.LittleEndian.PutUint64(h[24:], msgID)
 	binary.LittleEndian.PutUint64(h[40:], session)
@@ -237,36 +239,36 @@ func smbConversation(s *stream, cl, srv netip.Addr, t0 float64) (fileID [16]byte
 	s.tcp(t0+0.001, srv, cl, 445, 50001, decoders.TCPSyn|decoders.TCPAck, sseq-1, cseq, 0)
 	neg := make([]byte, 65)
 	neg[0] = 65
-	binary.LittleEndian.PutUint16(neg[4:], decoders.SMBDialect302)
-	send(t0+0.01, true, smb2(decoders.SMB2Negotiate, false, 0, 0, []byte{36, 0, 0, 0}))
-	send(t0+0.02, false, smb2(decoders.SMB2Negotiate, true, 0, 0, neg))
+	binary.LittleEndian.PutUint16(neg[4:], smb.Dialect302)
+	send(t0+0.01, true, smb2(smb.SMB2Negotiate, false, 0, 0, []byte{36, 0, 0, 0}))
+	send(t0+0.02, false, smb2(smb.SMB2Negotiate, true, 0, 0, neg))
 	name := utf16le(`share\big.iso`)
 	create := make([]byte, 56)
 	create[0] = 57
 	binary.LittleEndian.PutUint16(create[44:], 64+56)
 	binary.LittleEndian.PutUint16(create[46:], uint16(len(name)))
 	create = append(create, name...)
-	send(t0+0.03, true, smb2(decoders.SMB2Create, false, 1, 77, create))
+	send(t0+0.03, true, smb2(smb.SMB2Create, false, 1, 77, create))
 	cr := make([]byte, 88)
 	cr[0] = 89
 	for i := range fileID {
 		fileID[i] = byte(i + 1)
 	}
 	copy(cr[64:], fileID[:])
-	send(t0+0.04, false, smb2(decoders.SMB2Create, true, 1, 77, cr))
+	send(t0+0.04, false, smb2(smb.SMB2Create, true, 1, 77, cr))
 	read := func(id uint64, off uint64) []byte {
 		b := make([]byte, 48)
 		b[0] = 49
 		binary.LittleEndian.PutUint32(b[4:], 65536)
 		binary.LittleEndian.PutUint64(b[8:], off)
 		copy(b[16:], fileID[:])
-		return smb2(decoders.SMB2Read, false, id, 77, b)
+		return smb2(smb.SMB2Read, false, id, 77, b)
 	}
 	readResp := func(id uint64) []byte {
 		b := make([]byte, 16)
 		b[0] = 17
 		binary.LittleEndian.PutUint32(b[4:], 65536)
-		return smb2(decoders.SMB2Read, true, id, 77, b)
+		return smb2(smb.SMB2Read, true, id, 77, b)
 	}
 	send(t0+0.05, true, read(2, 0))
 	send(t0+0.06, false, readResp(2))
@@ -292,7 +294,7 @@ func TestSMB(t *testing.T) {
 		t.Fatalf("no SMB summary: %+v", p)
 	}
 	sm := p.SMB
-	if sm.Dialect != decoders.SMBDialectName(decoders.SMBDialect302) || sm.Sessions != 1 || sm.BytesRead != 131072 ||
+	if sm.Dialect != smb.DialectName(smb.Dialect302) || sm.Sessions != 1 || sm.BytesRead != 131072 ||
 		!slices.Equal(sm.Files, []string{`share\big.iso`}) || sm.Requests != 5 || sm.Responses != 4 {
 		t.Errorf("SMB summary %+v", sm)
 	}
@@ -375,7 +377,7 @@ func TestAnalyzeCancel(t *testing.T) {
 	for _, tc := range []struct {
 		calls, frames int
 	}{{0, 0}, {2, 2 * ctxCheckEvery}} {
-		c, err := decoders.NewCapture("x.pcap", bytes.NewReader(data))
+		c, err := capture.NewCapture("x.pcap", bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,12 +396,12 @@ func TestAnalyzeCancel(t *testing.T) {
 
 func TestAnalyzeDamaged(t *testing.T) {
 	data := buildPcap(t, 100)
-	c, err := decoders.NewCapture("cut.pcap", bytes.NewReader(data[:len(data)-30]))
+	c, err := capture.NewCapture("cut.pcap", bytes.NewReader(data[:len(data)-30]))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r, err := Analyze(context.Background(), c, Options{})
-	var ce *decoders.CaptureError
+	var ce *capture.CaptureError
 	if !errors.As(err, &ce) || r == nil {
 		t.Fatalf("err %v", err)
 	}
@@ -407,7 +409,7 @@ func TestAnalyzeDamaged(t *testing.T) {
 		t.Errorf("frames %d pairs %d error %q warnings %q", r.Frames, len(r.Pairs), r.Error, r.Warnings)
 	}
 	// Nothing readable at all: the error is the result's error too.
-	c, err = decoders.NewCapture("hdr.pcap", bytes.NewReader(data[:24+10]))
+	c, err = capture.NewCapture("hdr.pcap", bytes.NewReader(data[:24+10]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +433,7 @@ func TestWiresharkFilters(t *testing.T) {
 	}
 	filters := map[string]bool{}
 	for _, f := range files {
-		c, err := decoders.Open(f)
+		c, err := capture.Open(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -506,7 +508,7 @@ func TestCorpus(t *testing.T) {
 		"isakmp4500.pcap":                          result.VerdictHealthyIPsec,
 	}
 	for _, f := range files {
-		c, err := decoders.Open(f)
+		c, err := capture.Open(f)
 		if err != nil {
 			continue
 		}

@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"testing"
 
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/internal/testenv"
 )
 
@@ -27,7 +27,7 @@ func TestReadAheadSameResult(t *testing.T) {
 	analyse := func(path string, noReadAhead bool, procs int) string {
 		t.Helper()
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		c, err := decoders.Open(path)
+		c, err := capture.Open(path)
 		if err != nil {
 			return "open: " + err.Error()
 		}

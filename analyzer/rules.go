@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/ike"
 )
 
 // The rules: each turns facts of a pair (facts.go) into a finding of the
@@ -178,7 +178,7 @@ func (a *analysis) negotiationFindings(p *pair, kbSide, noCommSide side) []resul
 }
 
 func notifyName(n *negotiation, i int) string {
-	return decoders.IKENotifyName(n.family, n.notifies[i])
+	return ike.NotifyName(n.family, n.notifies[i])
 }
 
 // siblingEstablished reports whether another negotiation by the same
@@ -415,13 +415,13 @@ func (a *analysis) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) 
 }
 
 // familyName is the protocol's name as people write it in a sentence.
-func familyName(f decoders.IKEFamily) string {
+func familyName(f ike.Family) string {
 	switch f {
-	case decoders.IKEFamilyV1:
+	case ike.FamilyV1:
 		return "IKEv1"
-	case decoders.IKEFamilyAuthIP:
+	case ike.FamilyAuthIP:
 		return "AuthIP"
-	case decoders.IKEFamilyV2:
+	case ike.FamilyV2:
 		return "IKEv2"
 	}
 	return "IKE"

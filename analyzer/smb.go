@@ -7,11 +7,12 @@ import (
 
 	"softsa/analyzer/result"
 	"softsa/decoders"
+	"softsa/decoders/smb"
 )
 
 // SMB sessions and operations: what the user was doing when the traffic
 // stopped. Each TCP segment on port 445/139 that is not a retransmission is
-// walked with decoders.SMBParser from where its connection's SMBStream says
+// walked with smb.Parser from where its connection's SMBStream says
 // the next NetBIOS message begins; nothing is reassembled. Requests are
 // remembered until their response (by message ID), in a fixed number of
 // slots: when the responder goes silent, the requests left are the ones in
@@ -31,7 +32,7 @@ const (
 // smbReq is one request awaiting its response.
 type smbReq struct {
 	side   side
-	kind   decoders.SMBKind
+	kind   smb.Kind
 	cmd    uint16
 	msgID  uint64
 	frame  int
@@ -50,7 +51,7 @@ type smbFile struct {
 
 // smbState is the SMB summary of one pair.
 type smbState struct {
-	kind      decoders.SMBKind
+	kind      smb.Kind
 	encrypted bool // SMB3 transform headers seen
 	dialect   uint16
 	dialectOK bool
@@ -83,7 +84,7 @@ func (a *analysis) addSMB(p *pair, from side, m *decoders.Message, now ref, c *t
 	if p.smb == nil {
 		p.smb = &smbState{}
 	}
-	for i := 0; i < 2*decoders.SMBMaxMessages; i++ {
+	for i := 0; i < 2*smb.MaxMessages; i++ {
 		msg := &a.smbm
 		err := sp.NextInto(msg)
 		// Most segments end with ErrDone itself: compared first, it
@@ -103,16 +104,16 @@ func (a *analysis) addSMB(p *pair, from side, m *decoders.Message, now ref, c *t
 }
 
 // smbMessage records one SMB message.
-func (a *analysis) smbMessage(s *smbState, from side, msg *decoders.SMBMessage, now ref) {
-	if msg.Kind == decoders.SMBKindNone {
+func (a *analysis) smbMessage(s *smbState, from side, msg *smb.Message, now ref) {
+	if msg.Kind == smb.KindNone {
 		return
 	}
-	if s.kind < msg.Kind && msg.Kind <= decoders.SMBKind2 {
+	if s.kind < msg.Kind && msg.Kind <= smb.KindSMB2 {
 		s.kind = msg.Kind
 	}
-	if msg.Kind != decoders.SMBKind1 && msg.Kind != decoders.SMBKind2 {
+	if msg.Kind != smb.KindSMB1 && msg.Kind != smb.KindSMB2 {
 		// Encrypted or compressed: only the transform header is clear.
-		s.encrypted = s.encrypted || msg.Kind == decoders.SMBKindTransform
+		s.encrypted = s.encrypted || msg.Kind == smb.KindTransform
 		return
 	}
 	if msg.SessionID != 0 {
@@ -122,35 +123,35 @@ func (a *analysis) smbMessage(s *smbState, from side, msg *decoders.SMBMessage, 
 		s.requests++
 		r := smbReq{side: from, kind: msg.Kind, cmd: msg.Command, msgID: msg.MessageID, frame: now.frame, t: now.t,
 			length: msg.DataLength, offset: msg.FileOffset, fileID: msg.FileID, fid: msg.FID}
-		if s.isCreate(msg) && msg.Fields&decoders.SMBFieldName != 0 {
+		if s.isCreate(msg) && msg.Fields&smb.FieldName != 0 {
 			a.name = msg.AppendName(a.name[:0])
 			r.name = s.addFile(a.name)
 		}
 		s.push(r)
 		return
 	}
-	if msg.Kind == decoders.SMBKind2 && msg.Async && msg.Status == statusPending {
+	if msg.Kind == smb.KindSMB2 && msg.Async && msg.Status == statusPending {
 		return // an interim response: the real one follows
 	}
 	s.responses++
 	req, ok := s.pop(msg.Kind, msg.MessageID)
 	switch {
-	case msg.Fields&decoders.SMBFieldDialect != 0 && msg.Kind == decoders.SMBKind2 && s.isCommand(msg, decoders.SMB2Negotiate, 0):
+	case msg.Fields&smb.FieldDialect != 0 && msg.Kind == smb.KindSMB2 && s.isCommand(msg, smb.SMB2Negotiate, 0):
 		s.dialect, s.dialectOK = msg.DialectRevision, true
-	case msg.Fields&decoders.SMBFieldDialect != 0 && msg.Kind == decoders.SMBKind1 && msg.Command == decoders.SMB1Negotiate:
+	case msg.Fields&smb.FieldDialect != 0 && msg.Kind == smb.KindSMB1 && msg.Command == smb.SMB1Negotiate:
 		s.dialectOK = true
 	}
-	if msg.Status != 0 && msg.Kind == decoders.SMBKind2 {
+	if msg.Status != 0 && msg.Kind == smb.KindSMB2 {
 		return // an error response carries no data
 	}
 	switch {
-	case s.isCommand(msg, decoders.SMB2Read, decoders.SMB1ReadAndX) && msg.Fields&decoders.SMBFieldLength != 0:
+	case s.isCommand(msg, smb.SMB2Read, smb.SMB1ReadAndX) && msg.Fields&smb.FieldLength != 0:
 		s.read += int64(msg.DataLength)
-	case s.isCommand(msg, decoders.SMB2Write, decoders.SMB1WriteAndX) && msg.Fields&decoders.SMBFieldLength != 0:
+	case s.isCommand(msg, smb.SMB2Write, smb.SMB1WriteAndX) && msg.Fields&smb.FieldLength != 0:
 		s.written += int64(msg.DataLength)
-	case s.isCreate(msg) && ok && req.name != "" && msg.Fields&decoders.SMBFieldFileID != 0:
+	case s.isCreate(msg) && ok && req.name != "" && msg.Fields&smb.FieldFileID != 0:
 		id := msg.FileID
-		if msg.Kind == decoders.SMBKind1 {
+		if msg.Kind == smb.KindSMB1 {
 			id = [16]byte{byte(msg.FID), byte(msg.FID >> 8)}
 		}
 		s.fids[s.nfid%smbFIDs] = smbFile{id: id, name: req.name}
@@ -158,15 +159,15 @@ func (a *analysis) smbMessage(s *smbState, from side, msg *decoders.SMBMessage, 
 	}
 }
 
-func (s *smbState) isCommand(msg *decoders.SMBMessage, smb2 uint16, smb1 uint8) bool {
-	if msg.Kind == decoders.SMBKind2 {
+func (s *smbState) isCommand(msg *smb.Message, smb2 uint16, smb1 uint8) bool {
+	if msg.Kind == smb.KindSMB2 {
 		return msg.Command == smb2
 	}
 	return smb1 != 0 && msg.Command == uint16(smb1)
 }
 
-func (s *smbState) isCreate(msg *decoders.SMBMessage) bool {
-	return s.isCommand(msg, decoders.SMB2Create, decoders.SMB1NTCreateAndX)
+func (s *smbState) isCreate(msg *smb.Message) bool {
+	return s.isCommand(msg, smb.SMB2Create, smb.SMB1NTCreateAndX)
 }
 
 func (s *smbState) addSession(id uint64) {
@@ -215,7 +216,7 @@ func (s *smbState) push(r smbReq) {
 }
 
 // pop removes and returns the request a response answers.
-func (s *smbState) pop(kind decoders.SMBKind, id uint64) (smbReq, bool) {
+func (s *smbState) pop(kind smb.Kind, id uint64) (smbReq, bool) {
 	for i := 0; i < s.npending; i++ {
 		if r := s.pending[i]; r.kind == kind && r.msgID == id {
 			copy(s.pending[i:], s.pending[i+1:s.npending])
@@ -243,7 +244,7 @@ func (s *smbState) forget(from side, t stamp) {
 // fileName returns the name of an open file, or "".
 func (s *smbState) fileName(r *smbReq) string {
 	id := r.fileID
-	if r.kind == decoders.SMBKind1 {
+	if r.kind == smb.KindSMB1 {
 		id = [16]byte{byte(r.fid), byte(r.fid >> 8)}
 	}
 	for i := 0; i < min(s.nfid, smbFIDs); i++ {
@@ -271,13 +272,13 @@ func (s *smbState) inFlight(from side, limit int) []string {
 // 1048576 of big.iso (frame 812)".
 func (s *smbState) describe(r *smbReq) string {
 	var b strings.Builder
-	if r.kind == decoders.SMBKind2 {
-		b.WriteString(decoders.SMB2CommandName(r.cmd))
+	if r.kind == smb.KindSMB2 {
+		b.WriteString(smb.SMB2CommandName(r.cmd))
 	} else {
-		b.WriteString(decoders.SMB1CommandName(uint8(r.cmd)))
+		b.WriteString(smb.SMB1CommandName(uint8(r.cmd)))
 	}
-	isRW := (r.kind == decoders.SMBKind2 && (r.cmd == decoders.SMB2Read || r.cmd == decoders.SMB2Write)) ||
-		(r.kind == decoders.SMBKind1 && (r.cmd == decoders.SMB1ReadAndX || r.cmd == decoders.SMB1WriteAndX))
+	isRW := (r.kind == smb.KindSMB2 && (r.cmd == smb.SMB2Read || r.cmd == smb.SMB2Write)) ||
+		(r.kind == smb.KindSMB1 && (r.cmd == smb.SMB1ReadAndX || r.cmd == smb.SMB1WriteAndX))
 	if isRW && r.length > 0 {
 		b.WriteString(" " + strconv.FormatUint(uint64(r.length), 10) + " bytes at offset " + strconv.FormatUint(r.offset, 10))
 	}
@@ -307,11 +308,11 @@ func (s *smbState) toResult() *result.SMB {
 		Responses:    s.responses,
 	}
 	switch {
-	case s.kind == decoders.SMBKind2 && s.dialectOK:
-		r.Dialect = decoders.SMBDialectName(s.dialect)
-	case s.kind == decoders.SMBKind2:
+	case s.kind == smb.KindSMB2 && s.dialectOK:
+		r.Dialect = smb.DialectName(s.dialect)
+	case s.kind == smb.KindSMB2:
 		r.Dialect = "SMB2/3 (dialect not seen)"
-	case s.kind == decoders.SMBKind1:
+	case s.kind == smb.KindSMB1:
 		r.Dialect = "SMB1"
 	case s.encrypted:
 		r.Dialect = "SMB 3.x (encrypted)"

@@ -7,6 +7,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"softsa/decoders"
+	"softsa/decoders/smb"
 )
 
 // Clear traffic.
@@ -113,7 +114,7 @@ type tcpHalf struct {
 	nxt   uint32 // highest sequence number sent, plus one
 	syn   bool
 	valid bool
-	smb   decoders.SMBStream
+	smb   smb.Stream
 }
 
 // tcpConn is one tracked connection; port[i] is side i's port.

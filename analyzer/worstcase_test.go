@@ -15,7 +15,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // Worst cases through the whole analysis: the crafted inputs of
@@ -97,7 +97,7 @@ func wcAnalyze(t *testing.T, name string, data []byte) (*result.CaptureResult, u
 	go func() {
 		var o out
 		defer func() { o.p = recover(); done <- o }()
-		c, err := decoders.NewCapture(name, bytes.NewReader(data))
+		c, err := capture.NewCapture(name, bytes.NewReader(data))
 		if err != nil {
 			o.err = err
 			return
@@ -277,14 +277,14 @@ func TestWorstCaseAnalysis(t *testing.T) {
 			}},
 		{"pcapng block claiming 4 GiB", "huge.pcapng", ng, 8 << 20,
 			func(t *testing.T, r *result.CaptureResult, err error) {
-				var ce *decoders.CaptureError
+				var ce *capture.CaptureError
 				if !errors.As(err, &ce) || ce.Frame != 1001 || r.Frames != 1000 || r.Error != "" || !wcWarned(r, "frame 1001") {
 					t.Errorf("error %v, %d frames, result error %q, warnings %q", err, r.Frames, r.Error, r.Warnings)
 				}
 			}},
 		{"NetMon frame table entry outside the file", "table.cap", nm, 8 << 20,
 			func(t *testing.T, r *result.CaptureResult, err error) {
-				var ce *decoders.CaptureError
+				var ce *capture.CaptureError
 				if !errors.As(err, &ce) || ce.Frame != 1001 || ce.Offset != 0xfffffff0 || r.Frames != 1000 || !wcWarned(r, "frame 1001") {
 					t.Errorf("error %v, %d frames, warnings %q", err, r.Frames, r.Warnings)
 				}

@@ -4,7 +4,6 @@
 package batch
 
 import (
-	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"softsa/decoders/capture"
 )
 
 // Input is one file to analyse.
@@ -159,32 +160,22 @@ func classify(p string, st fs.FileInfo, named bool) Input {
 	defer fh.Close()
 	var head [4]byte
 	n, _ := io.ReadFull(fh, head[:])
-	if !isCaptureMagic(head[:n]) {
-		if n >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-			fh.Seek(0, io.SeekStart)
-			if zr, err := gzip.NewReader(fh); err == nil {
-				n, _ = io.ReadFull(zr, head[:])
-				if isCaptureMagic(head[:n]) {
-					return in
-				}
+	format, err := capture.Sniff(head[:n])
+	if format == capture.FormatGzip {
+		fh.Seek(0, io.SeekStart)
+		if zr, err := gzip.NewReader(fh); err == nil {
+			n, _ = io.ReadFull(zr, head[:])
+			if inner, err := capture.Sniff(head[:n]); inner != capture.FormatGzip && !errors.Is(err, capture.ErrUnknownFormat) {
+				return in
 			}
-			in.Err = errors.New("gzip file without a capture inside")
-			return in
 		}
+		in.Err = errors.New("gzip file without a capture inside")
+		return in
+	}
+	// A format the reader recognises only to refuse it (NetMon 1.x) is a
+	// capture here too: analysing it reports the reader's reason.
+	if errors.Is(err, capture.ErrUnknownFormat) {
 		in.Err = errors.New("no capture magic (not pcap, pcapng, NetMon 2.x or gzip)")
 	}
 	return in
-}
-
-func isCaptureMagic(b []byte) bool {
-	if len(b) < 4 {
-		return false
-	}
-	for _, m := range [][]byte{{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4}, {0x4d, 0x3c, 0xb2, 0xa1},
-		{0xa1, 0xb2, 0x3c, 0x4d}, {0x0a, 0x0d, 0x0d, 0x0a}, []byte("GMBU")} {
-		if bytes.Equal(b[:4], m) {
-			return true
-		}
-	}
-	return false
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // Join replaces the files of each ring-buffer set among inputs by one input
@@ -51,12 +51,12 @@ func Join(inputs []Input, note func(format string, args ...any)) []Input {
 
 // firstFrameTime reads the time of a capture's first frame.
 func firstFrameTime(path string) (time.Time, bool) {
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		return time.Time{}, false
 	}
 	defer c.Close()
-	var f decoders.Frame
+	var f capture.Frame
 	if c.Next(&f) != nil {
 		return time.Time{}, false
 	}

@@ -15,6 +15,7 @@ import (
 	"softsa/analyzer"
 	"softsa/analyzer/result"
 	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/report"
 )
 
@@ -124,11 +125,11 @@ func BenchmarkParseLoop(b *testing.B) {
 // frame numbering, link types).
 func BenchmarkCapture(b *testing.B) {
 	run(b, func(f *os.File) (int, error) {
-		c, err := decoders.NewCapture(f.Name(), f)
+		c, err := capture.NewCapture(f.Name(), f)
 		if err != nil {
 			return 0, err
 		}
-		var fr decoders.Frame
+		var fr capture.Frame
 		for {
 			if err := c.Next(&fr); err != nil {
 				if errors.Is(err, io.EOF) {
@@ -144,13 +145,13 @@ func BenchmarkCapture(b *testing.B) {
 // with reassembly, TCP, UDP, ESP, NAT-T, application dispatch).
 func BenchmarkDecode(b *testing.B) {
 	run(b, func(f *os.File) (int, error) {
-		c, err := decoders.NewCapture(f.Name(), f)
+		c, err := capture.NewCapture(f.Name(), f)
 		if err != nil {
 			return 0, err
 		}
 		dec := decoders.NewDecoder()
 		var (
-			fr decoders.Frame
+			fr capture.Frame
 			m  decoders.Message
 		)
 		for {
@@ -169,7 +170,7 @@ func BenchmarkDecode(b *testing.B) {
 // report.
 func BenchmarkAnalyze(b *testing.B) {
 	run(b, func(f *os.File) (int, error) {
-		c, err := decoders.NewCapture(f.Name(), f)
+		c, err := capture.NewCapture(f.Name(), f)
 		if err != nil {
 			return 0, err
 		}
@@ -190,7 +191,7 @@ func BenchmarkReportJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	c, err := decoders.NewCapture(f.Name(), f)
+	c, err := capture.NewCapture(f.Name(), f)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/samples/gen/synth"
 )
 
@@ -163,13 +163,13 @@ func newTiler(o MixedOptions) (*tiler, error) {
 
 // load reads one scenario's capture into the slab and finds the fields of
 // every frame.
-func (t *tiler) load(sc *synth.Scenario, capture []byte) (scenarioTmpl, error) {
+func (t *tiler) load(sc *synth.Scenario, file []byte) (scenarioTmpl, error) {
 	st := scenarioTmpl{name: sc.Name}
-	c, err := decoders.NewCapture(sc.Name, bytes.NewReader(capture))
+	c, err := capture.NewCapture(sc.Name, bytes.NewReader(file))
 	if err != nil {
 		return st, err
 	}
-	var f decoders.Frame
+	var f capture.Frame
 	for {
 		if err := c.Next(&f); err != nil {
 			if errors.Is(err, io.EOF) {

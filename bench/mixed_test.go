@@ -13,7 +13,7 @@ import (
 
 	"softsa/analyzer"
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/samples/gen/synth"
 )
 
@@ -29,11 +29,11 @@ func TestMixedChecksums(t *testing.T) {
 	if st.Tiles < 3 {
 		t.Fatalf("only %d tiles: the test needs rewritten ones", st.Tiles)
 	}
-	c, err := decoders.NewCapture("mixed", bytes.NewReader(buf.Bytes()))
+	c, err := capture.NewCapture("mixed", bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f decoders.Frame
+	var f capture.Frame
 	var bad, tcp, udp int
 	for {
 		if err := c.Next(&f); err != nil {
@@ -101,7 +101,7 @@ func TestMixedTilesKeepVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := decoders.NewCapture("mixed", bytes.NewReader(buf.Bytes()))
+	c, err := capture.NewCapture("mixed", bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,11 @@ import (
 // and a timeout on capture time. Buffers are reused, so the steady state
 // allocates nothing.
 const (
-	// DefragMaxDatagrams is how many incomplete datagrams are kept at once.
-	DefragMaxDatagrams = 128
-	// DefragTimeout is how long, in capture time, an incomplete datagram
+	// defragMaxDatagrams is how many incomplete datagrams are kept at once.
+	defragMaxDatagrams = 128
+	// defragTimeout is how long, in capture time, an incomplete datagram
 	// waits for its missing fragments.
-	DefragTimeout   = 30 * time.Second
+	defragTimeout   = 30 * time.Second
 	defragMaxPieces = 64
 	defragMaxSize   = 65535
 )
@@ -50,7 +50,7 @@ type defragSlot struct {
 
 // defragger reassembles IPv4 and IPv6 fragments.
 type defragger struct {
-	slots [DefragMaxDatagrams]defragSlot
+	slots [defragMaxDatagrams]defragSlot
 	stats DefragStats
 	seq   uint64
 }
@@ -103,7 +103,7 @@ func (d *defragger) find(k defragKey, now time.Time) *defragSlot {
 	var free, oldest *defragSlot
 	for i := range d.slots {
 		s := &d.slots[i]
-		if s.active && now.Sub(s.first) > DefragTimeout {
+		if s.active && now.Sub(s.first) > defragTimeout {
 			d.free(s)
 			d.stats.Expired++
 		}

@@ -16,9 +16,9 @@ type ESPHeader struct {
 // (1–255, and 0 for local use); a packet carrying one is not a real SA's.
 func ESPReservedSPI(spi uint32) bool { return spi < 256 }
 
-// ParseESP reads the SPI and sequence number of an ESP packet, raw (after the
+// parseESP reads the SPI and sequence number of an ESP packet, raw (after the
 // IP header) or UDP-encapsulated (after the UDP header, RFC 3948).
-func ParseESP(b []byte) (ESPHeader, error) {
+func parseESP(b []byte) (ESPHeader, error) {
 	if len(b) < 8 {
 		return ESPHeader{}, fmt.Errorf("esp: %d bytes, need 8: %w", len(b), ErrTruncated)
 	}

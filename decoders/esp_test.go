@@ -15,7 +15,7 @@ func TestParseESP(t *testing.T) {
 		{"7 bytes", []byte{1, 2, 3, 4, 5, 6, 7}, ESPHeader{}, false},
 		{"empty", nil, ESPHeader{}, false},
 	} {
-		h, err := ParseESP(tc.in)
+		h, err := parseESP(tc.in)
 		if (err == nil) != tc.ok || h != tc.want {
 			t.Errorf("%s: %+v %v, want %+v ok=%v", tc.name, h, err, tc.want, tc.ok)
 		}
@@ -29,7 +29,7 @@ func FuzzParseESP(f *testing.F) {
 	f.Add([]byte{0xf4, 0xdc, 0x0a, 0xe5, 0, 0, 0, 1})
 	f.Add([]byte{1, 2, 3})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := ParseESP(b)
+		h, err := parseESP(b)
 		if (err == nil) != (len(b) >= 8) || (err != nil && h != ESPHeader{}) {
 			t.Fatalf("%x: %+v %v", b, h, err)
 		}
@@ -41,7 +41,7 @@ func BenchmarkParseESP(b *testing.B) {
 	pkt[3] = 9
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseESP(pkt); err != nil {
+		if _, err := parseESP(pkt); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 
 	"github.com/gopacket/gopacket/layers"
+
+	"softsa/decoders/capture"
 )
 
 // The fast path. Nearly every frame of a large capture is an unfragmented
@@ -21,7 +23,7 @@ import (
 
 // fast decodes f into m when f is of the common shape and reports whether
 // it did; m is written only when it returns true.
-func (d *Decoder) fast(f *Frame, m *Message) bool {
+func (d *Decoder) fast(f *capture.Frame, m *Message) bool {
 	b := f.Data
 	var ip []byte
 	switch f.Link {

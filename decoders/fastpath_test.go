@@ -3,14 +3,14 @@ package decoders
 import (
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
 
-	"softsa/internal/testenv"
+	"softsa/decoders/capture"
+	"softsa/decoders/internal/capturetest"
 )
 
 // The fast path (fast.go) must fill every Message exactly as the
@@ -33,7 +33,7 @@ func newFastPair() *fastPair {
 }
 
 // check decodes f both ways and fails on any difference.
-func (p *fastPair) check(t testing.TB, what string, f *Frame) {
+func (p *fastPair) check(t testing.TB, what string, f *capture.Frame) {
 	t.Helper()
 	var mf, mp, probe Message
 	p.frames++
@@ -48,14 +48,14 @@ func (p *fastPair) check(t testing.TB, what string, f *Frame) {
 }
 
 // captureFrames calls fn with a copy of every frame of the capture at path.
-func captureFrames(t *testing.T, path string, fn func(f *Frame)) {
+func captureFrames(t *testing.T, path string, fn func(f *capture.Frame)) {
 	t.Helper()
-	c, err := Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		return // not a capture softsa reads: nothing to compare
 	}
 	defer c.Close()
-	var f Frame
+	var f capture.Frame
 	for {
 		if err := c.Next(&f); err != nil {
 			if !errors.Is(err, io.EOF) {
@@ -70,19 +70,12 @@ func captureFrames(t *testing.T, path string, fn func(f *Frame)) {
 }
 
 func TestFastPathMatchesParser(t *testing.T) {
-	samples, _ := filepath.Glob(filepath.Join(testenv.ModuleRoot(), "samples", "*.pcap*"))
-	files := samples
-	if dir, _ := testenv.Corpus(); dirExists(dir) {
-		files = append(files, testenv.CorpusFiles(t)...)
-	}
-	if len(files) == 0 {
-		t.Skip("no samples and no corpus")
-	}
+	files := capturetest.Files(t)
 	p := newFastPair()
 	mutants := newFastPair()
 	for _, path := range files {
 		n := 0
-		captureFrames(t, path, func(f *Frame) {
+		captureFrames(t, path, func(f *capture.Frame) {
 			p.check(t, filepath.Base(path), f)
 			// Every 7th frame also in its mutated forms, with fresh
 			// decoders so that reassembly state stays with the originals.
@@ -99,14 +92,9 @@ func TestFastPathMatchesParser(t *testing.T) {
 	}
 }
 
-func dirExists(dir string) bool {
-	st, err := os.Stat(dir)
-	return err == nil && st.IsDir()
-}
-
 // mutate returns copies of f with one header field each set to a value on
 // an edge of what the fast path accepts.
-func mutate(f *Frame) []*Frame {
+func mutate(f *capture.Frame) []*capture.Frame {
 	ipAt := -1
 	switch f.Link {
 	case layers.LinkTypeEthernet:
@@ -116,7 +104,7 @@ func mutate(f *Frame) []*Frame {
 	case layers.LinkTypeRaw:
 		ipAt = 0
 	}
-	var out []*Frame
+	var out []*capture.Frame
 	add := func(edit func(b []byte) []byte) {
 		g := *f
 		g.Data = edit(append([]byte(nil), f.Data...))
@@ -194,6 +182,6 @@ func FuzzFastPath(f *testing.F) {
 		0xc0, 0, 1, 0xbd, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0}, 60)
 	p := newFastPair()
 	f.Fuzz(func(t *testing.T, link uint16, data []byte, wire int) {
-		p.check(t, "fuzz", &Frame{Number: 1, Time: t0, Link: layers.LinkType(link), Data: data, WireLen: wire})
+		p.check(t, "fuzz", &capture.Frame{Number: 1, Time: t0, Link: layers.LinkType(link), Data: data, WireLen: wire})
 	})
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"softsa/decoders/capture"
 )
 
 // App says what a frame carries above the transport layer, as far as softsa
@@ -204,7 +206,7 @@ func firstLayer(lt layers.LinkType, data []byte) int {
 }
 
 // Decode decodes f into m, overwriting everything in m.
-func (d *Decoder) Decode(f *Frame, m *Message) {
+func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 	*m = Message{Frame: f.Number, Time: f.Time, Link: f.Link, WireLen: f.WireLen}
 	if !d.parserOnly && d.fast(f, m) {
 		return
@@ -309,7 +311,7 @@ func (d *Decoder) decodeTransport(m *Message, b []byte) {
 	m.Err = err
 }
 
-func (d *Decoder) fromTCP(m *Message, f *Frame) {
+func (d *Decoder) fromTCP(m *Message, f *capture.Frame) {
 	t := &d.tcp
 	var fl uint8
 	if t.FIN {
@@ -331,7 +333,7 @@ func (d *Decoder) fromTCP(m *Message, f *Frame) {
 }
 
 // setTCP fills m from a decoded TCP header, for both decoding paths.
-func setTCP(m *Message, f *Frame, sport, dport uint16, seq, ack uint32, win uint16, flags uint8, payload []byte) {
+func setTCP(m *Message, f *capture.Frame, sport, dport uint16, seq, ack uint32, win uint16, flags uint8, payload []byte) {
 	m.SrcPort, m.DstPort = sport, dport
 	m.Seq, m.Ack, m.Window = seq, ack, win
 	m.TCPFlags = flags
@@ -357,13 +359,13 @@ func (d *Decoder) setUDP(m *Message, sport, dport uint16, payload []byte) {
 	switch {
 	case isPort(m, PortNATT):
 		m.UDPEncap = true
-		kind, inner := ClassifyNATT(m.Payload)
+		kind, inner := classifyNATT(m.Payload)
 		switch kind {
-		case NATTKeepalive:
+		case nattKeepalive:
 			m.App = AppNATKeepalive
-		case NATTIKE:
+		case nattIKE:
 			m.App, m.AppData = AppISAKMP, inner
-		case NATTESP:
+		case nattESP:
 			d.fromESP(m, inner)
 		}
 	case isPort(m, PortISAKMP):
@@ -372,7 +374,7 @@ func (d *Decoder) setUDP(m *Message, sport, dport uint16, payload []byte) {
 }
 
 func (d *Decoder) fromESP(m *Message, b []byte) {
-	h, err := ParseESP(b)
+	h, err := parseESP(b)
 	if err != nil {
 		m.Err = err
 		return

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"softsa/decoders/capture"
 )
 
 var t0 = time.Date(2009, 11, 20, 9, 0, 0, 0, time.UTC)
@@ -124,7 +125,7 @@ func TestDecodeTable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := NewDecoder()
 			var m Message
-			d.Decode(&Frame{Number: 3, Time: t0, Link: tc.link, Data: tc.data, WireLen: len(tc.data)}, &m)
+			d.Decode(&capture.Frame{Number: 3, Time: t0, Link: tc.link, Data: tc.data, WireLen: len(tc.data)}, &m)
 			if m.App != tc.app || m.SrcPort != tc.sport || m.Frame != 3 {
 				t.Errorf("app %v sport %d frame %d, want %v %d 3 (err %v)", m.App, m.SrcPort, m.Frame, tc.app, tc.sport, m.Err)
 			}
@@ -168,7 +169,7 @@ func TestReassembly(t *testing.T) {
 		d := NewDecoder()
 		var m Message
 		for i, k := range order {
-			d.Decode(&Frame{Number: i + 1, Time: t0, Link: layers.LinkTypeEthernet, Data: frags[k]}, &m)
+			d.Decode(&capture.Frame{Number: i + 1, Time: t0, Link: layers.LinkTypeEthernet, Data: frags[k]}, &m)
 			last := i == len(order)-1
 			// A first fragment is decoded as far as it goes; later ones not.
 			wantApp := AppNone
@@ -195,40 +196,17 @@ func TestReassemblyBounded(t *testing.T) {
 	first := fragments(t, 0, l4, 1480)[0]
 	for i := 0; i < 100000; i++ {
 		binary.BigEndian.PutUint16(first[14+4:], uint16(i)) // IP ID
-		d.Decode(&Frame{Number: i + 1, Time: t0.Add(time.Duration(i) * time.Millisecond), Link: layers.LinkTypeEthernet, Data: first}, &m)
+		d.Decode(&capture.Frame{Number: i + 1, Time: t0.Add(time.Duration(i) * time.Millisecond), Link: layers.LinkTypeEthernet, Data: first}, &m)
 	}
 	st := d.DefragStats()
-	if st.Expired < 100000-DefragMaxDatagrams || st.Reassembled != 0 {
+	if st.Expired < 100000-defragMaxDatagrams || st.Reassembled != 0 {
 		t.Errorf("stats %+v", st)
 	}
 	for _, f := range fragments(t, 9999, l4, 1480) {
-		d.Decode(&Frame{Number: 1, Time: t0.Add(200 * time.Second), Link: layers.LinkTypeEthernet, Data: f}, &m)
+		d.Decode(&capture.Frame{Number: 1, Time: t0.Add(200 * time.Second), Link: layers.LinkTypeEthernet, Data: f}, &m)
 	}
 	if !m.Reassembled || m.App != AppISAKMP {
 		t.Errorf("complete datagram after the flood: reassembled %v app %v", m.Reassembled, m.App)
-	}
-}
-
-func TestClassifyNATT(t *testing.T) {
-	for _, tc := range []struct {
-		in   []byte
-		kind NATTKind
-		n    int
-	}{
-		{[]byte{0xff}, NATTKeepalive, 0},
-		{[]byte{0, 0, 0, 0, 1, 2}, NATTIKE, 2},
-		{[]byte{0, 0, 0, 0}, NATTIKE, 0},
-		{[]byte{0, 0, 1, 0, 0, 0, 0, 1}, NATTESP, 8},
-		{[]byte{1, 2, 3}, NATTInvalid, 0},
-		{nil, NATTInvalid, 0},
-	} {
-		k, inner := ClassifyNATT(tc.in)
-		if k != tc.kind || len(inner) != tc.n {
-			t.Errorf("%x: %v %d, want %v %d", tc.in, k, len(inner), tc.kind, tc.n)
-		}
-	}
-	if _, err := ParseESP([]byte{1, 2, 3}); err == nil {
-		t.Error("short ESP accepted")
 	}
 }
 
@@ -244,53 +222,16 @@ func FuzzDecode(f *testing.F) {
 		var m Message
 		// Same decoder across inputs, as in a capture: reassembly state
 		// carries over and must stay consistent.
-		d.Decode(&Frame{Number: 1, Time: t0, Link: layers.LinkType(link), Data: data}, &m)
+		d.Decode(&capture.Frame{Number: 1, Time: t0, Link: layers.LinkType(link), Data: data}, &m)
 		if m.App == AppESP && len(m.AppData) < 8 {
 			t.Fatalf("ESP with %d bytes", len(m.AppData))
 		}
 	})
 }
 
-// FuzzCapture reads and decodes arbitrary bytes as a capture file: it must
-// end in EOF or an error, never panic, hang or allocate without bound.
-func FuzzCapture(f *testing.F) {
-	data, _ := writeMixedPcapNG(f)
-	f.Add(data)
-	f.Add(gzipBytes(f, data))
-	f.Add(netmonHeader(3, 1, 128, 4))
-	if files, err := os.ReadDir("testdata/capture"); err == nil {
-		for _, e := range files {
-			if b, err := os.ReadFile("testdata/capture/" + e.Name()); err == nil {
-				f.Add(b)
-			}
-		}
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := NewCapture("fuzz", bytes.NewReader(b))
-		if err != nil {
-			return
-		}
-		// As softsa reads a capture: held (through a window of chunks)
-		// and decoded by a ReadAhead, reassembled datagrams copied into
-		// its batches. FuzzFastRead compares the ways of reading frames.
-		defer c.Close()
-		ra := NewReadAhead(c)
-		defer ra.Close()
-		for i := 0; i < 100000; i++ {
-			m, err := ra.Next()
-			if err != nil {
-				return
-			}
-			if m.Frame != i+1 {
-				t.Fatalf("message %d is of frame %d", i+1, m.Frame)
-			}
-		}
-	})
-}
-
 func benchFrame(b *testing.B, link layers.LinkType, data []byte) {
 	d := NewDecoder()
-	f := Frame{Number: 1, Time: t0, Link: link, Data: data, WireLen: len(data)}
+	f := capture.Frame{Number: 1, Time: t0, Link: link, Data: data, WireLen: len(data)}
 	var m Message
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
@@ -314,17 +255,4 @@ func BenchmarkDecodeESP(b *testing.B) {
 func BenchmarkDecodeSMB2(b *testing.B) {
 	seg := append([]byte("\x00\x00\x05\x74\xfeSMB"), make([]byte, 1390)...)
 	benchFrame(b, layers.LinkTypeEthernet, buildFrame(b, eth(layers.EthernetTypeIPv4), ipv4(layers.IPProtocolTCP), &layers.TCP{SrcPort: 445, DstPort: 49157, Seq: 5, Ack: 9, ACK: true, Window: 8192}, gopacket.Payload(seg)))
-}
-
-// BenchmarkCaptureRead measures reading records through the 1 MiB buffer.
-func BenchmarkCaptureRead(b *testing.B) {
-	data, _ := writeMixedPcapNG(b)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	var f Frame
-	for b.Loop() {
-		c, _ := NewCapture("bench", bytes.NewReader(data))
-		for c.Next(&f) == nil {
-		}
-	}
 }

@@ -3,6 +3,9 @@ package decoders
 import (
 	"errors"
 	"sync"
+
+	"softsa/decoders/capture"
+	"softsa/decoders/internal/spin"
 )
 
 // Reading a capture (system calls, record parsing, gzip) and decoding it cost
@@ -15,7 +18,7 @@ import (
 // Batches are recycled through a ring of readAheadBatches, so memory is
 // bounded by the ring (a few hundred KiB; more only while a frame is larger
 // than a batch) and the steady state allocates nothing. A frame whose bytes
-// stay valid (read through a window: Capture.hold) is passed on as it is,
+// stay valid (read through a window: capture.Capture.Hold) is passed on as it is,
 // and the source is told when the consumer is past it (release); any other
 // frame's bytes are copied into its batch, as the readers reuse their buffer
 // at every Next. A reassembled IP datagram is copied into its batch too: the
@@ -25,20 +28,21 @@ import (
 // reading before the source ended.
 var errReadAheadClosed = errors.New("read-ahead closed")
 
-// FrameSource is what ReadAhead reads: a *Capture or a *Chain.
+// FrameSource is what ReadAhead reads: a *capture.Capture or a
+// *capture.Chain.
 type FrameSource interface {
-	Next(f *Frame) error
+	Next(f *capture.Frame) error
 }
 
 // holder is a FrameSource that can keep its frames valid beyond Next
-// (Capture, Chain).
+// (capture.Capture, capture.Chain).
 type holder interface {
-	// hold asks for frames that stay valid until released.
-	hold()
-	// mark is the position after the last frame read.
-	mark() int64
-	// release says that no frame before mark is in use any more.
-	release(mark int64)
+	// Hold asks for frames that stay valid until released.
+	Hold()
+	// Mark is the position after the last frame read.
+	Mark() int64
+	// Release says that no frame before mark is in use any more.
+	Release(mark int64)
 }
 
 const (
@@ -104,7 +108,7 @@ func (r *ReadAhead) read(src FrameSource) {
 	defer close(r.full)
 	h, _ := src.(holder)
 	if h != nil {
-		h.hold()
+		h.Hold()
 	}
 	made := 0
 	for {
@@ -121,7 +125,7 @@ func (r *ReadAhead) read(src FrameSource) {
 				made++
 			} else {
 				var ok bool
-				if b, ok = recvSpin(r.free, r.stop); !ok {
+				if b, ok = spin.Recv(r.free, r.stop); !ok {
 					return
 				}
 			}
@@ -129,7 +133,7 @@ func (r *ReadAhead) read(src FrameSource) {
 		if h != nil && b.mark > 0 {
 			// Batches come back in order: every frame up to this
 			// one's last is done with.
-			h.release(b.mark)
+			h.Release(b.mark)
 		}
 		r.dec.keeper = b
 		r.fill(src, h, b)
@@ -145,16 +149,16 @@ func (r *ReadAhead) fill(src FrameSource, h holder, b *batch) {
 	b.msgs, b.arena, b.dgrams = b.msgs[:0], b.arena[:0], b.dgrams[:0]
 	b.bytes, b.mark, b.err = 0, 0, nil
 	if h != nil {
-		defer func() { b.mark = h.mark() }()
+		defer func() { b.mark = h.Mark() }()
 	}
-	var f Frame
+	var f capture.Frame
 	for len(b.msgs) < batchFrames && b.bytes < batchBytes {
 		if err := src.Next(&f); err != nil {
 			b.err = err
 			break
 		}
 		b.bytes += len(f.Data)
-		if !f.held {
+		if !f.Held() {
 			// Should the arena grow (and move), the frames already
 			// in it keep pointing into the old array, which stays
 			// valid and unchanged until the batch is filled again.
@@ -195,7 +199,7 @@ func (r *ReadAhead) Next() (*Message, error) {
 		if r.err != nil {
 			return nil, r.err
 		}
-		b, ok := recvSpin(r.full, nil)
+		b, ok := spin.Recv(r.full, nil)
 		if !ok {
 			// Only after Close.
 			r.err = errReadAheadClosed

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
+	"softsa/decoders/ike"
+	"softsa/decoders/smb"
 )
 
 // Options selects what to print.
@@ -97,7 +100,7 @@ type Vendor struct {
 // is shown once, at its last fragment.
 func WriteFile(w io.Writer, path string, o Options) (int, error) {
 	completed, _ := completedFirstFragments(path)
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		return 0, err
 	}
@@ -115,7 +118,7 @@ type fragKey struct {
 func completedFirstFragments(path string) (map[int]bool, error) {
 	firsts := map[fragKey]int{}
 	done := map[int]bool{}
-	err := decoders.Walk(path, func(_ *decoders.Frame, m *decoders.Message) error {
+	err := decoders.Walk(path, func(_ *capture.Frame, m *decoders.Message) error {
 		k := fragKey{m.Src, m.Dst, m.IPID}
 		switch {
 		case m.Fragment && m.SrcPort|m.DstPort != 0:
@@ -135,15 +138,15 @@ func completedFirstFragments(path string) (map[int]bool, error) {
 // w, showing every first fragment on its own (see WriteFile). It returns how
 // many records it wrote and the capture's error, if the file is damaged
 // (every message before the damage has been written).
-func Write(w io.Writer, c *decoders.Capture, o Options) (int, error) {
+func Write(w io.Writer, c *capture.Capture, o Options) (int, error) {
 	return write(w, c, o, nil)
 }
 
-func write(w io.Writer, c *decoders.Capture, o Options, completed map[int]bool) (int, error) {
+func write(w io.Writer, c *capture.Capture, o Options, completed map[int]bool) (int, error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	d := decoders.NewDecoder()
-	var f decoders.Frame
+	var f capture.Frame
 	var m decoders.Message
 	var st state
 	n := 0
@@ -171,9 +174,9 @@ func write(w io.Writer, c *decoders.Capture, o Options, completed map[int]bool) 
 // state holds what records reuses between frames.
 type state struct {
 	recs    []Record
-	streams map[flow]*decoders.SMBStream
-	ike     decoders.IKESummary
-	smb     decoders.SMBParser
+	streams map[flow]*smb.Stream
+	ike     ike.Summary
+	smb     smb.Parser
 	name    []byte
 	types   []uint8
 }
@@ -222,12 +225,12 @@ type flow struct {
 // earlier, or lie wholly inside one.
 func (s *state) smb1or2(base Record, m *decoders.Message) {
 	if s.streams == nil {
-		s.streams = map[flow]*decoders.SMBStream{}
+		s.streams = map[flow]*smb.Stream{}
 	}
 	k := flow{m.Src, m.Dst, m.SrcPort, m.DstPort}
 	st := s.streams[k]
 	if st == nil {
-		st = &decoders.SMBStream{}
+		st = &smb.Stream{}
 		s.streams[k] = st
 	}
 	off := st.Offset(m.Seq, m.PayloadLen)
@@ -247,19 +250,19 @@ func (s *state) isakmp(r Record, msg []byte) Record {
 		r.Family = fam.String()
 		v, e, fl, id := h.Version, h.Exchange, h.Flags, h.MsgID
 		r.Version, r.Exchange, r.Flags, r.MsgID = &v, &e, &fl, &id
-		r.ExchangeName = decoders.IKEExchangeName(fam, h.Exchange)
+		r.ExchangeName = ike.ExchangeName(fam, h.Exchange)
 		r.ISPI, r.RSPI = hex.EncodeToString(h.ISPI[:]), hex.EncodeToString(h.RSPI[:])
-		s.types = s.ike.WiresharkPayloadTypes(s.types[:0])
+		s.types = wiresharkPayloadTypes(msg, s.types[:0])
 		for _, t := range s.types {
 			r.Payloads = append(r.Payloads, int(t))
-			r.PayloadNames = append(r.PayloadNames, decoders.IKEPayloadName(fam, t))
+			r.PayloadNames = append(r.PayloadNames, ike.PayloadName(fam, t))
 		}
 		r.Encrypted = s.ike.Opaque
 		for _, t := range s.ike.NotifyTypes() {
-			r.Notify = append(r.Notify, Notify{Type: t, Name: decoders.IKENotifyName(fam, t)})
+			r.Notify = append(r.Notify, Notify{Type: t, Name: ike.NotifyName(fam, t)})
 		}
 		for _, vid := range s.ike.VendorIDs() {
-			r.VendorIDs = append(r.VendorIDs, Vendor{Hex: hex.EncodeToString(vid), Name: decoders.VendorIDName(vid)})
+			r.VendorIDs = append(r.VendorIDs, Vendor{Hex: hex.EncodeToString(vid), Name: ike.VendorIDName(vid)})
 		}
 		for _, spi := range s.ike.DeleteSPIs() {
 			r.DeleteSPIs = append(r.DeleteSPIs, hex.EncodeToString(spi))
@@ -288,9 +291,9 @@ func (s *state) smbRecords(base Record, seg []byte) {
 		r.Command, r.Status, r.Response = &cmd, &status, &resp
 		r.Partial = sm.Partial
 		switch sm.Kind {
-		case decoders.SMBKind1:
+		case smb.KindSMB1:
 			r.Proto = "smb1"
-			r.CommandName = decoders.SMB1CommandName(uint8(sm.Command))
+			r.CommandName = smb.SMB1CommandName(uint8(sm.Command))
 			mid := sm.MessageID
 			r.SMBMsgID = &mid
 			w := sm.AndX()
@@ -303,9 +306,9 @@ func (s *state) smbRecords(base Record, seg []byte) {
 					r.AndX = append(r.AndX, int(b.AndXCommand))
 				}
 			}
-		case decoders.SMBKind2:
+		case smb.KindSMB2:
 			r.Proto = "smb2"
-			r.CommandName = decoders.SMB2CommandName(sm.Command)
+			r.CommandName = smb.SMB2CommandName(sm.Command)
 			mid, tid := sm.MessageID, sm.TreeID
 			r.SMBMsgID, r.TreeID = &mid, &tid
 			r.SessionID = fmt.Sprintf("0x%016x", sm.SessionID)
@@ -315,16 +318,16 @@ func (s *state) smbRecords(base Record, seg []byte) {
 			r.SessionID = fmt.Sprintf("0x%016x", sm.SessionID)
 		}
 		if r.Status != nil {
-			r.StatusName = decoders.SMBStatusName(sm.Status)
+			r.StatusName = smb.StatusName(sm.Status)
 		}
-		if sm.Fields&decoders.SMBFieldDialect != 0 && sm.Kind == decoders.SMBKind2 {
-			r.Dialect = decoders.SMBDialectName(sm.DialectRevision)
+		if sm.Fields&smb.FieldDialect != 0 && sm.Kind == smb.KindSMB2 {
+			r.Dialect = smb.DialectName(sm.DialectRevision)
 		}
-		if sm.Fields&decoders.SMBFieldName != 0 {
+		if sm.Fields&smb.FieldName != 0 {
 			s.name = sm.AppendName(s.name[:0])
 			r.File = string(s.name)
 		}
-		if sm.Fields&decoders.SMBFieldLength != 0 {
+		if sm.Fields&smb.FieldLength != 0 {
 			l := sm.DataLength
 			r.Length = &l
 		}

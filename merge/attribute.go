@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // Window is a period in which From's clear packets to To went unanswered
@@ -25,7 +26,7 @@ type Tally struct {
 // the sender's clear packets by where they were seen.
 func (s *Source) attribute(windows []Window) ([]Tally, error) {
 	out := make([]Tally, len(windows))
-	var f decoders.Frame
+	var f capture.Frame
 	var m decoders.Message
 	d := decoders.NewDecoder()
 	for {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // MaxFingerprints bounds the packets of the first capture remembered for
@@ -100,7 +101,7 @@ var ErrNoCommonPackets = errors.New("the two captures have no packet in common")
 
 func buildIndex(path string) (*index, error) {
 	ix := &index{seen: map[key]sighting{}, both: map[key]bool{}}
-	err := decoders.Walk(path, func(f *decoders.Frame, m *decoders.Message) error {
+	err := decoders.Walk(path, func(f *capture.Frame, m *decoders.Message) error {
 		k, ok := fingerprint(m)
 		switch {
 		case !ok:
@@ -127,7 +128,7 @@ func EstimateOffset(pathA, pathB string) (Estimate, *index, error) {
 	}
 	bySrc := map[netip.Addr][]int64{}
 	est := Estimate{Truncated: ix.truncated}
-	err = decoders.Walk(pathB, func(f *decoders.Frame, m *decoders.Message) error {
+	err = decoders.Walk(pathB, func(f *capture.Frame, m *decoders.Message) error {
 		if k, ok := fingerprint(m); ok {
 			if s, hit := ix.seen[k]; hit {
 				est.Matched++

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
 	"softsa/merge/mergetest"
 )
 
@@ -55,7 +56,7 @@ func TestMergedTimeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var f decoders.Frame
+	var f capture.Frame
 	var last time.Time
 	n, both := 0, 0
 	for s.Next(&f) == nil {

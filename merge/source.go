@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // Origin says which capture saw a merged frame.
@@ -23,8 +24,8 @@ const (
 // packet both captures hold is delivered once (A's copy). Frames are
 // numbered in the merged order. It implements analyzer.Source.
 type Source struct {
-	a, b         *decoders.Capture
-	fa, fb       decoders.Frame
+	a, b         *capture.Capture
+	fa, fb       capture.Frame
 	okA, okB     bool
 	errA, errB   error
 	da, db       *decoders.Decoder
@@ -63,11 +64,11 @@ func (mg *Merge) Source() (*Source, error) {
 }
 
 func newSource(pathA, pathB string, offset time.Duration, ix *index) (*Source, error) {
-	a, err := decoders.Open(pathA)
+	a, err := capture.Open(pathA)
 	if err != nil {
 		return nil, err
 	}
-	b, err := decoders.Open(pathB)
+	b, err := capture.Open(pathB)
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -107,7 +108,7 @@ func (s *Source) advanceB() {
 
 // Next delivers the next frame of the merged timeline. A damaged capture
 // ends the merge with its error; every frame before it has been delivered.
-func (s *Source) Next(f *decoders.Frame) error {
+func (s *Source) Next(f *capture.Frame) error {
 	if s.pendA {
 		s.pendA = false
 		s.advanceA()
@@ -152,7 +153,7 @@ func (s *Source) LastOrigin() Origin { return s.last }
 func (s *Source) Name() string { return s.nameA + " + " + s.nameB }
 
 // Format is A's format.
-func (s *Source) Format() decoders.Format { return s.a.Format() }
+func (s *Source) Format() capture.Format { return s.a.Format() }
 
 // Frames returns how many merged frames were delivered.
 func (s *Source) Frames() int { return s.frames }

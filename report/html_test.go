@@ -17,7 +17,7 @@ import (
 
 	"softsa/analyzer"
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // The golden files under testdata/html (and the screenshot in docs/, see
@@ -32,7 +32,7 @@ const htmlMaxBytes = 1 << 20
 // sampleResult analyses one capture as the CLI does.
 func sampleResult(t testing.TB, path string) *result.Result {
 	t.Helper()
-	c, err := decoders.Open(path)
+	c, err := capture.Open(path)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"softsa/analyzer"
 	"softsa/analyzer/result"
-	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // update rewrites the golden files under testdata/ instead of comparing.
@@ -33,7 +33,7 @@ func sampleResults(t *testing.T) map[string]*result.Result {
 	}
 	out := map[string]*result.Result{}
 	for _, f := range files {
-		c, err := decoders.Open(f)
+		c, err := capture.Open(f)
 		if err != nil {
 			t.Fatal(err)
 		}

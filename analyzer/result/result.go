@@ -52,7 +52,7 @@ type Host struct {
 	// (from vendor ID MS NT5 ISAKMPOAKLEY version 5)".
 	OS        string   `json:"os,omitempty"`
 	VendorIDs []string `json:"vendor_ids"`
-	// Windows is the release alone, as decoders.VendorIDWindows names it.
+	// Windows is the release alone, as ike.VendorIDWindows names it.
 	Windows string `json:"windows,omitempty"`
 }
 

@@ -37,45 +37,41 @@ func ReadFrames(tb testing.TB, path string) ([]Frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	var frames []Frame
-	add := func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
-		frames = append(frames, Frame{Data: data, Link: link, Time: ci.Timestamp})
-	}
+	// Each reader hands out a frame's data and capture info; the link type
+	// is the file's for pcap, the interface's for pcapng.
+	var next func() ([]byte, gopacket.CaptureInfo, error)
+	var link func(gopacket.CaptureInfo) layers.LinkType
 	if string(magic) == "\x0a\x0d\x0d\x0a" {
 		r, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 		if err != nil {
 			return nil, err
 		}
-		for {
-			data, ci, err := r.ReadPacketData()
-			if err != nil {
-				return frames, endOf(err)
-			}
-			// With mixed link types the link type is per packet.
-			link := layers.LinkTypeNull
+		next = r.ReadPacketData
+		link = func(ci gopacket.CaptureInfo) layers.LinkType {
 			if len(ci.AncillaryData) > 0 {
-				link, _ = ci.AncillaryData[0].(layers.LinkType)
+				if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+					return lt
+				}
 			}
-			add(data, ci, link)
+			return layers.LinkTypeNull
 		}
-	}
-	r, err := pcapgo.NewReader(br)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		data, ci, err := r.ReadPacketData()
+	} else {
+		r, err := pcapgo.NewReader(br)
 		if err != nil {
-			return frames, endOf(err)
+			return nil, err
 		}
-		add(data, ci, r.LinkType())
+		next = r.ReadPacketData
+		link = func(gopacket.CaptureInfo) layers.LinkType { return r.LinkType() }
 	}
-}
-
-// endOf turns the clean end of a file into no error.
-func endOf(err error) error {
-	if err == io.EOF {
-		return nil
+	var frames []Frame
+	for {
+		data, ci, err := next()
+		if err == io.EOF {
+			return frames, nil
+		}
+		if err != nil {
+			return frames, err
+		}
+		frames = append(frames, Frame{Data: data, Link: link(ci), Time: ci.Timestamp})
 	}
-	return err
 }

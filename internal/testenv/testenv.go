@@ -2,6 +2,8 @@
 // public capture corpus and the Wireshark tools, and one rule for when their
 // absence skips a test and when it fails it: CI sets SOFTSA_CORPUS and
 // SOFTSA_REQUIRE_TSHARK, and then nothing may be skipped for want of them.
+// It also runs the tools (Run, Output) and reads a capture's frames with a
+// reader independent of softsa's (ReadFrames).
 package testenv
 
 import (
@@ -79,12 +81,24 @@ func CorpusFiles(tb testing.TB) []string {
 // skipping the test when it is absent unless SOFTSA_REQUIRE_TSHARK is set.
 func Tool(tb testing.TB, name string) string {
 	tb.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
+	if !HasTool(tb, name) {
+		tb.Skipf("%s not installed", name)
+	}
+	p, _ := exec.LookPath(name)
+	return p
+}
+
+// HasTool reports whether a Wireshark tool is installed, for a test that
+// has something else to compare with when it is not (golden files); like
+// Tool, it fails the test when the tool is absent and SOFTSA_REQUIRE_TSHARK
+// is set.
+func HasTool(tb testing.TB, name string) bool {
+	tb.Helper()
+	if _, err := exec.LookPath(name); err != nil {
 		if os.Getenv("SOFTSA_REQUIRE_TSHARK") != "" {
 			tb.Fatalf("%s is required (SOFTSA_REQUIRE_TSHARK is set) but not found", name)
 		}
-		tb.Skipf("%s not installed", name)
+		return false
 	}
-	return p
+	return true
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"softsa/decoders"
+	"softsa/decoders/capture"
 )
 
 // Views writes sample as two hosts would have captured it: A on the host
@@ -23,7 +24,7 @@ import (
 // peer. It returns the two files' paths.
 func Views(tb testing.TB, sample string, hostA netip.Addr, skew, latency time.Duration, drop func(m *decoders.Message) bool) (string, string) {
 	tb.Helper()
-	c, err := decoders.Open(sample)
+	c, err := capture.Open(sample)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func Views(tb testing.TB, sample string, hostA netip.Addr, skew, latency time.Du
 	var bufA, bufB bytes.Buffer
 	var wa, wb *pcapgo.NgWriter
 	d := decoders.NewDecoder()
-	var f decoders.Frame
+	var f capture.Frame
 	var m decoders.Message
 	for c.Next(&f) == nil {
 		if wa == nil {

@@ -1,0 +1,383 @@
+package capture
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+	// klauspost's gzip inflates about twice as fast as compress/gzip
+	// (bench/README.md), and a compressed capture is read as fast as it
+	// inflates: the analysis runs beside it on another core.
+	"github.com/klauspost/compress/gzip"
+)
+
+// readBufferSize is the read-ahead of every capture reader. pcapgo wraps its
+// input in a bufio.Reader of its own unless it already gets one of at least
+// 4 KiB, so handing it this one both sets the size and lets us know how far
+// into the file the reader really is (see countingReader).
+const readBufferSize = 1 << 20
+
+// CaptureError reports a damaged or truncated capture: the file, the frame
+// that could not be read (1-based, as Wireshark numbers them) and the byte
+// offset where its record starts. Every frame before it was delivered.
+type CaptureError struct {
+	File   string
+	Frame  int
+	Offset int64
+	// Compressed is set when Offset counts bytes of the decompressed stream.
+	Compressed bool
+	Err        error
+}
+
+// Error formats the error as "file: frame N at byte offset X: reason".
+func (e *CaptureError) Error() string {
+	where := "byte offset"
+	if e.Compressed {
+		where = "decompressed byte offset"
+	}
+	return fmt.Sprintf("%s: frame %d at %s %d: %v", e.File, e.Frame, where, e.Offset, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *CaptureError) Unwrap() error { return e.Err }
+
+// Frame is one packet record. Data is owned by the Capture and valid only
+// until the next call to Next.
+type Frame struct {
+	Number  int // 1-based, counting every packet record as Wireshark does
+	Time    time.Time
+	Link    layers.LinkType
+	Data    []byte
+	WireLen int // original length on the wire (Data may be cut by a snap length)
+
+	// held is set when Data points into a held capture's window, where it
+	// stays valid until the holder releases it, not just until Next.
+	held bool
+}
+
+// Held reports whether Data stays valid until the holder of the capture
+// releases it (see Capture.Hold), rather than only until the next Next.
+func (f *Frame) Held() bool { return f.held }
+
+// frameSource is what each format reader provides.
+type frameSource interface {
+	next(f *Frame) error
+}
+
+// Capture reads the frames of one capture file in order.
+type Capture struct {
+	name   string
+	format Format
+	file   io.Closer // when Open opened it
+	count  *countingReader
+	buf    *bufio.Reader
+	s      *stream // what the fast readers read, once the format is known
+	src    frameSource
+	frames int
+	gz     bool
+	err    error
+}
+
+// Open opens the capture file at path, recognising its format by content.
+func Open(path string) (*Capture, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newCapture(path, f, f, 0)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c.file = f
+	return c, nil
+}
+
+// NewCapture reads a capture from r; name is used in error messages. A NetMon
+// capture needs random access: r must then be an io.ReaderAt (an *os.File or
+// *bytes.Reader), and is read through it.
+func NewCapture(name string, r io.Reader) (*Capture, error) {
+	ra, _ := r.(io.ReaderAt)
+	return newCapture(name, r, ra, 0)
+}
+
+// newCapture reads a capture from r through buffers of size bytes, or the
+// usual size when it is 0 (tests make them small, so that reading crosses
+// many buffer and window chunk ends).
+func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, error) {
+	c := &Capture{name: name}
+	c.count = &countingReader{r: r}
+	fileSize, gzSize := bufferFor(r), readBufferSize
+	if size > 0 {
+		fileSize, gzSize = size, size
+	}
+	c.buf = bufio.NewReaderSize(c.count, fileSize)
+	magic, err := c.buf.Peek(4)
+	if err != nil {
+		if len(magic) == 0 {
+			return nil, fmt.Errorf("%s: empty file", name)
+		}
+		return nil, fmt.Errorf("%s: %d bytes, too short for a capture header", name, len(magic))
+	}
+	format, err := Sniff(magic)
+	if format == FormatGzip {
+		zr, zerr := gzip.NewReader(c.buf)
+		if zerr != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", name, zerr)
+		}
+		c.gz = true
+		c.count = &countingReader{r: zr}
+		c.buf = bufio.NewReaderSize(c.count, gzSize)
+		ra = nil // offsets inside a compressed stream cannot be sought
+		if magic, err = c.buf.Peek(4); err != nil {
+			return nil, fmt.Errorf("%s: gzip: %d bytes after decompression, too short for a capture header", name, len(magic))
+		}
+		if format, err = Sniff(magic); format == FormatGzip {
+			format, err = "", ErrUnknownFormat // gzip in gzip: no capture inside
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	c.format = format
+	switch format {
+	case FormatPcap:
+		m := [4]byte(magic)
+		r, err := pcapgo.NewReader(c.buf)
+		if err != nil {
+			return nil, c.headerError(err)
+		}
+		c.s = &stream{br: c.buf}
+		c.src = &pcapSource{r: r, fast: newPcapFast(c.s, m, r)}
+	case FormatPcapNG:
+		var shb [16]byte
+		if b, err := c.buf.Peek(16); err == nil {
+			shb = [16]byte(b)
+		}
+		src := &ngSource{}
+		opts := pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true,
+			SectionEndCallback: src.sectionEnd}
+		r, err := pcapgo.NewNgReader(c.buf, opts)
+		if err != nil {
+			return nil, c.headerError(err)
+		}
+		c.s = &stream{br: c.buf}
+		src.r, src.fast = r, newNgFast(c.s, shb, r)
+		c.src = src
+	case FormatNetMon:
+		if ra == nil {
+			return nil, fmt.Errorf("%s: NetMon capture: compressed or unseekable NetMon files are not supported (decompress it first)", name)
+		}
+		src, err := newNetmonSource(ra)
+		if err != nil {
+			return nil, fmt.Errorf("%s: NetMon capture: %w", name, err)
+		}
+		c.src = src
+	}
+	return c, nil
+}
+
+func (c *Capture) headerError(err error) error {
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("%s: %s file header: %w", c.name, c.format, err)
+}
+
+// Name returns the name the capture was opened with.
+func (c *Capture) Name() string { return c.name }
+
+// Format returns the file format, with "+gzip" for a compressed file.
+func (c *Capture) Format() Format {
+	if c.gz {
+		return c.format + "+gzip"
+	}
+	return c.format
+}
+
+// Frames returns how many frames were read so far.
+func (c *Capture) Frames() int { return c.frames }
+
+// Next reads the next frame into f, reusing f's buffer. It returns io.EOF at
+// the clean end of the file, and a *CaptureError when the file is damaged;
+// after an error every further call returns the same error.
+func (c *Capture) Next(f *Frame) error {
+	if c.err != nil {
+		return c.err
+	}
+	offset := c.offset()
+	f.held = false
+	if err := c.src.next(f); err != nil {
+		if err == io.EOF && (c.format == FormatNetMon || c.offset() == offset) {
+			c.err = io.EOF
+			return io.EOF
+		}
+		if err == io.EOF {
+			// io.ReadFull reports a record whose header was read but whose
+			// data is wholly missing as a plain EOF: the stream moved, so
+			// the record is cut, not absent.
+			err = fmt.Errorf("truncated record: %w", io.ErrUnexpectedEOF)
+		}
+		if n, ok := c.src.(*netmonSource); ok {
+			offset = n.recordOffset
+		}
+		c.err = &CaptureError{File: c.name, Frame: c.frames + 1, Offset: offset, Compressed: c.gz, Err: err}
+		return c.err
+	}
+	c.frames++
+	f.Number = c.frames
+	return nil
+}
+
+// offset is how far into the (decompressed) stream the format reader has
+// consumed: what the counting reader handed to the buffer, less what the
+// buffer still holds. NetMon reads by offset and reports its own.
+func (c *Capture) offset() int64 {
+	if c.s != nil && c.s.w != nil {
+		return c.s.w.offset() - int64(c.buf.Buffered())
+	}
+	return c.count.n - int64(c.buf.Buffered())
+}
+
+// Hold is called by a reader that keeps frames beyond the next Next, as the
+// read-ahead pipeline does (decoders.ReadAhead), before it reads: from now
+// on the frames it gets must stay valid until it releases them, and a pcap
+// or pcapng capture is read through a window of chunks so that they can
+// (window.go); Frame.Held tells such a frame from one that is valid only
+// until Next (a NetMon frame, or one pcapgo read). Reading goes on from
+// where it is: what the buffer holds moves into the window.
+func (c *Capture) Hold() {
+	if c.s == nil || c.s.w != nil {
+		return
+	}
+	b, _ := c.buf.Peek(c.buf.Buffered())
+	w := newWindow(c.count, c.buf.Size(), b, c.count.n-int64(len(b)), c.buf.Buffered)
+	c.buf.Reset(w)
+	c.s.w = w
+}
+
+// Mark is where the next frame starts: what Release takes.
+func (c *Capture) Mark() int64 { return c.offset() }
+
+// Release says that the frames read before mark (a value of Mark) are no
+// longer in use: a held capture may reuse their memory.
+func (c *Capture) Release(mark int64) {
+	if c.s != nil && c.s.w != nil {
+		c.s.w.release(mark)
+	}
+}
+
+// Close stops the reading and closes the underlying file, if Open opened
+// it.
+func (c *Capture) Close() error {
+	if c.s != nil && c.s.w != nil {
+		c.s.w.close()
+	}
+	if c.file != nil {
+		return c.file.Close()
+	}
+	return nil
+}
+
+// bufferFor sizes the read buffer: 1 MiB, or less for a smaller input whose
+// size is known, so that a batch of many small captures does not allocate a
+// megabyte each. pcapgo reuses a bufio.Reader only from 4 KiB up.
+func bufferFor(r io.Reader) int {
+	var size int64 = -1
+	switch x := r.(type) {
+	case interface{ Size() int64 }:
+		size = x.Size()
+	case *os.File:
+		if st, err := x.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+	}
+	if size < 0 || size >= readBufferSize {
+		return readBufferSize
+	}
+	return max(int(size)+16, 4096)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// pcapSource reads classic pcap records: the fast path when it can, pcapgo
+// otherwise.
+type pcapSource struct {
+	r    *pcapgo.Reader
+	fast *pcapFast
+}
+
+func (s *pcapSource) next(f *Frame) error {
+	if s.fast != nil && s.fast.next(f) {
+		return nil
+	}
+	data, ci, err := s.r.ZeroCopyReadPacketData()
+	if err != nil {
+		return eofOrTruncated(err)
+	}
+	f.Data, f.Time, f.WireLen, f.Link = data, ci.Timestamp, ci.Length, s.r.LinkType()
+	return nil
+}
+
+// ngSource reads pcapng enhanced and simple packet blocks; the link type is
+// per interface, so a file may mix them. Enhanced packet blocks of the
+// first section take the fast path; every other block goes through pcapgo.
+type ngSource struct {
+	r    *pcapgo.NgReader
+	fast *ngFast
+}
+
+// sectionEnd is pcapgo's SectionEndCallback, passed on to the fast path.
+func (s *ngSource) sectionEnd(ifaces []pcapgo.NgInterface, info pcapgo.NgSectionInfo) {
+	if s.fast != nil {
+		s.fast.sectionEnd(ifaces, info)
+	}
+}
+
+func (s *ngSource) next(f *Frame) error {
+	if s.fast != nil {
+		if s.fast.next(f) {
+			return nil
+		}
+		s.fast.stale()
+	}
+	data, ci, err := s.r.ZeroCopyReadPacketData()
+	if err != nil {
+		return eofOrTruncated(err)
+	}
+	f.Data, f.Time, f.WireLen = data, ci.Timestamp, ci.Length
+	f.Link = layers.LinkTypeNull
+	if len(ci.AncillaryData) > 0 {
+		if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+			f.Link = lt
+		}
+	}
+	return nil
+}
+
+// eofOrTruncated keeps io.EOF (a clean end between records) and names an
+// end of file in the middle of a record for what it is.
+func eofOrTruncated(err error) error {
+	switch {
+	case err == io.EOF:
+		return io.EOF
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("truncated record: %w", io.ErrUnexpectedEOF)
+	}
+	return err
+}

@@ -1,6 +1,0 @@
-//go:build !linux
-
-package decoders
-
-// allocChunk allocates n bytes on the heap.
-func allocChunk(n int) ([]byte, func([]byte) error) { return make([]byte, n), nil }
