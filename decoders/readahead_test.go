@@ -114,6 +114,9 @@ func FuzzCapture(f *testing.F) {
 	f.Add(data)
 	f.Add(capturetest.Gzip(f, data))
 	f.Add(capturetest.NetmonHeader(3, 1, 128, 4))
+	for _, blocks := range capturetest.TrailingBlocks() {
+		f.Add(append(append([]byte(nil), data...), bytes.Join(blocks, nil)...))
+	}
 	if files, err := os.ReadDir("testdata/capture"); err == nil {
 		for _, e := range files {
 			if b, err := os.ReadFile("testdata/capture/" + e.Name()); err == nil {

@@ -213,14 +213,21 @@ func (c *Capture) Next(f *Frame) error {
 	offset := c.offset()
 	f.held = false
 	if err := c.src.next(f); err != nil {
-		if err == io.EOF && (c.format == FormatNetMon || c.offset() == offset) {
+		if err == io.EOF && (c.format != FormatPcap || c.offset() == offset) {
+			// pcapgo's pcapng reader says io.EOF only where a block
+			// would start (every short read inside a block is
+			// io.ErrUnexpectedEOF): the blocks it read on the way there
+			// (interface statistics, name resolution, a section header
+			// with nothing after it, as dumpcap ends every file) were
+			// whole, and the file ends cleanly after them.
 			c.err = io.EOF
 			return io.EOF
 		}
 		if err == io.EOF {
-			// io.ReadFull reports a record whose header was read but whose
-			// data is wholly missing as a plain EOF: the stream moved, so
-			// the record is cut, not absent.
+			// pcapgo's classic pcap reader uses io.ReadFull, which
+			// reports a record whose header was read but whose data is
+			// wholly missing as a plain EOF: the stream moved, so the
+			// record is cut, not absent.
 			err = fmt.Errorf("truncated record: %w", io.ErrUnexpectedEOF)
 		}
 		if n, ok := c.src.(*netmonSource); ok {

@@ -12,7 +12,10 @@
 //
 // Captures are hostile input. A damaged or truncated file delivers every
 // frame before the damage, then a *CaptureError naming the file, the frame
-// and the byte offset. Every length read from the file is checked against
+// and the byte offset. A pcapng file, which has no packet count, ends
+// cleanly after any whole block: real writers end theirs with blocks that
+// hold no packet (dumpcap an interface statistics block, tshark a name
+// resolution block), and only a block the file cuts short is damage. Every length read from the file is checked against
 // the bytes actually present before it is used to slice, records are
 // bounded (a NetMon record to 256 KiB, a pcap record as pcapgo bounds it),
 // and a NetMon frame table is read a chunk at a time, so that a length

@@ -215,6 +215,12 @@ func FuzzFastRead(f *testing.F) {
 			f.Add(data[:min(len(data), 4096)])
 		}
 	}
+	// Files ending in each block that holds no packet, as real writers
+	// end them.
+	frames := capturetest.PcapngFile(capturetest.EPB([]byte("frame"), 0, 0))
+	for _, blocks := range capturetest.TrailingBlocks() {
+		f.Add(append(append([]byte(nil), frames...), bytes.Join(blocks, nil)...))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if sameBothWays(data) {
 			return

@@ -188,3 +188,53 @@ func HeldFrames(n, size int) ([]byte, [][]byte) {
 	}
 	return PcapngFile(blocks...), want
 }
+
+// TrailingBlocks are the non-packet blocks a pcapng file may end with, as
+// the pcapng specification (draft-ietf-opsawg-pcapng) lays them out, by
+// what they are; a name's blocks follow each other.
+func TrailingBlocks() map[string][][]byte {
+	le := binary.LittleEndian
+	// Interface statistics: interface 0, a timestamp, isb_ifrecv (4) and
+	// isb_ifdrop (5) as dumpcap writes them, end of options.
+	isb := le.AppendUint32(nil, 0)
+	isb = le.AppendUint32(isb, 0x00062a1b)
+	isb = le.AppendUint32(isb, 0x12345678)
+	isb = append(isb, 4, 0, 8, 0, 10, 0, 0, 0, 0, 0, 0, 0)
+	isb = append(isb, 5, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+	isb = append(isb, 0, 0, 0, 0)
+	// Name resolution: an IPv4 record (127.0.0.1, "localhost"), padded,
+	// then the end record.
+	nrb := append([]byte{1, 0, 14, 0, 127, 0, 0, 1}, "localhost\x00"...)
+	nrb = append(nrb, 0, 0, 0, 0, 0, 0)
+	// Decryption secrets: a TLS key log line, padded to 4 bytes.
+	secret := []byte("CLIENT_RANDOM 00 11\n")
+	dsb := le.AppendUint32(nil, 0x544c534b)
+	dsb = le.AppendUint32(dsb, uint32(len(secret)))
+	dsb = append(dsb, secret...)
+	// Custom blocks: a private enterprise number, then its own data.
+	custom := append(le.AppendUint32(nil, 32473), "softsa test"...)
+	custom = append(custom, 0)
+	shb := []byte{0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	// A big-endian section header: a new section may change byte order.
+	shbBig := []byte{0x1a, 0x2b, 0x3c, 0x4d, 0, 1, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	bigBlock := func(typ uint32, body []byte) []byte {
+		be := binary.BigEndian
+		b := be.AppendUint32(nil, typ)
+		b = be.AppendUint32(b, uint32(12+len(body)))
+		b = append(b, body...)
+		return be.AppendUint32(b, uint32(12+len(body)))
+	}
+	idb := []byte{1, 0, 0, 0, 0, 0, 4, 0}
+	block := PcapngBlock
+	return map[string][][]byte{
+		"interface statistics":           {block(5, isb, 0)},
+		"name resolution":                {block(4, nrb, 0)},
+		"decryption secrets":             {block(10, dsb, 0)},
+		"custom 0x00000BAD":              {block(0x00000bad, custom, 0)},
+		"custom 0x40000BAD":              {block(0x40000bad, custom, 0)},
+		"section header":                 {block(0x0a0d0d0a, shb, 0)},
+		"section header and interface":   {block(0x0a0d0d0a, shb, 0), block(1, idb, 0)},
+		"big-endian section header":      {bigBlock(0x0a0d0d0a, shbBig)},
+		"statistics and name resolution": {block(5, isb, 0), block(4, nrb, 0)},
+	}
+}
