@@ -117,8 +117,9 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		fileSize, gzSize = size, size
 	}
 	c.buf = bufio.NewReaderSize(c.count, fileSize)
-	magic, err := c.buf.Peek(4)
-	if err != nil {
+	// Sniff wants SniffLen bytes, or all of a shorter file.
+	magic, _ := c.buf.Peek(SniffLen)
+	if len(magic) < 4 {
 		if len(magic) == 0 {
 			return nil, fmt.Errorf("%s: empty file", name)
 		}
@@ -134,7 +135,7 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		c.count = &countingReader{r: zr}
 		c.buf = bufio.NewReaderSize(c.count, gzSize)
 		ra = nil // offsets inside a compressed stream cannot be sought
-		if magic, err = c.buf.Peek(4); err != nil {
+		if magic, _ = c.buf.Peek(SniffLen); len(magic) < 4 {
 			return nil, fmt.Errorf("%s: gzip: %d bytes after decompression, too short for a capture header", name, len(magic))
 		}
 		if format, err = Sniff(magic); format == FormatGzip {
@@ -147,7 +148,7 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 	c.format = format
 	switch format {
 	case FormatPcap:
-		m := [4]byte(magic)
+		m := [4]byte(magic[:4])
 		r, err := pcapgo.NewReader(c.buf)
 		if err != nil {
 			return nil, c.headerError(err)

@@ -164,6 +164,14 @@ func TestSniff(t *testing.T) {
 		{"GMBU", FormatNetMon, ""},
 		{"\x1f\x8b", FormatGzip, ""},
 		{"RTSS", "", "1.x"},
+		{"snoop\x00\x00\x00\x00\x00\x00\x02", "", "snoop"},
+		{"snoop", "", ErrUnknownFormat.Error()}, // too short for its magic
+		{"\x34\xcd\xb2\xa1", "", "modified (Kuznetsov) pcap"},
+		{"\xa1\xb2\xcd\x34", "", "modified (Kuznetsov) pcap"},
+		{"TRSNIFF data    \x1a\x01", "", "Sniffer (DOS)"},
+		{"XCP\x00002.001", "", "Windows Sniffer"},
+		{"VL\x00\x00", "", "NetXRay 1.x"},
+		{"ObserverPktBufferVersion=15.00", "", "Observer"},
 		{"\xd4\xc3\xb2", "", ErrUnknownFormat.Error()},
 		{"", "", ErrUnknownFormat.Error()},
 		{"hello", "", ErrUnknownFormat.Error()},
@@ -174,6 +182,9 @@ func TestSniff(t *testing.T) {
 		}
 		if errors.Is(err, ErrUnknownFormat) != (tc.err == ErrUnknownFormat.Error()) {
 			t.Errorf("Sniff(%q): %v, want ErrUnknownFormat only for what it does not know", tc.head, err)
+		}
+		if refused := err != nil && tc.err != ErrUnknownFormat.Error(); errors.Is(err, ErrUnsupportedFormat) != refused {
+			t.Errorf("Sniff(%q): %v, want ErrUnsupportedFormat only for what it refuses", tc.head, err)
 		}
 	}
 }

@@ -7,8 +7,9 @@
 // What a file holds is told by its content, never by its name: Sniff reads
 // the magic, for the readers here and for the folder walk that decides
 // which files are captures, so that both agree on every format, including
-// the ones recognised only to be refused with a clear message (NetMon
-// 1.x).
+// the ones recognised only to be refused with a message naming the format
+// and how to convert it (NetMon 1.x, snoop, modified pcap, Sniffer,
+// NetXRay, Observer).
 //
 // Captures are hostile input. A damaged or truncated file delivers every
 // frame before the damage, then a *CaptureError naming the file, the frame
