@@ -8,8 +8,9 @@
 //   - decoders/capture turns a file into frames: pcap, pcapng, NetMon 2.x,
 //     gzip, ring-buffer chains, and the one Sniff of the capture magic.
 //   - decoders (this package) turns a frame into a Message (frame.go, with
-//     the fast path in fast.go, reassembly in defrag.go, ESP and NAT-T in
-//     esp.go and natt.go), and reads and decodes a capture ahead of its
+//     the fast path in fast.go, 802.11 and radiotap data frames in
+//     dot11.go, reassembly in defrag.go, ESP and NAT-T in esp.go and
+//     natt.go), and reads and decodes a capture ahead of its
 //     consumer on a goroutine of its own (readahead.go). Walk does both for
 //     a whole file.
 //   - decoders/ike walks ISAKMP messages (IKEv1, AuthIP, IKEv2) and names

@@ -176,6 +176,9 @@ const (
 	firstIPv6
 	numFirst
 	firstNone = -1
+	// firstDot11: an 802.11 frame, walked to the IP datagram it carries
+	// first (dot11.go).
+	firstDot11 = -2
 )
 
 var firstLayers = [numFirst]gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL,
@@ -196,6 +199,8 @@ func firstLayer(lt layers.LinkType, data []byte) int {
 		return firstIPv4
 	case layers.LinkTypeIPv6:
 		return firstIPv6
+	case layers.LinkTypeIEEE802_11, layers.LinkTypeIEEE80211Radio:
+		return firstDot11
 	case layers.LinkTypeRaw, 12, 14: // DLT_RAW as some systems number it
 		if len(data) > 0 && data[0]>>4 == 6 {
 			return firstIPv6
@@ -211,11 +216,15 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 	if !d.parserOnly && d.fast(f, m) {
 		return
 	}
-	first := firstLayer(f.Link, f.Data)
+	data := f.Data
+	first := firstLayer(f.Link, data)
+	if first == firstDot11 {
+		data, first = dot11IP(f.Link, data)
+	}
 	if first == firstNone {
 		return
 	}
-	err := d.parsers[first].DecodeLayers(f.Data, &d.decoded)
+	err := d.parsers[first].DecodeLayers(data, &d.decoded)
 	var l4 []byte // a reassembled datagram's transport bytes
 	for _, t := range d.decoded {
 		switch t {

@@ -217,6 +217,12 @@ func FuzzDecode(f *testing.F) {
 		f.Add(uint16(layers.LinkTypeEthernet), fr)
 	}
 	f.Add(uint16(layers.LinkTypeRaw), []byte{0x60, 0, 0, 0, 0, 8, 44, 64})
+	for _, c := range dot11Cases(f) {
+		f.Add(uint16(layers.LinkTypeIEEE802_11), c.frame)
+	}
+	for _, c := range radiotapCases(f) {
+		f.Add(uint16(layers.LinkTypeIEEE80211Radio), c.frame)
+	}
 	d := NewDecoder()
 	f.Fuzz(func(t *testing.T, link uint16, data []byte) {
 		var m Message
