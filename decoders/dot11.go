@@ -37,6 +37,17 @@ import (
 // A radiotap header says its own length; its Flags field says whether the
 // frame ends in a frame check sequence (cut off here, though an IP length
 // would cut it too) and whether the 802.11 header is padded to 4 bytes.
+// The older monitor-mode headers are read as tcpdump reads them
+// (print-802_11.c, prism_if_print and ieee802_11_avs_radio_print): an AVS
+// header (LINKTYPE_IEEE802_11_AVS, 163) has its length in its second
+// big-endian word; a Prism header (LINKTYPE_PRISM_HEADER, 119) is 144
+// bytes, unless it starts with an AVS cookie, when it is an AVS header.
+
+// linkTypeAVS is LINKTYPE_IEEE802_11_AVS, which gopacket does not name.
+const linkTypeAVS layers.LinkType = 163
+
+// prismHeaderLen is the length of a Prism monitor-mode header.
+const prismHeaderLen = 144
 
 // Radiotap Flags field (present bit 1) values used here.
 const (
@@ -45,15 +56,18 @@ const (
 )
 
 // dot11IP returns the IPv4 or IPv6 datagram an 802.11 data frame of link
-// type lt (105 or 127) carries, and which parser it needs (firstIPv4 or
-// firstIPv6), or firstNone for every other frame.
+// type lt (105, 127, 119 or 163) carries, and which parser it needs
+// (firstIPv4 or firstIPv6), or firstNone for every other frame.
 func dot11IP(lt layers.LinkType, b []byte) ([]byte, int) {
-	pad := false
-	if lt == layers.LinkTypeIEEE80211Radio {
-		var ok bool
-		if b, pad, ok = radiotap(b); !ok {
-			return nil, firstNone
-		}
+	pad, ok := false, true
+	switch lt {
+	case layers.LinkTypeIEEE80211Radio:
+		b, pad, ok = radiotap(b)
+	case layers.LinkTypePrismHeader, linkTypeAVS:
+		b, ok = prismOrAVS(lt, b)
+	}
+	if !ok {
+		return nil, firstNone
 	}
 	if len(b) < 24 {
 		return nil, firstNone
@@ -139,4 +153,24 @@ func radiotap(b []byte) (frame []byte, pad bool, ok bool) {
 		frame = frame[:len(frame)-4]
 	}
 	return frame, flags&radiotapFlagDataPad != 0, true
+}
+
+// prismOrAVS returns the frame behind a Prism or AVS header, or false when
+// the header is not whole.
+func prismOrAVS(lt layers.LinkType, b []byte) ([]byte, bool) {
+	if len(b) < 8 {
+		return nil, false
+	}
+	cookie := binary.BigEndian.Uint32(b[0:4])
+	if lt == linkTypeAVS || cookie == 0x80211001 || cookie == 0x80211002 {
+		n := binary.BigEndian.Uint32(b[4:8])
+		if n < 8 || uint64(n) > uint64(len(b)) {
+			return nil, false
+		}
+		return b[n:], true
+	}
+	if len(b) < prismHeaderLen {
+		return nil, false
+	}
+	return b[prismHeaderLen:], true
 }

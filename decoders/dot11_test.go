@@ -150,6 +150,45 @@ func radiotapCases(t testing.TB) []dot11Case {
 	return out
 }
 
+// prismCases wraps frames in Prism and AVS headers (link types 119 and
+// 163): a Prism header of 144 bytes, an AVS v1 header of 64, and an AVS
+// header where a Prism one is expected, as Linux gives them.
+func prismCases(t testing.TB, lt layers.LinkType) []dot11Case {
+	prism := make([]byte, prismHeaderLen)
+	binary.LittleEndian.PutUint32(prism[0:4], 0x41) // msgcode, as wlan-ng writes it
+	binary.LittleEndian.PutUint32(prism[4:8], prismHeaderLen)
+	copy(prism[8:], "wlan0")
+	avs := make([]byte, 64)
+	binary.BigEndian.PutUint32(avs[0:4], 0x80211001)
+	binary.BigEndian.PutUint32(avs[4:8], 64)
+	hdrs := []struct {
+		name string
+		hdr  []byte
+	}{{"AVS", avs}}
+	if lt == layers.LinkTypePrismHeader {
+		hdrs = append(hdrs, struct {
+			name string
+			hdr  []byte
+		}{"Prism", prism})
+	}
+	var out []dot11Case
+	for _, h := range hdrs {
+		for _, c := range dot11Cases(t)[:8] {
+			out = append(out, dot11Case{h.name + ", " + c.name, append(append([]byte(nil), h.hdr...), c.frame...), c.ip})
+		}
+		out = append(out, dot11Case{h.name + " cut", h.hdr[:len(h.hdr)-1], false})
+	}
+	return out
+}
+
+// allDot11Cases are the frames of every 802.11 link type.
+func allDot11Cases(t testing.TB) map[layers.LinkType][]dot11Case {
+	return map[layers.LinkType][]dot11Case{
+		layers.LinkTypeIEEE802_11: dot11Cases(t), layers.LinkTypeIEEE80211Radio: radiotapCases(t),
+		layers.LinkTypePrismHeader: prismCases(t, layers.LinkTypePrismHeader), linkTypeAVS: prismCases(t, linkTypeAVS),
+	}
+}
+
 // dot11Decoded describes what softsa decoded of a frame as tshark prints
 // ip.src, ip.dst, ipv6.src, ipv6.dst and isakmp.ispi.
 func dot11Decoded(m *Message) string {
@@ -169,9 +208,7 @@ func dot11Decoded(m *Message) string {
 func TestDot11(t *testing.T) {
 	d := NewDecoder()
 	var m Message
-	for link, cases := range map[layers.LinkType][]dot11Case{
-		layers.LinkTypeIEEE802_11: dot11Cases(t), layers.LinkTypeIEEE80211Radio: radiotapCases(t),
-	} {
+	for link, cases := range allDot11Cases(t) {
 		for _, c := range cases {
 			d.Decode(&capture.Frame{Number: 1, Time: t0, Link: link, Data: c.frame, WireLen: len(c.frame)}, &m)
 			if got := m.IPVersion != 0; got != c.ip {
@@ -189,9 +226,7 @@ func TestDot11(t *testing.T) {
 // with what tshark dissects.
 func TestDot11MatchesTshark(t *testing.T) {
 	dir := t.TempDir()
-	for link, cases := range map[layers.LinkType][]dot11Case{
-		layers.LinkTypeIEEE802_11: dot11Cases(t), layers.LinkTypeIEEE80211Radio: radiotapCases(t),
-	} {
+	for link, cases := range allDot11Cases(t) {
 		path := filepath.Join(dir, fmt.Sprintf("link%d.pcap", link))
 		var buf bytes.Buffer
 		w := pcapgo.NewWriter(&buf)

@@ -199,7 +199,7 @@ func firstLayer(lt layers.LinkType, data []byte) int {
 		return firstIPv4
 	case layers.LinkTypeIPv6:
 		return firstIPv6
-	case layers.LinkTypeIEEE802_11, layers.LinkTypeIEEE80211Radio:
+	case layers.LinkTypeIEEE802_11, layers.LinkTypeIEEE80211Radio, layers.LinkTypePrismHeader, linkTypeAVS:
 		return firstDot11
 	case layers.LinkTypeRaw, 12, 14: // DLT_RAW as some systems number it
 		if len(data) > 0 && data[0]>>4 == 6 {

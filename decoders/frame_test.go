@@ -223,6 +223,11 @@ func FuzzDecode(f *testing.F) {
 	for _, c := range radiotapCases(f) {
 		f.Add(uint16(layers.LinkTypeIEEE80211Radio), c.frame)
 	}
+	for _, lt := range []layers.LinkType{layers.LinkTypePrismHeader, linkTypeAVS} {
+		for _, c := range prismCases(f, lt) {
+			f.Add(uint16(lt), c.frame)
+		}
+	}
 	d := NewDecoder()
 	f.Fuzz(func(t *testing.T, link uint16, data []byte) {
 		var m Message
