@@ -228,18 +228,7 @@ func TestDot11MatchesTshark(t *testing.T) {
 	dir := t.TempDir()
 	for link, cases := range allDot11Cases(t) {
 		path := filepath.Join(dir, fmt.Sprintf("link%d.pcap", link))
-		var buf bytes.Buffer
-		w := pcapgo.NewWriter(&buf)
-		if err := w.WriteFileHeader(65535, link); err != nil {
-			t.Fatal(err)
-		}
-		for i, c := range cases {
-			ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(c.frame), Length: len(c.frame)}
-			if err := w.WritePacket(ci, c.frame); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, dot11Pcap(t, link, cases), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		out := testenv.Run(t, "tshark", "-r", path, "-T", "fields",
@@ -355,4 +344,21 @@ func TestDot11LikeEthernet(t *testing.T) {
 		t.Fatal("no Ethernet frames in the samples")
 	}
 	t.Logf("%d frames", frames)
+}
+
+// dot11Pcap is a pcap file of link type lt holding the frames of cases.
+func dot11Pcap(t testing.TB, lt layers.LinkType, cases []dot11Case) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := pcapgo.NewWriter(&buf)
+	if err := w.WriteFileHeader(65535, lt); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(c.frame), Length: len(c.frame)}
+		if err := w.WritePacket(ci, c.frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
 }

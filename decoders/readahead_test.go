@@ -114,6 +114,9 @@ func FuzzCapture(f *testing.F) {
 	f.Add(data)
 	f.Add(capturetest.Gzip(f, data))
 	f.Add(capturetest.NetmonHeader(3, 1, 128, 4))
+	for lt, cases := range allDot11Cases(f) {
+		f.Add(dot11Pcap(f, lt, cases))
+	}
 	for _, blocks := range capturetest.TrailingBlocks() {
 		f.Add(append(append([]byte(nil), data...), bytes.Join(blocks, nil)...))
 	}
