@@ -38,3 +38,23 @@ func TestWiresharkWritersExitZero(t *testing.T) {
 		t.Errorf("softsa on the folder does not say %q and 0 failed:\n%s", want, stdout)
 	}
 }
+
+// TestDumpcapRingBufferJoin: a ring buffer dumpcap wrote is joined and read
+// to its end as one capture, without a warning. (dumpcap 4.0 writes no
+// interface statistics block in ring-buffer files, so this is the joining
+// of real files, not the statistics block again.)
+func TestDumpcapRingBufferJoin(t *testing.T) {
+	const n, per = 9, 3
+	dir := t.TempDir()
+	files := testenv.LoopbackRing(t, dir, n, per)
+	if len(files) != n/per {
+		t.Fatalf("dumpcap wrote %d files, not %d", len(files), n/per)
+	}
+	s, stdout, stderr := bufStreams()
+	if code := run([]string{"--join", "-q", dir}, s); code != exitOK || stderr.Len() != 0 {
+		t.Errorf("softsa --join on dumpcap's ring buffer: exit %d, stderr:\n%s\nstdout:\n%s", code, stderr, stdout)
+	}
+	if want := fmt.Sprintf(", %d frames,", n); !strings.Contains(stdout.String(), want) {
+		t.Errorf("softsa --join does not say %q:\n%s", want, stdout)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"testing"
 	"time"
@@ -24,6 +25,29 @@ import (
 // interface, no permission), unless SOFTSA_REQUIRE_TSHARK is set.
 func LoopbackCapture(tb testing.TB, dir string, n int) string {
 	tb.Helper()
+	path := filepath.Join(dir, "dumpcap.pcapng")
+	loopbackDumpcap(tb, n, "-w", path)
+	return path
+}
+
+// LoopbackRing is LoopbackCapture with dumpcap writing a ring buffer
+// (-b packets:per): a new file every per packets. It returns the files in
+// the order dumpcap wrote them.
+func LoopbackRing(tb testing.TB, dir string, n, per int) []string {
+	tb.Helper()
+	loopbackDumpcap(tb, n, "-w", filepath.Join(dir, "ring.pcapng"), "-b", "packets:"+strconv.Itoa(per))
+	files, err := filepath.Glob(filepath.Join(dir, "ring_*.pcapng"))
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("dumpcap wrote no ring-buffer files in %s", dir)
+	}
+	sort.Strings(files)
+	return files
+}
+
+// loopbackDumpcap runs dumpcap with args (where to write) until it has
+// captured n datagrams it sends on loopback.
+func loopbackDumpcap(tb testing.TB, n int, args ...string) {
+	tb.Helper()
 	dumpcap := Tool(tb, "dumpcap")
 	sink, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
@@ -37,9 +61,8 @@ func LoopbackCapture(tb testing.TB, dir string, n int) string {
 	}
 	defer conn.Close()
 
-	path := filepath.Join(dir, "dumpcap.pcapng")
-	cmd := exec.Command(dumpcap, "-q", "-i", "lo", "-f", "udp dst port "+strconv.Itoa(port),
-		"-c", strconv.Itoa(n), "-a", "duration:30", "-w", path)
+	cmd := exec.Command(dumpcap, append([]string{"-q", "-i", "lo", "-f", "udp dst port " + strconv.Itoa(port),
+		"-c", strconv.Itoa(n), "-a", "duration:30"}, args...)...)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -62,7 +85,7 @@ func LoopbackCapture(tb testing.TB, dir string, n int) string {
 				}
 				tb.Fatalf("dumpcap: %v\n%s", err, stderr.Bytes())
 			}
-			return path
+			return
 		case <-tick.C:
 			payload := bytes.Repeat([]byte{byte('a' + i%26)}, 1+i%n)
 			if _, err := conn.Write(payload); err != nil {
