@@ -54,7 +54,11 @@ const viaEditcap = "convert it with Wireshark's editcap (editcap -F pcapng FILE 
 // refused lists the capture formats Sniff recognises only to refuse them,
 // each by a magic at the start of the file. The magics are Wireshark's
 // (wiretap/<file>.c, as cited) and were checked on files editcap wrote in
-// each format (TestSniffEditcapFormats).
+// each format (TestSniffEditcapFormats). Two formats a support case may
+// bring are missing because they have no magic to tell them by: Endace ERF
+// (Wireshark guesses it from its record headers) and Message Analyzer's
+// .matp, whose layout no source we could find describes; ErrUnknownFormat
+// says what to do with them.
 var refused = []struct {
 	magic string
 	err   *UnsupportedFormatError
