@@ -158,7 +158,7 @@ func classify(p string, st fs.FileInfo, named bool) Input {
 		return in
 	}
 	defer fh.Close()
-	var head [4]byte
+	var head [capture.SniffLen]byte
 	n, _ := io.ReadFull(fh, head[:])
 	format, err := capture.Sniff(head[:n])
 	if format == capture.FormatGzip {
@@ -175,7 +175,7 @@ func classify(p string, st fs.FileInfo, named bool) Input {
 	// A format the reader recognises only to refuse it (NetMon 1.x) is a
 	// capture here too: analysing it reports the reader's reason.
 	if errors.Is(err, capture.ErrUnknownFormat) {
-		in.Err = errors.New("no capture magic (not pcap, pcapng, NetMon 2.x or gzip)")
+		in.Err = errors.New("no capture magic (not pcap, pcapng, NetMon 2.x, ETL or gzip)")
 	}
 	return in
 }

@@ -117,7 +117,10 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		fileSize, gzSize = size, size
 	}
 	c.buf = bufio.NewReaderSize(c.count, fileSize)
-	magic, err := c.buf.Peek(4)
+	magic, err := c.buf.Peek(SniffLen)
+	if len(magic) >= 4 {
+		err = nil // SniffLen only for ETL; the others need 4
+	}
 	if err != nil {
 		if len(magic) == 0 {
 			return nil, fmt.Errorf("%s: empty file", name)
@@ -134,7 +137,10 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		c.count = &countingReader{r: zr}
 		c.buf = bufio.NewReaderSize(c.count, gzSize)
 		ra = nil // offsets inside a compressed stream cannot be sought
-		if magic, err = c.buf.Peek(4); err != nil {
+		if magic, err = c.buf.Peek(SniffLen); len(magic) >= 4 {
+			err = nil
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s: gzip: %d bytes after decompression, too short for a capture header", name, len(magic))
 		}
 		if format, err = Sniff(magic); format == FormatGzip {
@@ -168,6 +174,12 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		}
 		c.s = &stream{br: c.buf}
 		src.r, src.fast = r, newNgFast(c.s, shb, r)
+		c.src = src
+	case FormatETL:
+		src, err := newETLSource(c.buf)
+		if err != nil {
+			return nil, fmt.Errorf("%s: ETL file: %w", name, err)
+		}
 		c.src = src
 	case FormatNetMon:
 		if ra == nil {
@@ -213,7 +225,7 @@ func (c *Capture) Next(f *Frame) error {
 	offset := c.offset()
 	f.held = false
 	if err := c.src.next(f); err != nil {
-		if err == io.EOF && (c.format == FormatNetMon || c.offset() == offset) {
+		if err == io.EOF && (c.format == FormatNetMon || c.format == FormatETL || c.offset() == offset) {
 			c.err = io.EOF
 			return io.EOF
 		}
@@ -225,6 +237,9 @@ func (c *Capture) Next(f *Frame) error {
 		}
 		if n, ok := c.src.(*netmonSource); ok {
 			offset = n.recordOffset
+		}
+		if e, ok := c.src.(*etlSource); ok {
+			offset = e.errOffset
 		}
 		c.err = &CaptureError{File: c.name, Frame: c.frames + 1, Offset: offset, Compressed: c.gz, Err: err}
 		return c.err

@@ -11,13 +11,16 @@ const (
 	FormatPcap   Format = "pcap"
 	FormatPcapNG Format = "pcapng"
 	FormatNetMon Format = "netmon"
+	// FormatETL is an Event Trace Log (netsh trace, pktmon): its packet
+	// events are the frames (package etl).
+	FormatETL Format = "etl"
 	// FormatGzip is what Sniff says of a gzip stream: the capture format
 	// is the one its decompressed bytes start with. No capture reports it.
 	FormatGzip Format = "gzip"
 )
 
 // ErrUnknownFormat means the file starts with no capture magic softsa knows.
-var ErrUnknownFormat = errors.New("not a capture file (no pcap, pcapng, NetMon or gzip magic)")
+var ErrUnknownFormat = errors.New("not a capture file (no pcap, pcapng, NetMon, ETL or gzip magic)")
 
 // errNetMon1 is Sniff's answer for a format it knows only to refuse.
 //
@@ -25,9 +28,9 @@ var ErrUnknownFormat = errors.New("not a capture file (no pcap, pcapng, NetMon o
 var errNetMon1 = errors.New("Network Monitor 1.x capture: only NetMon 2.x is supported")
 
 // Sniff tells a capture's format from the first bytes of its file: pcap in
-// either byte order with micro- or nanosecond times, pcapng, NetMon 2.x, or
+// either byte order with micro- or nanosecond times, pcapng, NetMon 2.x, ETL, or
 // gzip around one of them (FormatGzip: sniff the decompressed bytes next).
-// It needs 4 bytes, 2 for gzip. Bytes it does not recognise give
+// It needs 4 bytes, 2 for gzip, SniffLen for ETL. Bytes it does not recognise give
 // ErrUnknownFormat; a format it recognises only to refuse (NetMon 1.x) gives
 // an error saying why. The capture reader and the folder walk (batch) both
 // ask it, so that a file is a capture to both or to neither.
@@ -47,6 +50,9 @@ func Sniff(head []byte) (Format, error) {
 		return FormatNetMon, nil
 	case "RTSS":
 		return "", errNetMon1
+	}
+	if sniffETL(head) {
+		return FormatETL, nil
 	}
 	return "", ErrUnknownFormat
 }

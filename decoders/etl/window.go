@@ -1,0 +1,139 @@
+package etl
+
+import "github.com/gopacket/gopacket/layers"
+
+// entry is a decoded frame waiting in the reordering window.
+type entry struct {
+	ns      int64
+	seq     uint64 // arrival order: frames of equal time keep it
+	link    layers.LinkType
+	wire    int
+	dropped bool
+	reason  uint32
+	data    []byte
+}
+
+// pending is the reordering window: a binary min-heap of entries by time,
+// and a free list of the payload buffers of delivered frames, so that a
+// steady stream of packets allocates nothing once the window has filled.
+type pending struct {
+	heap  []entry
+	bytes int
+	seq   uint64
+	free  [][]byte
+}
+
+func (p *pending) n() int { return len(p.heap) }
+
+// ready reports whether the earliest frame may go: the window is full, or
+// nothing more will come.
+func (p *pending) ready(done bool) bool {
+	return len(p.heap) >= MaxPendingFrames || p.bytes >= MaxPendingBytes || (done && len(p.heap) > 0)
+}
+
+func less(a, b *entry) bool { return a.ns < b.ns || a.ns == b.ns && a.seq < b.seq }
+
+// push copies data into a recycled buffer and adds the frame.
+func (p *pending) push(ns int64, link layers.LinkType, data []byte, wire int, dropped bool, reason uint32) {
+	var buf []byte
+	if k := len(p.free); k > 0 {
+		buf, p.free = p.free[k-1], p.free[:k-1]
+	}
+	if cap(buf) < len(data) {
+		// Round up so that a buffer fits most packets after it too.
+		buf = make([]byte, 0, max(len(data), 2048))
+	}
+	buf = append(buf[:0], data...)
+	p.seq++
+	p.heap = append(p.heap, entry{ns: ns, seq: p.seq, link: link, wire: wire, dropped: dropped, reason: reason, data: buf})
+	p.bytes += len(buf)
+	// Sift up.
+	h := p.heap
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !less(&h[i], &h[parent]) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+// pop removes and returns the earliest frame; its data stays valid until it
+// is recycled.
+func (p *pending) pop() entry {
+	h := p.heap
+	e := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h[last] = entry{}
+	h = h[:last]
+	for i := 0; ; {
+		l, s := 2*i+1, i
+		if l < len(h) && less(&h[l], &h[s]) {
+			s = l
+		}
+		if l+1 < len(h) && less(&h[l+1], &h[s]) {
+			s = l + 1
+		}
+		if s == i {
+			break
+		}
+		h[i], h[s] = h[s], h[i]
+		i = s
+	}
+	p.heap = h
+	p.bytes -= len(e.data)
+	return e
+}
+
+// recycle takes back a delivered frame's buffer.
+func (p *pending) recycle(b []byte) {
+	if len(p.free) < MaxPendingFrames {
+		p.free = append(p.free, b)
+	}
+}
+
+// foldKeep is how many recent packets the folder remembers: a packet's
+// copies are logged as it passes the components of one stack, within
+// microseconds, so thousands of packets later its key is of no use.
+const foldKeep = 1 << 14
+
+// folder remembers the last foldKeep pktmon packets by PktGroupId and
+// PktNumber, in a fixed ring and a map sized once, so that it allocates
+// nothing per packet.
+type folder struct {
+	keys map[foldKey]struct{}
+	ring [foldKeep]foldKey
+	next int
+	full bool
+}
+
+type foldKey struct {
+	group  uint64
+	number uint16
+}
+
+func (f *folder) init() { f.keys = make(map[foldKey]struct{}, foldKeep) }
+
+// seen reports whether the packet is a copy of one seen before: its key is
+// remembered and this is not its first appearance. Otherwise the key is
+// remembered, and the packet is a new one.
+func (f *folder) seen(group uint64, number, appearance uint16) bool {
+	k := foldKey{group, number}
+	if _, ok := f.keys[k]; ok && appearance > 1 {
+		return true
+	}
+	if _, ok := f.keys[k]; ok {
+		return false // a reused group ID starts a new packet: already remembered
+	}
+	if f.full {
+		delete(f.keys, f.ring[f.next])
+	}
+	f.ring[f.next] = k
+	f.keys[k] = struct{}{}
+	if f.next++; f.next == foldKeep {
+		f.next, f.full = 0, true
+	}
+	return false
+}
