@@ -12,7 +12,8 @@ import (
 // manifest/Microsoft-Windows-PktMon.tsv, Microsoft's converter
 // PktMonConstants: PktMonEvtFramePayloadId 160, PktMonEvtFrameDropPayloadId
 // 170).
-var providerPktMon = mustGUID("4D4F80D9-C8BD-4D73-BB5B-19C90402C5AC")
+// ProviderPktMon is Microsoft-Windows-PktMon.
+var ProviderPktMon = mustGUID("4D4F80D9-C8BD-4D73-BB5B-19C90402C5AC")
 
 const (
 	pktmonPacket  = 160

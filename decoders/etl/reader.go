@@ -139,7 +139,6 @@ type Reader struct {
 // logfile header, and returns a reader of its packets.
 func NewReader(r io.Reader) (*Reader, error) {
 	rd := &Reader{r: r, lastNS: -1 << 63}
-	rd.fold.init()
 	if err := rd.readBuffer(); err != nil {
 		return nil, err
 	}
@@ -323,12 +322,16 @@ func (r *Reader) damage(format string, args ...any) {
 		r.stats.DamagedBuffers++
 		r.damaged = true
 	}
+	r.cur, r.pos = nil, 0
+	if len(r.warnings) >= maxWarnings {
+		r.dropped++ // counted, not formatted
+		return
+	}
 	where := fmt.Sprintf("ETL buffer at byte offset %d", r.curOff)
 	if r.compressed {
 		where += " (compressed)"
 	}
 	r.warnf("%s: %s; the rest of this buffer is skipped", where, fmt.Sprintf(format, args...))
-	r.cur, r.pos = nil, 0
 }
 
 // record walks the record at pos of the current buffer.
@@ -354,7 +357,7 @@ func (r *Reader) record() {
 		return
 	}
 	switch r.ev.provider {
-	case providerPktMon:
+	case ProviderPktMon:
 		r.pktmon(at)
 	default:
 		r.stats.OtherProviders++

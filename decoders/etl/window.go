@@ -100,11 +100,11 @@ func (p *pending) recycle(b []byte) {
 const foldKeep = 1 << 14
 
 // folder remembers the last foldKeep pktmon packets by PktGroupId and
-// PktNumber, in a fixed ring and a map sized once, so that it allocates
-// nothing per packet.
+// PktNumber, in a fixed ring and a map that stops growing at foldKeep
+// keys, so that once warm it allocates nothing per packet.
 type folder struct {
 	keys map[foldKey]struct{}
-	ring [foldKeep]foldKey
+	ring []foldKey // made at the first packet, foldKeep long
 	next int
 	full bool
 }
@@ -114,12 +114,17 @@ type foldKey struct {
 	number uint16
 }
 
-func (f *folder) init() { f.keys = make(map[foldKey]struct{}, foldKeep) }
-
 // seen reports whether the packet is a copy of one seen before: its key is
 // remembered and this is not its first appearance. Otherwise the key is
 // remembered, and the packet is a new one.
 func (f *folder) seen(group uint64, number, appearance uint16) bool {
+	if f.ring == nil {
+		// A file without pktmon packets never pays for the table; one
+		// with them grows the map up to foldKeep keys while the ring
+		// fills, then reuses it.
+		f.ring = make([]foldKey, foldKeep)
+		f.keys = make(map[foldKey]struct{}, 256)
+	}
 	k := foldKey{group, number}
 	if _, ok := f.keys[k]; ok && appearance > 1 {
 		return true
