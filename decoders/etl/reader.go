@@ -32,7 +32,8 @@ const (
 )
 
 // The reordering window (see Reader): frames are held until this many are
-// pending, or this many payload bytes.
+// pending, or their buffers (payloads rounded up to 128 bytes) hold this
+// many bytes.
 const (
 	MaxPendingFrames = 1 << 16
 	MaxPendingBytes  = 16 << 20
@@ -122,6 +123,7 @@ type Reader struct {
 	damaged    bool
 
 	pend   pending
+	window int // MaxPendingFrames; tests make it smaller
 	fold   folder
 	ev     event
 	pk     pktmonPacketInfo
@@ -138,7 +140,7 @@ type Reader struct {
 // NewReader reads the first buffer of an ETL file, which holds the
 // logfile header, and returns a reader of its packets.
 func NewReader(r io.Reader) (*Reader, error) {
-	rd := &Reader{r: r, lastNS: -1 << 63}
+	rd := &Reader{r: r, lastNS: -1 << 63, window: MaxPendingFrames}
 	if err := rd.readBuffer(); err != nil {
 		return nil, err
 	}
@@ -198,7 +200,7 @@ func (r *Reader) Next(f *Frame) error {
 		r.pend.recycle(r.out)
 		r.out = nil
 	}
-	for !r.pend.ready(r.done) {
+	for !r.pend.ready(r.done, r.window) {
 		if r.pos < len(r.cur) {
 			r.record()
 			continue

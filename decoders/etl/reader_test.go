@@ -271,3 +271,42 @@ func TestNotETL(t *testing.T) {
 		}
 	}
 }
+
+// TestSteadyStateAllocs: once the reordering window and the folding table
+// are warm, reading and folding packets allocates nothing per packet.
+func TestSteadyStateAllocs(t *testing.T) {
+	f := file()
+	var bufs []etltest.Buffer
+	const perBuf, nbuf = 1000, 30
+	for k := range nbuf {
+		buf := etltest.Buffer{CPU: uint16(k % 2), Compressed: k%2 == 0}
+		for i := range perBuf {
+			n := k*perBuf + i
+			at := t0.Add(time.Duration(n) * time.Millisecond)
+			p := etltest.Pktmon{Group: uint64(n), Appearance: 1, PacketType: 1, Payload: packet(n)}
+			buf.Events = append(buf.Events, p.Event(at, false))
+			p.Appearance = 2
+			buf.Events = append(buf.Events, p.Event(at.Add(time.Microsecond), false))
+		}
+		bufs = append(bufs, buf)
+	}
+	r := open(t, etltest.Write(f, bufs))
+	etl.SetWindow(r, 1024)
+	var fr etl.Frame
+	next := func() {
+		if err := r.Next(&fr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Warm up past the folding table's size (1<<14 packets) and the
+	// largest buffer.
+	for range 18000 {
+		next()
+	}
+	if allocs := testing.AllocsPerRun(10000, next); allocs != 0 {
+		t.Errorf("%v allocations per packet", allocs)
+	}
+	if st := r.Stats(); st.Folded < 28000 {
+		t.Errorf("stats %+v", st)
+	}
+}

@@ -27,8 +27,8 @@ func (p *pending) n() int { return len(p.heap) }
 
 // ready reports whether the earliest frame may go: the window is full, or
 // nothing more will come.
-func (p *pending) ready(done bool) bool {
-	return len(p.heap) >= MaxPendingFrames || p.bytes >= MaxPendingBytes || (done && len(p.heap) > 0)
+func (p *pending) ready(done bool, window int) bool {
+	return len(p.heap) >= window || p.bytes >= MaxPendingBytes || (done && len(p.heap) > 0)
 }
 
 func less(a, b *entry) bool { return a.ns < b.ns || a.ns == b.ns && a.seq < b.seq }
@@ -40,13 +40,15 @@ func (p *pending) push(ns int64, link layers.LinkType, data []byte, wire int, dr
 		buf, p.free = p.free[k-1], p.free[:k-1]
 	}
 	if cap(buf) < len(data) {
-		// Round up so that a buffer fits most packets after it too.
-		buf = make([]byte, 0, max(len(data), 2048))
+		// Rounded up, and never smaller than the buffer it replaces:
+		// recycled buffers grow to the larger packets of the stream and
+		// the allocations stop.
+		buf = make([]byte, 0, max((len(data)+127)&^127, cap(buf)))
 	}
 	buf = append(buf[:0], data...)
 	p.seq++
 	p.heap = append(p.heap, entry{ns: ns, seq: p.seq, link: link, wire: wire, dropped: dropped, reason: reason, data: buf})
-	p.bytes += len(buf)
+	p.bytes += cap(buf)
 	// Sift up.
 	h := p.heap
 	for i := len(h) - 1; i > 0; {
@@ -83,7 +85,7 @@ func (p *pending) pop() entry {
 		i = s
 	}
 	p.heap = h
-	p.bytes -= len(e.data)
+	p.bytes -= cap(e.data)
 	return e
 }
 

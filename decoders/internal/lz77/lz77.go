@@ -86,7 +86,13 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 			if op+run > len(out) {
 				out = grow(out, op+run, size)
 			}
-			copy(out[op:op+run], src[ip:ip+run])
+			if run <= 8 && len(src)-ip >= 8 && len(out)-op >= 8 {
+				// A short run, the common case: one word move; the
+				// bytes past the run are overwritten by what follows.
+				binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(src[ip:]))
+			} else {
+				copy(out[op:op+run], src[ip:ip+run])
+			}
 			op += run
 			ip += run
 			nflags -= run
