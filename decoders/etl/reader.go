@@ -78,6 +78,9 @@ type Frame struct {
 	// DropReason its PKTMON drop reason code.
 	Dropped    bool
 	DropReason uint32
+	// Outbound and Inbound are the NDIS SendPath and ReceivePath
+	// keywords; pktmon frames set neither.
+	Outbound, Inbound bool
 }
 
 // Stats counts what a Reader saw.
@@ -93,6 +96,7 @@ type Stats struct {
 	Folded            int // copies of a packet logged again at another component, folded into the first
 	Dropped           int // packets pktmon logged as dropped (event 170), folded or not
 	NoLink            int // packet events whose packet type is no link type softsa reads
+	Incomplete        int // NDIS packets whose fragments never reached PacketEnd: dropped
 	OutOfOrder        int // frames delivered after a later one: the reordering window was too small
 }
 
@@ -122,15 +126,18 @@ type Reader struct {
 	compressed bool
 	damaged    bool
 
-	pend   pending
-	window int // MaxPendingFrames; tests make it smaller
-	fold   folder
-	ev     event
-	pk     pktmonPacketInfo
-	out    []byte // the data the last Next handed out, recycled on the next
-	lastNS int64
-	done   bool
-	err    error
+	pend       pending
+	window     int // MaxPendingFrames; tests make it smaller
+	fold       folder
+	ndisJ      ndisJoin
+	ndisRecent [recentNDIS]ndisSeen
+	ndisNext   int
+	ev         event
+	pk         pktmonPacketInfo
+	out        []byte // the data the last Next handed out, recycled on the next
+	lastNS     int64
+	done       bool
+	err        error
 
 	stats    Stats
 	warnings []string
@@ -228,6 +235,7 @@ func (r *Reader) Next(f *Frame) error {
 	f.Time = time.Unix(0, e.ns).UTC()
 	f.Link, f.Data, f.WireLen = e.link, e.data, e.wire
 	f.Dropped, f.DropReason = e.dropped, e.reason
+	f.Outbound, f.Inbound = e.outbound, e.inbound
 	return nil
 }
 
@@ -361,6 +369,8 @@ func (r *Reader) record() {
 	switch r.ev.provider {
 	case ProviderPktMon:
 		r.pktmon(at)
+	case ProviderNDIS:
+		r.ndis(at)
 	default:
 		r.stats.OtherProviders++
 	}
@@ -397,5 +407,5 @@ func (r *Reader) pktmon(at int) {
 		return
 	}
 	wire := max(p.originalLen, len(p.payload))
-	r.pend.push(r.header.unixNS(r.ev.raw), link, p.payload, wire, dropped, p.dropReason)
+	r.pend.push(entry{ns: r.header.unixNS(r.ev.raw), link: link, data: p.payload, wire: wire, dropped: dropped, reason: p.dropReason})
 }

@@ -11,6 +11,9 @@ type entry struct {
 	dropped bool
 	reason  uint32
 	data    []byte
+
+	outbound, inbound bool
+	unprotect         bool // clear the 802.11 Protected bit of the copy
 }
 
 // pending is the reordering window: a binary min-heap of entries by time,
@@ -33,22 +36,29 @@ func (p *pending) ready(done bool, window int) bool {
 
 func less(a, b *entry) bool { return a.ns < b.ns || a.ns == b.ns && a.seq < b.seq }
 
-// push copies data into a recycled buffer and adds the frame.
-func (p *pending) push(ns int64, link layers.LinkType, data []byte, wire int, dropped bool, reason uint32) {
+// push adds the frame e, its data copied into a recycled buffer.
+func (p *pending) push(e entry) {
 	var buf []byte
 	if k := len(p.free); k > 0 {
 		buf, p.free = p.free[k-1], p.free[:k-1]
 	}
-	if cap(buf) < len(data) {
+	if cap(buf) < len(e.data) {
 		// Rounded up, and never smaller than the buffer it replaces:
 		// recycled buffers grow to the larger packets of the stream and
 		// the allocations stop.
-		buf = make([]byte, 0, max((len(data)+127)&^127, cap(buf)))
+		buf = make([]byte, 0, max((len(e.data)+127)&^127, cap(buf)))
 	}
-	buf = append(buf[:0], data...)
+	e.data = append(buf[:0], e.data...)
+	if e.unprotect && len(e.data) > 1 {
+		// ndiscap logs Wi-Fi frames decrypted: the Protected bit of the
+		// frame control no longer describes the bytes (etl2pcapng
+		// clears it too).
+		e.data[1] &^= 0x40
+	}
 	p.seq++
-	p.heap = append(p.heap, entry{ns: ns, seq: p.seq, link: link, wire: wire, dropped: dropped, reason: reason, data: buf})
-	p.bytes += cap(buf)
+	e.seq = p.seq
+	p.heap = append(p.heap, e)
+	p.bytes += cap(e.data)
 	// Sift up.
 	h := p.heap
 	for i := len(h) - 1; i > 0; {

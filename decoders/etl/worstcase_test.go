@@ -112,6 +112,12 @@ func FuzzETL(f *testing.F) {
 		buf.Events[0].Ext = 2
 		bufs = append(bufs, buf)
 	}
+	ndis := etltest.Buffer{Events: []etltest.Event{
+		etltest.NDIS{Miniport: 1, Lower: 1, Fragment: packet(1)}.Event(t0, etltest.KwStart),
+		etltest.NDIS{Miniport: 1, Lower: 1, Fragment: packet(2)}.Event(t0, etltest.KwEnd|etltest.KwNative80211),
+		etltest.NDIS{Miniport: 1, Lower: 2, Fragment: packet(3)}.Event(t0, etltest.KwStart|etltest.KwEnd|etltest.KwSend),
+	}}
+	bufs = append(bufs, ndis)
 	f.Add(etltest.Write(file, bufs))
 	f.Add(etltest.Write(file, bufs[:1]))
 	f.Fuzz(func(t *testing.T, data []byte) {

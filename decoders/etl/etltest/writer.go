@@ -240,3 +240,34 @@ func (p Pktmon) Event(t time.Time, dropped bool) Event {
 	}
 	return Event{Time: t, Provider: etl.ProviderPktMon, ID: id, Keyword: 0x10, User: p.User()}
 }
+
+// NDIS keyword bits (etl2pcapng KW_*), for Event.Keyword.
+const (
+	KwEthernet    = 0x1
+	KwWirelessWAN = 0x200
+	KwNative80211 = 0x10000
+	KwStart       = 0x40000000
+	KwEnd         = 0x80000000
+	KwSend        = 0x100000000
+	KwReceive     = 0x200000000
+)
+
+// NDIS is an NDIS-PacketCapture packet fragment (event 1001).
+type NDIS struct {
+	Miniport, Lower uint32
+	Fragment        []byte
+}
+
+// Event returns the event carrying the fragment at t with keywords kw; the
+// 16 bytes newer Windows logs after the fragment (GFT flow entry and
+// offload information) are there too, and must be ignored.
+func (n NDIS) Event(t time.Time, kw uint64) Event {
+	le := binary.LittleEndian
+	u := make([]byte, 12, 12+len(n.Fragment)+16)
+	le.PutUint32(u[0:], n.Miniport)
+	le.PutUint32(u[4:], n.Lower)
+	le.PutUint32(u[8:], uint32(len(n.Fragment)))
+	u = append(u, n.Fragment...)
+	u = append(u, make([]byte, 16)...)
+	return Event{Time: t, Provider: etl.ProviderNDIS, ID: 1001, Keyword: kw, User: u}
+}
