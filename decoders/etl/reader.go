@@ -129,6 +129,7 @@ type Reader struct {
 	pend       pending
 	window     int // MaxPendingFrames; tests make it smaller
 	fold       folder
+	drops      drops
 	ndisJ      ndisJoin
 	ndisRecent [recentNDIS]ndisSeen
 	ndisNext   int
@@ -227,6 +228,9 @@ func (r *Reader) Next(f *Frame) error {
 		return io.EOF
 	}
 	e := r.pend.pop()
+	if e.pktmon && !e.dropped {
+		e.dropped, e.reason = r.drops.take(e.key)
+	}
 	if e.ns < r.lastNS {
 		r.stats.OutOfOrder++
 	}
@@ -399,6 +403,12 @@ func (r *Reader) pktmon(at int) {
 	}
 	if r.fold.seen(p.group, p.number, p.appearance) {
 		r.stats.Folded++
+		if dropped {
+			// The packet was dropped at a later component than the
+			// one its frame comes from: the frame, if still in the
+			// window, is flagged when it leaves.
+			r.drops.add(foldKey{p.group, p.number}, p.dropReason)
+		}
 		return
 	}
 	link, ok := pktmonLink(p.packetType)
@@ -407,5 +417,6 @@ func (r *Reader) pktmon(at int) {
 		return
 	}
 	wire := max(p.originalLen, len(p.payload))
-	r.pend.push(entry{ns: r.header.unixNS(r.ev.raw), link: link, data: p.payload, wire: wire, dropped: dropped, reason: p.dropReason})
+	r.pend.push(entry{ns: r.header.unixNS(r.ev.raw), link: link, data: p.payload, wire: wire, dropped: dropped, reason: p.dropReason,
+		key: foldKey{p.group, p.number}, pktmon: true})
 }

@@ -14,6 +14,9 @@ type entry struct {
 
 	outbound, inbound bool
 	unprotect         bool // clear the 802.11 Protected bit of the copy
+
+	key    foldKey // a pktmon packet's PktGroupId and PktNumber
+	pktmon bool
 }
 
 // pending is the reordering window: a binary min-heap of entries by time,
@@ -153,4 +156,33 @@ func (f *folder) seen(group uint64, number, appearance uint16) bool {
 		f.next, f.full = 0, true
 	}
 	return false
+}
+
+// drops remembers the pktmon packets dropped at a later component than the
+// one their frame comes from, until the frame leaves the window. It is
+// bounded: past foldKeep entries (frames long delivered) it starts afresh.
+type drops struct {
+	m map[foldKey]uint32
+}
+
+func (d *drops) add(k foldKey, reason uint32) {
+	if d.m == nil {
+		d.m = make(map[foldKey]uint32)
+	}
+	if len(d.m) >= foldKeep {
+		clear(d.m)
+	}
+	d.m[k] = reason
+}
+
+// take returns and forgets the drop of k, if any.
+func (d *drops) take(k foldKey) (bool, uint32) {
+	if len(d.m) == 0 {
+		return false, 0
+	}
+	reason, ok := d.m[k]
+	if ok {
+		delete(d.m, k)
+	}
+	return ok, reason
 }
