@@ -35,8 +35,8 @@ const (
 // pending, or their buffers (payloads rounded up to 128 bytes) hold this
 // many bytes.
 const (
-	MaxPendingFrames = 1 << 16
-	MaxPendingBytes  = 16 << 20
+	MaxPendingFrames = 1 << 15
+	MaxPendingBytes  = 8 << 20
 )
 
 // maxWarnings is how many warnings of one reader are kept; the rest are

@@ -5,7 +5,6 @@ import "github.com/gopacket/gopacket/layers"
 // entry is a decoded frame waiting in the reordering window.
 type entry struct {
 	ns      int64
-	seq     uint64 // arrival order: frames of equal time keep it
 	link    layers.LinkType
 	wire    int
 	dropped bool
@@ -19,14 +18,27 @@ type entry struct {
 	pktmon bool
 }
 
-// pending is the reordering window: a binary min-heap of entries by time,
-// and a free list of the payload buffers of delivered frames, so that a
-// steady stream of packets allocates nothing once the window has filled.
+// pending is the reordering window: a binary min-heap by time of small
+// pointer-free items naming slots of a slab of entries (so that sifting
+// moves 16 bytes, not a frame, and the garbage collector has no pointers
+// to follow in the heap), and a free list of the payload buffers of
+// delivered frames, so that a steady stream of packets allocates nothing
+// once the window has filled.
 type pending struct {
-	heap  []entry
+	heap  []hitem
+	slots []entry
+	empty []uint32 // free slots
 	bytes int
 	seq   uint64
 	free  [][]byte
+}
+
+// hitem is a heap item: the frame's time, its arrival order (frames of
+// equal time keep it) and its slot.
+type hitem struct {
+	ns   int64
+	seq  uint32
+	slot uint32
 }
 
 func (p *pending) n() int { return len(p.heap) }
@@ -37,7 +49,9 @@ func (p *pending) ready(done bool, window int) bool {
 	return len(p.heap) >= window || p.bytes >= MaxPendingBytes || (done && len(p.heap) > 0)
 }
 
-func less(a, b *entry) bool { return a.ns < b.ns || a.ns == b.ns && a.seq < b.seq }
+// less orders by time, then arrival; seq is compared modulo 2^32, which is
+// right while fewer than 2^31 frames are pending.
+func less(a, b hitem) bool { return a.ns < b.ns || a.ns == b.ns && int32(a.seq-b.seq) < 0 }
 
 // push adds the frame e, its data copied into a recycled buffer.
 func (p *pending) push(e entry) {
@@ -59,14 +73,21 @@ func (p *pending) push(e entry) {
 		e.data[1] &^= 0x40
 	}
 	p.seq++
-	e.seq = p.seq
-	p.heap = append(p.heap, e)
+	var slot uint32
+	if k := len(p.empty); k > 0 {
+		slot, p.empty = p.empty[k-1], p.empty[:k-1]
+		p.slots[slot] = e
+	} else {
+		slot = uint32(len(p.slots))
+		p.slots = append(p.slots, e)
+	}
 	p.bytes += cap(e.data)
+	p.heap = append(p.heap, hitem{ns: e.ns, seq: uint32(p.seq), slot: slot})
 	// Sift up.
 	h := p.heap
 	for i := len(h) - 1; i > 0; {
 		parent := (i - 1) / 2
-		if !less(&h[i], &h[parent]) {
+		if !less(h[i], h[parent]) {
 			break
 		}
 		h[i], h[parent] = h[parent], h[i]
@@ -78,17 +99,16 @@ func (p *pending) push(e entry) {
 // is recycled.
 func (p *pending) pop() entry {
 	h := p.heap
-	e := h[0]
+	top := h[0]
 	last := len(h) - 1
 	h[0] = h[last]
-	h[last] = entry{}
 	h = h[:last]
 	for i := 0; ; {
 		l, s := 2*i+1, i
-		if l < len(h) && less(&h[l], &h[s]) {
+		if l < len(h) && less(h[l], h[s]) {
 			s = l
 		}
-		if l+1 < len(h) && less(&h[l+1], &h[s]) {
+		if l+1 < len(h) && less(h[l+1], h[s]) {
 			s = l + 1
 		}
 		if s == i {
@@ -98,6 +118,9 @@ func (p *pending) pop() entry {
 		i = s
 	}
 	p.heap = h
+	e := p.slots[top.slot]
+	p.slots[top.slot] = entry{}
+	p.empty = append(p.empty, top.slot)
 	p.bytes -= cap(e.data)
 	return e
 }
