@@ -137,50 +137,6 @@ func (p *pending) recycle(b []byte) {
 // microseconds, so thousands of packets later its key is of no use.
 const foldKeep = 1 << 14
 
-// folder remembers the last foldKeep pktmon packets by PktGroupId and
-// PktNumber, in a fixed ring and a map that stops growing at foldKeep
-// keys, so that once warm it allocates nothing per packet.
-type folder struct {
-	keys map[foldKey]struct{}
-	ring []foldKey // made at the first packet, foldKeep long
-	next int
-	full bool
-}
-
-type foldKey struct {
-	group  uint64
-	number uint16
-}
-
-// seen reports whether the packet is a copy of one seen before: its key is
-// remembered and this is not its first appearance. Otherwise the key is
-// remembered, and the packet is a new one.
-func (f *folder) seen(group uint64, number, appearance uint16) bool {
-	if f.ring == nil {
-		// A file without pktmon packets never pays for the table; one
-		// with them grows the map up to foldKeep keys while the ring
-		// fills, then reuses it.
-		f.ring = make([]foldKey, foldKeep)
-		f.keys = make(map[foldKey]struct{}, 256)
-	}
-	k := foldKey{group, number}
-	if _, ok := f.keys[k]; ok && appearance > 1 {
-		return true
-	}
-	if _, ok := f.keys[k]; ok {
-		return false // a reused group ID starts a new packet: already remembered
-	}
-	if f.full {
-		delete(f.keys, f.ring[f.next])
-	}
-	f.ring[f.next] = k
-	f.keys[k] = struct{}{}
-	if f.next++; f.next == foldKeep {
-		f.next, f.full = 0, true
-	}
-	return false
-}
-
 // drops remembers the pktmon packets dropped at a later component than the
 // one their frame comes from, until the frame leaves the window. It is
 // bounded: past foldKeep entries (frames long delivered) it starts afresh.
