@@ -26,6 +26,8 @@ const (
 	// damage, and the rest of the file, whose buffers it would place, is
 	// lost with it.
 	maxBufferSize = 64 << 20
+	// maxRatio bounds a compressed buffer's expansion (see readBuffer).
+	maxRatio = 1000
 	// readChunk is how much of a buffer is read at a time: a size that
 	// claims more than the file holds costs only what the file holds.
 	readChunk = 1 << 20
@@ -299,6 +301,14 @@ func (r *Reader) readBuffer() error {
 	want := int(filled) - bufferHeaderSize
 	if !r.compressed {
 		r.cur = r.raw[:want]
+		return nil
+	}
+	if want > maxRatio*len(r.raw)+4096 {
+		// Plain LZ77 can expand a few bytes into gigabytes; real
+		// buffers, whose events each carry a new timestamp, compress
+		// 4:1 or so. Bounding the ratio bounds the work a file can
+		// cause to maxRatio times its size.
+		r.damage("claims %d bytes decompressed from %d, more than %d times as many", want, len(r.raw), maxRatio)
 		return nil
 	}
 	r.dec, err = lz77.Decompress(r.dec, r.raw, want)

@@ -9,6 +9,7 @@ import (
 
 	"softsa/decoders/etl"
 	"softsa/decoders/etl/etltest"
+	"softsa/decoders/internal/lz77"
 	"softsa/decoders/internal/worstcase"
 )
 
@@ -41,6 +42,23 @@ func TestWorstCaseETL(t *testing.T) {
 	lie := etltest.WriteBuffer(f, one)
 	binary.LittleEndian.PutUint32(lie[0x30:], 16<<20)
 	lie = withBuffer(lie)
+	// A decompression bomb: 20 bytes that really decompress to 16 MiB
+	// (one literal, then one match of 16 MiB - 1 at distance 1), many
+	// times over: refused by the ratio bound before any work.
+	bombStream := []byte{0, 0, 0, 0x40, 'A', 0x07, 0x00, 0x0f, 0xff, 0, 0, 0, 0, 0, 0}
+	const bombSize = 16<<20 - 0x48 // the most a buffer of the file may fill
+	binary.LittleEndian.PutUint32(bombStream[11:], bombSize-1-3)
+	if out, err := lz77.Decompress(nil, bombStream, bombSize); err != nil || len(out) != bombSize {
+		t.Fatalf("the bomb is no bomb: %d bytes, %v", len(out), err)
+	}
+	bomb := append([]byte{}, header...)
+	for range 1000 {
+		b := make([]byte, 0x48, 0x48+len(bombStream))
+		binary.LittleEndian.PutUint32(b, uint32(0x48+len(bombStream)))
+		binary.LittleEndian.PutUint32(b[0x30:], bombSize+0x48)
+		binary.LittleEndian.PutUint16(b[0x34:], 0x40)
+		bomb = append(append(bomb, b...), bombStream...)
+	}
 	pastEnd := append([]byte{}, header...)
 	for i := range 1000 {
 		b := one
@@ -70,9 +88,17 @@ func TestWorstCaseETL(t *testing.T) {
 		}},
 		{Name: "decompressed size lie of 16 MiB", MaxAlloc: 1 << 20, Run: func(t *testing.T) {
 			n, w, err := read(t, lie)
-			if err != nil || n != 0 || len(w) != 1 || !strings.Contains(w[0], "ends before the declared output size") {
+			if err != nil || n != 0 || len(w) != 1 || !strings.Contains(w[0], "more than 1000 times as many") {
 				t.Errorf("%d frames, warnings %q, %v", n, w, err)
 			}
+		}},
+		{Name: "1000 decompression bombs of 16 MiB", MaxAlloc: 1 << 20, Run: func(t *testing.T) {
+			start := time.Now()
+			n, w, err := read(t, bomb)
+			if err != nil || n != 0 || len(w) != 21 || !strings.Contains(w[0], "more than 1000 times as many") {
+				t.Errorf("%d frames, warnings %q, %v", n, w, err)
+			}
+			t.Logf("read in %v", time.Since(start))
 		}},
 		// The 1000 good frames wait in the reordering window (2 KiB
 		// each): that, not the damage, is what this one allocates.
