@@ -239,6 +239,11 @@ func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult
 	r.File = c.Name()
 	r.Format = string(c.Format())
 	r.Frames = n
+	// A reader that skips damage and goes on (ETL: a damaged buffer costs
+	// only that buffer) says what it lost.
+	if w, ok := c.(interface{ Warnings() []string }); ok {
+		r.Warnings = append(r.Warnings, w.Warnings()...)
+	}
 	if err != nil {
 		r.Warnings = append(r.Warnings, err.Error())
 		var ce *capture.CaptureError

@@ -176,7 +176,7 @@ func classify(p string, st fs.FileInfo, named bool) Input {
 	// …) is a capture here too: analysing it reports the reader's reason
 	// and how to convert the file.
 	if errors.Is(err, capture.ErrUnknownFormat) {
-		in.Err = errors.New("no capture magic (not pcap, pcapng, NetMon 2.x or gzip)")
+		in.Err = errors.New("no capture magic (not pcap, pcapng, NetMon 2.x, ETL or gzip)")
 	}
 	return in
 }

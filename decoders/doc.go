@@ -13,6 +13,9 @@
 //     natt.go), and reads and decodes a capture ahead of its
 //     consumer on a goroutine of its own (readahead.go). Walk does both for
 //     a whole file.
+//   - decoders/etl reads the packets of an ETL file (netsh trace, pktmon)
+//     for decoders/capture: buffers, compressed through
+//     decoders/internal/lz77, records, events, copies folded, time order.
 //   - decoders/ike walks ISAKMP messages (IKEv1, AuthIP, IKEv2) and names
 //     what it finds; decoders/smb walks the SMB messages of a TCP segment.
 //

@@ -170,6 +170,12 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		c.s = &stream{br: c.buf}
 		src.r, src.fast = r, newNgFast(c.s, shb, r)
 		c.src = src
+	case FormatETL:
+		src, err := newETLSource(c.buf)
+		if err != nil {
+			return nil, fmt.Errorf("%s: ETL file: %w", name, err)
+		}
+		c.src = src
 	case FormatNetMon:
 		if ra == nil {
 			return nil, fmt.Errorf("%s: NetMon capture: compressed or unseekable NetMon files are not supported (decompress it first)", name)
@@ -233,6 +239,9 @@ func (c *Capture) Next(f *Frame) error {
 		}
 		if n, ok := c.src.(*netmonSource); ok {
 			offset = n.recordOffset
+		}
+		if e, ok := c.src.(*etlSource); ok {
+			offset = e.errOffset
 		}
 		c.err = &CaptureError{File: c.name, Frame: c.frames + 1, Offset: offset, Compressed: c.gz, Err: err}
 		return c.err

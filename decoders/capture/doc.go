@@ -1,8 +1,10 @@
-// Package capture turns capture files into frames: pcap, pcapng and
-// Network Monitor 2.x, gzip-compressed or not (Open, NewCapture), and the
-// files of a ring buffer read as one capture (NewChain). Every reader hands
-// out Frames through the same Next, numbered as Wireshark numbers them; the
-// decoders package turns each frame into a message.
+// Package capture turns capture files into frames: pcap, pcapng,
+// Network Monitor 2.x and ETL (package etl), gzip-compressed or not (Open,
+// NewCapture), and the files of a ring buffer read as one capture
+// (NewChain). Every reader hands out Frames through the same Next,
+// numbered as Wireshark numbers them; the decoders package turns each frame
+// into a message. An ETL reader also has Warnings (a damaged buffer costs
+// only that buffer) and ETLStats.
 //
 // What a file holds is told by its content, never by its name: Sniff reads
 // the magic, for the readers here and for the folder walk that decides

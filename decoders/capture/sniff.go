@@ -14,13 +14,16 @@ const (
 	FormatPcap   Format = "pcap"
 	FormatPcapNG Format = "pcapng"
 	FormatNetMon Format = "netmon"
+	// FormatETL is an Event Trace Log (netsh trace, pktmon): its packet
+	// events are the frames (package etl).
+	FormatETL Format = "etl"
 	// FormatGzip is what Sniff says of a gzip stream: the capture format
 	// is the one its decompressed bytes start with. No capture reports it.
 	FormatGzip Format = "gzip"
 )
 
 // ErrUnknownFormat means the file starts with no capture magic softsa knows.
-var ErrUnknownFormat = errors.New("not a capture file softsa reads (no pcap, pcapng, NetMon 2.x or gzip magic); " +
+var ErrUnknownFormat = errors.New("not a capture file softsa reads (no pcap, pcapng, NetMon 2.x, ETL or gzip magic); " +
 	"a capture another tool wrote (a Message Analyzer .matp, say) must be saved as pcapng or NetMon 2.x .cap first")
 
 // ErrUnsupportedFormat is what Sniff's error wraps for a capture format it
@@ -43,10 +46,10 @@ func (e *UnsupportedFormatError) Error() string {
 func (e *UnsupportedFormatError) Unwrap() error { return ErrUnsupportedFormat }
 
 // SniffLen is how many bytes of a file Sniff wants to tell every format it
-// knows (the longest magic below), 2 for gzip. Callers read that much, or
-// the whole file when it is shorter. A new format whose mark lies further
-// into the file (an .etl's logfile header, say) raises it.
-const SniffLen = 32
+// knows: an ETL file has no magic at byte 0, and its first buffer's first
+// record starts at byte 0x48 (sniffETL); the magics below need at most 25,
+// gzip 2. Callers read that much, or the whole file when it is shorter.
+const SniffLen = 0x50
 
 // editcap reads every format refused below and writes pcapng.
 const viaEditcap = "convert it with Wireshark's editcap (editcap -F pcapng FILE FILE.pcapng)"
@@ -86,7 +89,7 @@ var refused = []struct {
 
 // Sniff tells a capture's format from the first bytes of its file (up to
 // SniffLen): pcap in either byte order with micro- or nanosecond times,
-// pcapng, NetMon 2.x, or gzip around one of them (FormatGzip: sniff the
+// pcapng, NetMon 2.x, ETL, or gzip around one of them (FormatGzip: sniff the
 // decompressed bytes next). Bytes it does not recognise give
 // ErrUnknownFormat; a capture format it recognises only to refuse gives an
 // *UnsupportedFormatError naming it and how to convert it (refused). The
@@ -114,6 +117,9 @@ func Sniff(head []byte) (Format, error) {
 		if len(head) >= len(r.magic) && string(head[:len(r.magic)]) == r.magic {
 			return "", r.err
 		}
+	}
+	if sniffETL(head) {
+		return FormatETL, nil
 	}
 	return "", ErrUnknownFormat
 }

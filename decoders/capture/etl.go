@@ -1,0 +1,75 @@
+package capture
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+
+	"softsa/decoders/etl"
+)
+
+// sniffETL tells an ETL file (netsh trace, pktmon): it has no magic at
+// byte 0, but its first buffer (header 0x48 bytes, BufferSize first) starts
+// with the SYSTEM_TRACE_HEADER of EventTrace's header event: version 2,
+// header type SYSTEM32 or SYSTEM64, flags 0xC0, hook group 0 and type 0
+// (../shared/windows-formats.md §1.1–1.2).
+func sniffETL(head []byte) bool {
+	if len(head) < SniffLen {
+		return false
+	}
+	size := binary.LittleEndian.Uint32(head)
+	return size >= 0x48+0x20+0x110 && size <= 64<<20 &&
+		head[0x49] == 0 && (head[0x4A] == 1 || head[0x4A] == 2) && head[0x4B] == 0xC0 &&
+		head[0x4E] == 0 && head[0x4F] == 0
+}
+
+// etlSource reads the packets of an ETL file (package etl) as frames.
+type etlSource struct {
+	r *etl.Reader
+	f etl.Frame
+	// errOffset is where the damage that ended the reading is.
+	errOffset int64
+}
+
+func newETLSource(r io.Reader) (*etlSource, error) {
+	er, err := etl.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	return &etlSource{r: er}, nil
+}
+
+func (s *etlSource) next(f *Frame) error {
+	if err := s.r.Next(&s.f); err != nil {
+		var ee *etl.Error
+		if errors.As(err, &ee) {
+			s.errOffset = ee.Offset
+			return ee.Err
+		}
+		return err
+	}
+	f.Time, f.Link, f.Data, f.WireLen = s.f.Time, s.f.Link, s.f.Data, s.f.WireLen
+	return nil
+}
+
+// Warnings returns what the ETL reader lost or doubts so far.
+func (s *etlSource) warnings() []string { return s.r.Warnings() }
+
+// Warnings returns what the format reader lost without stopping: for an
+// ETL file, damaged buffers (each named by its offset) and frames out of
+// order. Other formats stop at their first damage, and have none.
+func (c *Capture) Warnings() []string {
+	if w, ok := c.src.(interface{ warnings() []string }); ok {
+		return w.warnings()
+	}
+	return nil
+}
+
+// ETLStats returns what the ETL reader counted (events, packets, copies
+// folded, providers skipped), and false for any other format.
+func (c *Capture) ETLStats() (etl.Stats, bool) {
+	if s, ok := c.src.(*etlSource); ok {
+		return s.r.Stats(), true
+	}
+	return etl.Stats{}, false
+}
