@@ -159,6 +159,12 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 		fmt.Fprintln(s.err, "softsa:", err)
 		return exitUsage
 	}
+	out, err := prepareOutput(o, inputPaths(inputs), s)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	defer out.abort() // a no-op once committed
 	if len(inputs) > 1 && o.Jobs != 1 {
 		ao.NoReadAhead = true // the files in parallel keep the cores busy
 	}
@@ -170,7 +176,7 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 	defer stop()
 	outs, done := analyzeAll(ctx, inputs, o, ao, s)
 	res, t := assemble(inputs, outs, done, o.Join, note)
-	if err := writeReport(o, &res, s); err != nil {
+	if err := writeReport(o, out, &res, s); err != nil {
 		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
 	}
@@ -335,6 +341,12 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 // and a damaged capture is said after the report.
 func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	a, b := o.Inputs[0], o.Inputs[1]
+	out, err := prepareOutput(o, o.Inputs, s)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	defer out.abort() // a no-op once committed
 	mg, err := merge.New(a, b)
 	if err != nil {
 		fmt.Fprintf(s.err, "softsa: --merge %s %s: %v\n", a, b, err)
@@ -356,7 +368,7 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	cr.File = a + " + " + b
 	mg.Annotate(cr)
 	res := result.NewResult(version, *cr)
-	if err := writeReport(o, &res, s); err != nil {
+	if err := writeReport(o, out, &res, s); err != nil {
 		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
 	}
@@ -367,16 +379,36 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	return exitCode(2, 0, 0, cr.HasProblem())
 }
 
-// writeReport writes res where and how the options say: a folder of HTML
-// reports, or one report on stdout or in a file.
-func writeReport(o analyzeOptions, res *result.Result, s ioStreams) error {
-	if isReportDir(o.Output) {
-		return report.WriteHTMLDir(o.Output, res)
+// prepareOutput checks the destination (checkOutput) and opens it
+// (openOutput), before any capture is analysed.
+func prepareOutput(o analyzeOptions, inputs []string, s ioStreams) (*output, error) {
+	if err := checkOutput(o, inputs); err != nil {
+		return nil, err
 	}
-	w, closeOut, err := stdoutOrFile(o.Output, s.out)
-	if err != nil {
+	return openOutput(o, s)
+}
+
+// inputPaths lists every file the inputs read, ring-buffer members included.
+func inputPaths(inputs []batch.Input) []string {
+	var paths []string
+	for _, in := range inputs {
+		paths = append(paths, in.Path)
+		paths = append(paths, in.Join...)
+	}
+	return paths
+}
+
+// writeReport writes res where and how the options say, into out: a folder
+// of HTML reports, or one report on stdout or in a file, which it commits.
+// On failure the destination is left as it was.
+func writeReport(o analyzeOptions, out *output, res *result.Result, s ioStreams) error {
+	if out.dir {
+		err := report.WriteHTMLDir(o.Output, res)
+		out.unlock()
 		return err
 	}
+	w := out.w
+	var err error
 	switch {
 	case o.Format == "json" && o.JSONL:
 		err = report.JSONLines(w, res)
@@ -389,25 +421,14 @@ func writeReport(o analyzeOptions, res *result.Result, s ioStreams) error {
 	default:
 		err = report.Text(w, res, report.TextOptions{Color: isStdout(o.Output) && s.color()})
 	}
-	if cerr := closeOut(); err == nil {
-		err = cerr
+	if err != nil {
+		out.abort()
+		return err
 	}
-	return err
+	return out.commit()
 }
 
 // isStdout reports whether -o names standard output.
 func isStdout(output string) bool {
 	return output == "" || output == "-"
-}
-
-// stdoutOrFile opens the report destination.
-func stdoutOrFile(path string, stdout io.Writer) (io.Writer, func() error, error) {
-	if isStdout(path) {
-		return stdout, func() error { return nil }, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, f.Close, nil
 }

@@ -16,10 +16,17 @@ import (
 // listing every capture, worst verdict first, with the failed files and their
 // errors, each linking to its report. The pages are self-contained and link
 // to each other by relative names, so the folder can be zipped and attached.
+//
+// Every file is written atomically (writeAtomic). The folder keeps a
+// manifest of the reports a run wrote: a new run removes the previous run's
+// reports it does not rewrite, and nothing else, so the folder holds exactly
+// what its index lists, and files the user put there stay. The caller holds
+// the folder's lock (LockDir) while this runs.
 func WriteHTMLDir(dir string, r *result.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	previous := readManifest(dir)
 	rows := make([]indexRow, 0, len(r.Captures))
 	used := map[string]bool{"index.html": true}
 	for i := range r.Captures {
@@ -28,14 +35,31 @@ func WriteHTMLDir(dir string, r *result.Result) error {
 		if c.Error == "" {
 			row.Link = uniqueName(c.File, used)
 			one := result.NewResult(r.Tool.Version, *c)
-			if err := writeFile(filepath.Join(dir, row.Link), func(w io.Writer) error { return HTML(w, &one) }); err != nil {
+			if err := writeAtomic(filepath.Join(dir, row.Link), func(w io.Writer) error { return HTML(w, &one) }); err != nil {
 				return err
 			}
 		}
 		rows = append(rows, row)
 	}
-	return writeFile(filepath.Join(dir, "index.html"), func(w io.Writer) error {
+	if err := writeAtomic(filepath.Join(dir, "index.html"), func(w io.Writer) error {
 		return indexTemplate.Execute(w, indexPage{Tool: r.Tool.Name + " " + r.Tool.Version, Count: len(rows), Views: indexViews(rows)})
+	}); err != nil {
+		return err
+	}
+	for _, name := range previous {
+		if !used[name] {
+			os.Remove(filepath.Join(dir, name))
+		}
+	}
+	return writeAtomic(filepath.Join(dir, manifestName), func(w io.Writer) error {
+		for _, row := range rows {
+			if row.Link != "" {
+				if _, err := fmt.Fprintln(w, row.Link); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 }
 
@@ -77,18 +101,6 @@ type indexView struct {
 	ID, Label string
 	Rows      []indexRow
 	less      func(a, b indexRow) bool
-}
-
-func writeFile(path string, fill func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := fill(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // uniqueName turns a capture's path into a report file name that is safe in
