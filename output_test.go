@@ -52,8 +52,8 @@ func TestNeverOverwriteInput(t *testing.T) {
 		{[]string{"-o", filepath.Join(sub, "..", "same.pcapng"), in}, "is the input"},
 		{[]string{"-o", filepath.Join(dir, "link.json"), in}, "is the input"},
 		{[]string{"-o", filepath.Join(dir, "hard.txt"), in}, "is the input"},
-		{[]string{"-o", in, dir}, "is the input"},        // found by the folder walk
-		{[]string{"-o", other, in}, "holds a capture"},   // not an input, but evidence
+		{[]string{"-o", in, dir}, "is the input"},      // found by the folder walk
+		{[]string{"-o", other, in}, "holds a capture"}, // not an input, but evidence
 		{[]string{"--merge", "-o", in, in, other}, "is the input"},
 	} {
 		code, stderr := runArgs(t, tc.args...)
