@@ -56,7 +56,7 @@ func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 	fs.DurationVar(&o.ExpectedOutage, "outage", 60*time.Second, "expected length of a KB 977526 outage")
 	window := fs.String("outage-window", "45s-90s", "outage lengths that count as the KB 977526 outage, MIN-MAX")
 	fs.IntVar(&o.MinCycles, "min-cycles", 2, "outage/soft-SA cycles needed for a full-confidence KB 977526 finding")
-	fs.StringSliceVar(&o.Pairs, "pair", nil, "only report pairs involving these addresses (ADDR[,ADDR])")
+	fs.StringArrayVar(&o.Pairs, "pair", nil, "only report the pair ADDR,ADDR, or with one ADDR every pair involving it; repeat for more")
 	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -71,16 +71,16 @@ func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 	if !ok || err1 != nil || err2 != nil || o.OutageMin <= 0 || o.OutageMax < o.OutageMin {
 		return o, fmt.Errorf("--outage-window %q: want MIN-MAX durations such as 45s-90s", *window)
 	}
-	if o.Format == "" {
-		o.Format = formatFor(o.Output)
+	switch {
+	case o.ExpectedOutage <= 0:
+		return o, fmt.Errorf("--outage %v: want a positive duration such as 60s", o.ExpectedOutage)
+	case o.MinCycles < 1:
+		return o, fmt.Errorf("--min-cycles %d: want 1 or more", o.MinCycles)
+	case fs.Changed("jobs") && o.Jobs < 1:
+		return o, fmt.Errorf("-j/--jobs %d: want 1 or more", o.Jobs)
 	}
-	if o.JSONL {
-		o.Format = "json"
-	}
-	switch o.Format {
-	case "text", "json", "html":
-	default:
-		return o, fmt.Errorf("--format %q: want text, json or html", o.Format)
+	if err := o.settleFormat(fs.Changed("format")); err != nil {
+		return o, err
 	}
 	if o.Merge && len(o.Inputs) != 2 {
 		return o, fmt.Errorf("--merge takes exactly two captures, one from each host")
@@ -90,6 +90,55 @@ func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 		return o, fmt.Errorf("no capture given")
 	}
 	return o, nil
+}
+
+// settleFormat picks the report format from --format, --jsonl and -o, and
+// refuses a combination in which they disagree, naming both flags: softsa
+// never guesses which one the user meant.
+func (o *analyzeOptions) settleFormat(explicit bool) error {
+	switch o.Format {
+	case "", "text", "json", "html":
+	default:
+		return fmt.Errorf("--format %q: want text, json or html", o.Format)
+	}
+	dir := isReportDir(o.Output)
+	byExt := formatForExt(o.Output)
+	if o.JSONL {
+		switch {
+		case explicit && o.Format != "json":
+			return fmt.Errorf("--jsonl and --format %s contradict each other: --jsonl writes JSON", o.Format)
+		case dir:
+			return fmt.Errorf("--jsonl and -o %s contradict each other: a folder gets one HTML report per capture", o.Output)
+		case byExt != "" && byExt != "json":
+			return fmt.Errorf("--jsonl and -o %s contradict each other: that name is a %s report's", o.Output, byExt)
+		}
+		o.Format = "json"
+	}
+	if explicit {
+		switch {
+		case dir && o.Format != "html":
+			return fmt.Errorf("--format %s and -o %s contradict each other: a folder gets one HTML report per capture", o.Format, o.Output)
+		case byExt != "" && byExt != o.Format:
+			return fmt.Errorf("--format %s and -o %s contradict each other: that name is a %s report's", o.Format, o.Output, byExt)
+		}
+	}
+	if o.Format == "" {
+		o.Format = formatFor(o.Output)
+	}
+	return nil
+}
+
+// formatForExt is the format a report file's extension names, or "".
+func formatForExt(output string) string {
+	switch strings.ToLower(filepath.Ext(output)) {
+	case ".json", ".jsonl":
+		return "json"
+	case ".html", ".htm":
+		return "html"
+	case ".txt", ".text":
+		return "text"
+	}
+	return ""
 }
 
 // formatFor picks the report format from the output file's extension.
@@ -125,12 +174,19 @@ func isReportDir(output string) bool {
 func (o analyzeOptions) analyzerOptions() (analyzer.Options, error) {
 	ao := analyzer.DefaultOptions()
 	ao.ExpectedOutage, ao.OutageWindow, ao.MinCycles = o.ExpectedOutage, [2]time.Duration{o.OutageMin, o.OutageMax}, o.MinCycles
-	for _, s := range o.Pairs {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return ao, fmt.Errorf("--pair %q: not an IP address", s)
+	for _, p := range o.Pairs {
+		var set []netip.Addr
+		for _, s := range strings.Split(p, ",") {
+			a, err := netip.ParseAddr(strings.TrimSpace(s))
+			if err != nil {
+				return ao, fmt.Errorf("--pair %q: not an IP address", s)
+			}
+			set = append(set, a)
 		}
-		ao.Pairs = append(ao.Pairs, a)
+		if len(set) > 2 {
+			return ao, fmt.Errorf("--pair %q: a pair has two addresses; repeat --pair for more", p)
+		}
+		ao.PairSets = append(ao.PairSets, set)
 	}
 	return ao, nil
 }
@@ -176,6 +232,12 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 	defer stop()
 	outs, done := analyzeAll(ctx, inputs, o, ao, s)
 	res, t := assemble(inputs, outs, done, o.Join, note)
+	if len(o.Pairs) > 0 && !anyPair(res.Captures, o.Pairs) {
+		// Said on stderr whatever --quiet says: the report is empty
+		// because of the filter, not because the captures are.
+		fmt.Fprintf(s.err, "softsa: --pair %s: no pair of hosts in the captures matches\n", strings.Join(o.Pairs, " --pair "))
+		t.noMatch = true
+	}
 	if err := writeReport(o, out, &res, s); err != nil {
 		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
@@ -291,11 +353,15 @@ func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*re
 type tally struct {
 	inputs, unreadable, damaged, cancelled int
 	findings                               bool
+	noMatch                                bool // --pair matched no pair: nothing was analysed
 }
 
 // exitCode counts an input an interrupt kept from being analysed as a
 // damaged one: the report lacks it, the others are there.
 func (t tally) exitCode() int {
+	if t.noMatch {
+		return exitUsage
+	}
 	return exitCode(t.inputs, t.unreadable, t.damaged+t.cancelled, t.findings)
 }
 
@@ -334,6 +400,25 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 	return res, t
 }
 
+// anyPair reports whether a capture kept a pair through the --pair filter,
+// and marks each capture that kept none with a warning naming the filter,
+// so the report says why it is empty.
+func anyPair(captures []result.CaptureResult, pairs []string) bool {
+	found := false
+	for i := range captures {
+		c := &captures[i]
+		if c.Error != "" {
+			continue
+		}
+		if len(c.Pairs) > 0 {
+			found = true
+			continue
+		}
+		c.Warnings = append(c.Warnings, fmt.Sprintf("no pair of hosts matches --pair %s", strings.Join(pairs, " --pair ")))
+	}
+	return found
+}
+
 // runMerge analyses two captures of one conversation, one from each host,
 // as one timeline, and says for each outage where the unanswered packets
 // were lost. It takes a road of its own rather than being one more input
@@ -341,6 +426,12 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 // and a damaged capture is said after the report.
 func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	a, b := o.Inputs[0], o.Inputs[1]
+	if sa, err := os.Stat(a); err == nil {
+		if sb, err := os.Stat(b); err == nil && os.SameFile(sa, sb) {
+			fmt.Fprintf(s.err, "softsa: --merge %s %s: the same file twice; give the capture of each host\n", a, b)
+			return exitUsage
+		}
+	}
 	out, err := prepareOutput(o, o.Inputs, s)
 	if err != nil {
 		fmt.Fprintln(s.err, "softsa:", err)

@@ -59,3 +59,15 @@ func TestMergeHTML(t *testing.T) {
 		t.Errorf("exit %d, stderr %s; page lacks the merge section", code, stderr.String())
 	}
 }
+
+// TestMergeSameFile: --merge of one file with itself, however spelled, is a
+// usage error.
+func TestMergeSameFile(t *testing.T) {
+	in := filepath.Join("samples", "kb977526-vista-to-xp.pcapng")
+	for _, b := range []string{in, "./" + in, filepath.Join("samples", "..", in)} {
+		s, stdout, stderr := bufStreams()
+		if code := run([]string{"--merge", in, b}, s); code != exitUsage || !strings.Contains(stderr.String(), "the same file twice") || stdout.Len() > 0 {
+			t.Errorf("--merge %s %s: exit %d, stderr %q", in, b, code, stderr.String())
+		}
+	}
+}
