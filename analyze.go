@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -209,6 +210,10 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 		defer limitMemory(1)()
 		return runMerge(o, ao, s)
 	}
+	// Caught from now until the report is written: an interrupt stops
+	// the analyses, and what finished is still reported, marked incomplete.
+	ctx, stop := interruptible()
+	defer stop()
 	note := noter(s.err, o.Quiet)
 	inputs, err := discover(o, s.err, note)
 	if err != nil {
@@ -226,19 +231,33 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 	}
 	defer limitMemory(parallelism(len(inputs), o.Jobs))()
 
-	// Caught until the report is written: an interrupt stops the analyses,
-	// and what finished is still reported.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	outs, done := analyzeAll(ctx, inputs, o, ao, s)
+	var stream *lineStream
+	if o.JSONL {
+		stream = newLineStream(out.w, inputs, o.Join, o.Pairs)
+	}
+	outs, done := analyzeAll(ctx, inputs, o, ao, s, stream)
 	res, t := assemble(inputs, outs, done, o.Join, note)
+	if why := interruption(ctx); why != "" && t.analysed < len(inputs) {
+		res.Incomplete = true
+		res.IncompleteReason = fmt.Sprintf("%d of %d captures analysed — %s", t.analysed, len(inputs), why)
+		t.interrupted = true
+		fmt.Fprintln(s.err, "softsa:", res.IncompleteReason+"; the report has those")
+	}
 	if len(o.Pairs) > 0 && !anyPair(res.Captures, o.Pairs) {
 		// Said on stderr whatever --quiet says: the report is empty
 		// because of the filter, not because the captures are.
 		fmt.Fprintf(s.err, "softsa: --pair %s: no pair of hosts in the captures matches\n", strings.Join(o.Pairs, " --pair "))
 		t.noMatch = true
 	}
-	if err := writeReport(o, out, &res, s); err != nil {
+	if stream != nil {
+		err = stream.finish(&res)
+		if err == nil {
+			err = out.commit()
+		}
+	} else {
+		err = writeReport(o, out, &res, s)
+	}
+	if err != nil {
 		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
 	}
@@ -297,16 +316,27 @@ type outcome struct {
 }
 
 // analyzeAll analyses the inputs, o.Jobs at a time, with a progress bar on
-// a terminal's stderr. done[i] is false for an input an interrupt kept from
-// starting.
-func analyzeAll(ctx context.Context, inputs []batch.Input, o analyzeOptions, ao analyzer.Options, s ioStreams) (outs []outcome, done []bool) {
+// a terminal's stderr, each result handed to stream (if not nil) as it
+// comes. done[i] is false for an input an interrupt kept from starting.
+func analyzeAll(ctx context.Context, inputs []batch.Input, o analyzeOptions, ao analyzer.Options, s ioStreams, stream *lineStream) (outs []outcome, done []bool) {
 	bar := newProgress(s, inputs, o.Quiet)
 	outs, done = batch.Run(ctx, inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
 		return analyzeInput(ctx, in, ao)
-	}, bar.add)
+	}, func(i int, out outcome) {
+		bar.add(inputs[i])
+		if stream != nil {
+			stream.done(i, out)
+		}
+		if testHookDone != nil {
+			testHookDone(i)
+		}
+	})
 	bar.finish()
 	return outs, done
 }
+
+// testHookDone, when a test sets it, is called as each input finishes.
+var testHookDone func(i int)
 
 // analyzeInput analyses one input: a file, or a ring-buffer set read as one
 // capture.
@@ -352,6 +382,8 @@ func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*re
 // tally counts how the inputs fared, for the exit code.
 type tally struct {
 	inputs, unreadable, damaged, cancelled int
+	analysed                               int  // inputs analysed to their end, or to their damage
+	interrupted                            bool // a signal stopped the run before every input was analysed
 	findings                               bool
 	noMatch                                bool // --pair matched no pair: nothing was analysed
 }
@@ -359,8 +391,11 @@ type tally struct {
 // exitCode counts an input an interrupt kept from being analysed as a
 // damaged one: the report lacks it, the others are there.
 func (t tally) exitCode() int {
-	if t.noMatch {
+	switch {
+	case t.noMatch:
 		return exitUsage
+	case t.interrupted:
+		return exitPartial
 	}
 	return exitCode(t.inputs, t.unreadable, t.damaged+t.cancelled, t.findings)
 }
@@ -374,25 +409,25 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 	res := result.NewResult(version)
 	t := tally{inputs: len(inputs)}
 	for i, out := range outs {
-		if !done[i] {
+		var cr *result.CaptureResult
+		if done[i] {
+			cr = captureOf(inputs[i], out)
+		}
+		if cr == nil {
 			t.cancelled++
 			continue
 		}
-		cr := out.cr
+		t.analysed++
 		switch {
-		case cr == nil:
+		case out.cr == nil:
 			t.unreadable++
-			note("%v", out.err)
-			cr = &result.CaptureResult{File: inputs[i].Path, Error: out.err.Error()}
+			note("%s: %s", inputs[i].Path, cr.Error)
 		case out.err != nil:
 			t.damaged++
-			note("%v", out.err)
+			note("%s: %s", inputs[i].Path, errorText(inputs[i].Path, out.err))
 		}
 		res.Captures = append(res.Captures, *cr)
 		t.findings = t.findings || cr.HasProblem()
-	}
-	if t.cancelled > 0 {
-		note("interrupted: %d of %d captures not analysed; the report has the rest", t.cancelled, len(inputs))
 	}
 	if !joined {
 		batch.MarkRingSets(res.Captures)
@@ -400,23 +435,60 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 	return res, t
 }
 
+// captureOf is the report's entry for one input: its result, or for an
+// input that could not be read its error; nil when an interrupt stopped
+// its analysis, which is then not reported at all rather than reported
+// half done as if the capture ended there.
+func captureOf(in batch.Input, out outcome) *result.CaptureResult {
+	switch {
+	case out.err != nil && errors.Is(out.err, context.Canceled):
+		return nil
+	case out.cr == nil:
+		return &result.CaptureResult{File: in.Path, Error: errorText(in.Path, out.err)}
+	}
+	return out.cr
+}
+
+// errorText is err as a report lists it beside path: without the path
+// again, which os errors and wrapped errors repeat.
+func errorText(path string, err error) string {
+	msg := err.Error()
+	for {
+		rest, ok := strings.CutPrefix(msg, path+": ")
+		if !ok {
+			break
+		}
+		msg = rest
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		msg = strings.Replace(msg, pe.Op+" "+path+": ", "", 1)
+	}
+	return msg
+}
+
 // anyPair reports whether a capture kept a pair through the --pair filter,
-// and marks each capture that kept none with a warning naming the filter,
-// so the report says why it is empty.
+// and marks each capture that kept none (markNoPair).
 func anyPair(captures []result.CaptureResult, pairs []string) bool {
 	found := false
 	for i := range captures {
-		c := &captures[i]
-		if c.Error != "" {
-			continue
-		}
-		if len(c.Pairs) > 0 {
-			found = true
-			continue
-		}
-		c.Warnings = append(c.Warnings, fmt.Sprintf("no pair of hosts matches --pair %s", strings.Join(pairs, " --pair ")))
+		found = !markNoPair(&captures[i], pairs) || found
 	}
 	return found
+}
+
+// markNoPair gives a capture the --pair filter left without a pair a
+// warning naming the filter, so the report says why it is empty, and
+// reports whether it did. An unreadable capture is left as it is.
+func markNoPair(c *result.CaptureResult, pairs []string) bool {
+	if c.Error != "" {
+		return true
+	}
+	if len(c.Pairs) > 0 {
+		return false
+	}
+	c.Warnings = append(c.Warnings, fmt.Sprintf("no pair of hosts matches --pair %s", strings.Join(pairs, " --pair ")))
+	return true
 }
 
 // runMerge analyses two captures of one conversation, one from each host,
@@ -448,7 +520,7 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 		fmt.Fprintln(s.err, "softsa:", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	cr, aerr := analyzer.Analyze(ctx, src, ao)
 	src.Close()
@@ -459,6 +531,10 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	cr.File = a + " + " + b
 	mg.Annotate(cr)
 	res := result.NewResult(version, *cr)
+	if why := interruption(ctx); why != "" {
+		res.Incomplete = true
+		res.IncompleteReason = fmt.Sprintf("the merged capture analysed up to frame %d only — %s", cr.Frames, why)
+	}
 	if err := writeReport(o, out, &res, s); err != nil {
 		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage

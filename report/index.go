@@ -42,7 +42,7 @@ func WriteHTMLDir(dir string, r *result.Result) error {
 		rows = append(rows, row)
 	}
 	if err := writeAtomic(filepath.Join(dir, "index.html"), func(w io.Writer) error {
-		return indexTemplate.Execute(w, indexPage{Tool: r.Tool.Name + " " + r.Tool.Version, Count: len(rows), Views: indexViews(rows)})
+		return indexTemplate.Execute(w, indexPage{Tool: r.Tool.Name + " " + r.Tool.Version, Incomplete: incompleteReason(r), Count: len(rows), Views: indexViews(rows)})
 	}); err != nil {
 		return err
 	}
@@ -61,6 +61,14 @@ func WriteHTMLDir(dir string, r *result.Result) error {
 		}
 		return nil
 	})
+}
+
+// incompleteReason is the banner of an interrupted run's report, or "".
+func incompleteReason(r *result.Result) string {
+	if !r.Incomplete {
+		return ""
+	}
+	return r.IncompleteReason
 }
 
 // indexViews orders the rows four ways. The page shows one order at a time
@@ -125,9 +133,10 @@ func uniqueName(path string, used map[string]bool) string {
 }
 
 type indexPage struct {
-	Tool  string
-	Count int
-	Views []indexView
+	Tool       string
+	Incomplete string // why the run stopped early, when it did
+	Count      int
+	Views      []indexView
 }
 
 type indexRow struct {
@@ -219,14 +228,15 @@ th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #dde2e8;verti
 th{background:#f2f4f7}
 tr.kb td:first-child{border-left:4px solid #c62828}tr.problem td:first-child{border-left:4px solid #e69500}
 tr.failed td:first-child{border-left:4px solid #6b7280}tr.clean td:first-child{border-left:4px solid #2e7d32}
-td.err{color:#8a1c1c}code{font-size:.85rem}
+td.err{color:#8a1c1c}p.incomplete{background:#fdecea;border-left:4px solid #c62828;padding:.5rem .8rem;margin:0 0 1rem}code{font-size:.85rem}
 nav{margin:0 0 .8rem;font-size:.9rem}nav a{margin-right:.8rem}
 .view{display:none}.view:target{display:block}
 .views:not(:has(.view:target)) .view:first-child{display:block}
 @media print{body{margin:0}a{color:inherit;text-decoration:none}nav{display:none}}
 </style></head><body>
 <h1>softsa batch report</h1>
-<p class="sub">{{.Count}} captures. Written by {{.Tool}}.</p>
+{{if .Incomplete}}<p class="incomplete" role="alert"><strong>Incomplete:</strong> {{.Incomplete}}. The list has the captures that finished.</p>
+{{end}}<p class="sub">{{.Count}} captures. Written by {{.Tool}}.</p>
 <nav>Order by: {{range .Views}}<a href="#{{.ID}}">{{.Label}}</a>{{end}}</nav>
 <div class="views">
 {{range .Views}}<section class="view" id="{{.ID}}">
