@@ -211,6 +211,43 @@ func TestInterruptBinary(t *testing.T) {
 	}
 }
 
+// TestTwoRunsOneFolder: while one run writes into a report folder, a
+// second run into it is refused (exit 2, saying why) and the first is not
+// disturbed; stopped by SIGTERM, the first leaves an index marked
+// incomplete and no lock.
+func TestTwoRunsOneFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds softsa and runs a 1,500-capture batch")
+	}
+	bin := filepath.Join(t.TempDir(), "softsa")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	caps := manyLinks(t, 1500)
+	out := filepath.Join(t.TempDir(), "reports")
+	first := exec.Command(bin, "-q", "-j", "1", "-o", out, caps)
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { _, err := os.Stat(filepath.Join(out, ".softsa.lock")); return err == nil })
+	second, err := exec.Command(bin, "-q", "-o", out, filepath.Join("samples", "negotiation-failures.pcapng")).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUsage || !strings.Contains(string(second), "another softsa run") {
+		t.Errorf("second run: %v: %s", err, second)
+	}
+	first.Process.Signal(syscall.SIGTERM)
+	first.Wait()
+	if code := first.ProcessState.ExitCode(); code != exitPartial {
+		t.Errorf("first run: exit %d, want %d", code, exitPartial)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "index.html"))
+	if !strings.Contains(string(b), "of 1500 captures analysed — interrupted by SIGTERM") {
+		t.Errorf("index.html has no incomplete banner")
+	}
+	if _, err := os.Stat(filepath.Join(out, ".softsa.lock")); err == nil {
+		t.Error("the lock was left behind")
+	}
+}
+
 // hasTemp reports whether dir holds softsa's temporary report file: the
 // destination is opened, the analysis under way.
 func hasTemp(dir string) bool {
