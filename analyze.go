@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ type analyzeOptions struct {
 	Pairs          []string
 
 	Version bool
+
+	stdin string // the spooled standard input, read for the input "-"
 }
 
 // parseAnalyze turns the command line of the analyze command into
@@ -214,6 +217,13 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 	// the analyses, and what finished is still reported, marked incomplete.
 	ctx, stop := interruptible()
 	defer stop()
+	spool, removeSpool, err := spoolStdin(o.Inputs, s.in)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	defer removeSpool()
+	o.stdin = spool
 	note := noter(s.err, o.Quiet)
 	inputs, err := discover(o, s.err, note)
 	if err != nil {
@@ -279,9 +289,17 @@ func noter(stderr io.Writer, quiet bool) func(format string, args ...any) {
 // walk skipped: every file with -v, else how many. Finding no capture at
 // all is an error.
 func discover(o analyzeOptions, stderr io.Writer, note func(string, ...any)) ([]batch.Input, error) {
-	found, err := batch.Discover(o.Inputs)
+	args := slices.DeleteFunc(slices.Clone(o.Inputs), func(a string) bool { return a == stdinName })
+	found, err := batch.Discover(args)
 	if err != nil {
 		return nil, err
+	}
+	if o.stdin != "" {
+		in := batch.Input{Path: stdinName}
+		if st, err := os.Stat(o.stdin); err == nil {
+			in.Size = st.Size()
+		}
+		found.Inputs = append([]batch.Input{in}, found.Inputs...)
 	}
 	if o.Verbose {
 		for _, sk := range found.Skipped {
@@ -321,7 +339,7 @@ type outcome struct {
 func analyzeAll(ctx context.Context, inputs []batch.Input, o analyzeOptions, ao analyzer.Options, s ioStreams, stream *lineStream) (outs []outcome, done []bool) {
 	bar := newProgress(s, inputs, o.Quiet)
 	outs, done = batch.Run(ctx, inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
-		return analyzeInput(ctx, in, ao)
+		return analyzeInput(ctx, in, ao, o.stdin)
 	}, func(i int, out outcome) {
 		bar.add(inputs[i])
 		if stream != nil {
@@ -340,7 +358,7 @@ var testHookDone func(i int)
 
 // analyzeInput analyses one input: a file, or a ring-buffer set read as one
 // capture.
-func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options) outcome {
+func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options, stdin string) outcome {
 	if in.Err != nil {
 		return outcome{err: fmt.Errorf("%s: %w", in.Path, in.Err)}
 	}
@@ -348,19 +366,31 @@ func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options) outc
 		cr, err := analyzeChain(ctx, in, ao)
 		return outcome{cr, err}
 	}
-	cr, err := analyzeFile(ctx, in.Path, ao)
+	cr, err := analyzeFile(ctx, in.Path, ao, stdin)
 	return outcome{cr, err}
 }
 
-func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*result.CaptureResult, error) {
-	c, err := capture.Open(path)
+// analyzeFile analyses the capture at path; "-" reads the spooled standard
+// input, stdin.
+func analyzeFile(ctx context.Context, path string, ao analyzer.Options, stdin string) (*result.CaptureResult, error) {
+	name := path
+	if path == stdinName {
+		name = stdin
+	}
+	c, err := capture.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, stdinError(err, stdin)
 	}
 	defer c.Close()
 	cr, err := analyzer.Analyze(ctx, c, ao)
 	if cr != nil {
 		cr.File = path
+	}
+	if path == stdinName && err != nil && !errors.Is(err, context.Canceled) {
+		err = stdinError(err, stdin)
+		for i := 0; cr != nil && i < len(cr.Warnings); i++ {
+			cr.Warnings[i] = strings.ReplaceAll(cr.Warnings[i], stdin, "standard input")
+		}
 	}
 	return cr, err
 }

@@ -46,6 +46,7 @@ func badFolder(t *testing.T) (dir string, good int) {
 	writeFile(t, filepath.Join(dir, "zipped", "kb.pcapng.gz"), gz.Bytes(), 0o644)
 	writeFile(t, filepath.Join(dir, "README.txt"), []byte("notes from the customer\n"), 0o644)
 	writeFile(t, filepath.Join(dir, "locked.pcap"), kb, 0o000)
+	writeFile(t, filepath.Join(dir, "locked-evidence"), kb, 0o000) // unreadable, and not named like a capture
 	if err := os.Symlink("loop.pcap", filepath.Join(dir, "loop.pcap")); err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +129,7 @@ func checkBadFolder(t *testing.T, dir string, lockedFails bool) {
 	}
 	if lockedFails {
 		wantFail["locked.pcap"] = "permission denied"
+		wantFail["locked-evidence"] = "permission denied"
 	}
 	for name, reason := range wantFail {
 		c, ok := byName[name]

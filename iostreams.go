@@ -10,6 +10,7 @@ import (
 // streams, so the commands never reach for os.Stdout or ask the system what
 // a stream is; tests build one over buffers and say what it pretends to be.
 type ioStreams struct {
+	in          io.Reader // what the input "-" reads
 	out, err    io.Writer
 	outTerminal bool // out is a terminal: the text report may have colour
 	errTerminal bool // err is a terminal: a progress bar is worth drawing
@@ -17,8 +18,9 @@ type ioStreams struct {
 }
 
 // newIOStreams describes the process's stdout and stderr.
-func newIOStreams(stdout, stderr *os.File) ioStreams {
+func newIOStreams(stdin, stdout, stderr *os.File) ioStreams {
 	return ioStreams{
+		in:          stdin,
 		out:         stdout,
 		err:         stderr,
 		outTerminal: isTerminal(stdout),
