@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -71,31 +69,7 @@ func TestBatchBadFolder(t *testing.T) {
 	if os.Geteuid() != 0 {
 		return
 	}
-	// Let the unprivileged child into the temporary folders above dir.
-	for d := dir; d != "/" && d != "."; d = filepath.Dir(d) {
-		if strings.HasPrefix(d, os.TempDir()) {
-			os.Chmod(d, 0o755)
-		}
-	}
-	// The test binary sits in a private build folder: copy it out.
-	self, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "softsa.test")
-	writeFile(t, bin, self, 0o755)
-	defer os.Remove(bin)
-	cmd := exec.Command(bin, "-test.run", "^TestBatchBadFolder$", "-test.v")
-	cmd.Env = append(os.Environ(), "SOFTSA_BADFOLDER="+dir)
-	cmd.Dir, _ = os.Getwd()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("as an unprivileged user: %v\n%s", err, out)
-	}
-	if !bytes.Contains(out, []byte("locked.pcap failed as it should")) {
-		t.Errorf("the unprivileged run did not report the unreadable file:\n%s", out)
-	}
+	checkBadFolderUnprivileged(t, dir)
 }
 
 func checkBadFolder(t *testing.T, dir string, lockedFails bool) {
