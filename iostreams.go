@@ -17,9 +17,11 @@ type ioStreams struct {
 	noColor     bool // the environment refuses colour (NO_COLOR, TERM=dumb)
 }
 
-// newIOStreams describes the process's stdout and stderr.
+// newIOStreams describes the process's stdout and stderr. On a Windows
+// console colour needs virtual-terminal processing: when the console
+// refuses it, the report has no colour (enableVT).
 func newIOStreams(stdin, stdout, stderr *os.File) ioStreams {
-	return ioStreams{
+	s := ioStreams{
 		in:          stdin,
 		out:         stdout,
 		err:         stderr,
@@ -27,6 +29,13 @@ func newIOStreams(stdin, stdout, stderr *os.File) ioStreams {
 		errTerminal: isTerminal(stderr),
 		noColor:     os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
 	}
+	if s.outTerminal && !s.noColor && !enableVT(stdout) {
+		s.noColor = true
+	}
+	if s.errTerminal {
+		enableVT(stderr) // the progress bar redraws its line with escape codes
+	}
+	return s
 }
 
 // color reports whether a report written to out may have colour.
