@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -137,10 +138,7 @@ func TestInterruptBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds softsa and runs a 1,500-capture batch")
 	}
-	bin := filepath.Join(t.TempDir(), "softsa")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildSoftsa(t)
 	caps := manyLinks(t, 1500)
 	// A bad destination fails before the analysis: in a fraction of the
 	// time of the full run.
@@ -219,10 +217,7 @@ func TestTwoRunsOneFolder(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds softsa and runs a 1,500-capture batch")
 	}
-	bin := filepath.Join(t.TempDir(), "softsa")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildSoftsa(t)
 	caps := manyLinks(t, 1500)
 	out := filepath.Join(t.TempDir(), "reports")
 	first := exec.Command(bin, "-q", "-j", "1", "-o", out, caps)
@@ -248,6 +243,51 @@ func TestTwoRunsOneFolder(t *testing.T) {
 	}
 }
 
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildSoftsa builds the softsa binary once for the tests that run it.
+func buildSoftsa(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "softsa-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "softsa")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// TestNeverOverwriteInputBinary: through the built binary, -o naming the
+// input leaves the capture byte-identical and exits 2.
+func TestNeverOverwriteInputBinary(t *testing.T) {
+	bin := buildSoftsa(t)
+	dir := t.TempDir()
+	in, orig := sample(t, dir, "same.pcapng")
+	for _, args := range [][]string{{"-o", in, in}, {"--format", "json", "-o", in, in}, {"-o", "./" + filepath.Base(in), dir}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "refusing to overwrite") {
+			t.Errorf("%v: %v: %s", args, err, out)
+		}
+		if b, _ := os.ReadFile(in); !bytes.Equal(b, orig) {
+			t.Fatalf("%v: the capture changed", args)
+		}
+	}
+}
+
 // hasTemp reports whether dir holds softsa's temporary report file: the
 // destination is opened, the analysis under way.
 func hasTemp(dir string) bool {
@@ -265,4 +305,13 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("timed out waiting")
+}
+
+// TestMain removes the binary buildSoftsa built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
 }
