@@ -253,7 +253,7 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 		t.interrupted = true
 		fmt.Fprintln(s.err, "softsa:", res.IncompleteReason+"; the report has those")
 	}
-	if len(o.Pairs) > 0 && !anyPair(res.Captures, o.Pairs) {
+	if len(o.Pairs) > 0 && !anyPair(res.Captures, o.Pairs) && !t.interrupted {
 		// Said on stderr whatever --quiet says: the report is empty
 		// because of the filter, not because the captures are.
 		fmt.Fprintf(s.err, "softsa: --pair %s: no pair of hosts in the captures matches\n", strings.Join(o.Pairs, " --pair "))
