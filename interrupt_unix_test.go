@@ -315,3 +315,24 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// TestOutputDevStdout: -o /dev/stdout with stdout redirected to a file
+// writes the report there, as it is: no temporary file beside a device.
+func TestOutputDevStdout(t *testing.T) {
+	bin := buildSoftsa(t)
+	rep := filepath.Join(t.TempDir(), "r.json")
+	f, err := os.Create(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(bin, "-q", "--format", "json", "-o", "/dev/stdout", filepath.Join("samples", "kb977526-vista-to-xp.pcapng"))
+	cmd.Stdout = f
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	b, _ := os.ReadFile(rep)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFindings || !bytes.HasPrefix(b, []byte("{")) {
+		t.Errorf("exit %v, stderr %q, report %.40q", err, stderr.String(), b)
+	}
+}

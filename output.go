@@ -137,7 +137,7 @@ func openOutput(o analyzeOptions, s ioStreams) (*output, error) {
 		}
 		return out, nil
 	}
-	if st, err := os.Stat(o.Output); err == nil && !st.Mode().IsRegular() {
+	if st, err := os.Stat(o.Output); err == nil && (!st.Mode().IsRegular() || isDevice(o.Output)) {
 		f, err := os.OpenFile(o.Output, os.O_WRONLY, 0)
 		if err != nil {
 			return nil, outputError(o.Output, err)
@@ -171,6 +171,23 @@ func openOutput(o analyzeOptions, s ioStreams) (*output, error) {
 	}
 	out.f, out.w, out.tmp = f, f, f.Name()
 	return out, nil
+}
+
+// isDevice reports whether path names one of the system's stream files
+// (/dev/stdout, /dev/fd/1, /proc/self/fd/1): written as it is, even when
+// it leads to a regular file (stdout redirected to one), since no
+// temporary file can be made beside it.
+func isDevice(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+		if isDevice(real) {
+			return true
+		}
+	}
+	return strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")
 }
 
 // probeDir checks that a new file can be written in dir.
