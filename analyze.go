@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
-	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +40,8 @@ type analyzeOptions struct {
 	Pairs          []string
 
 	Version bool
+
+	stdin string // the spooled standard input, read for the input "-"
 }
 
 // parseAnalyze turns the command line of the analyze command into
@@ -56,7 +60,7 @@ func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 	fs.DurationVar(&o.ExpectedOutage, "outage", 60*time.Second, "expected length of a KB 977526 outage")
 	window := fs.String("outage-window", "45s-90s", "outage lengths that count as the KB 977526 outage, MIN-MAX")
 	fs.IntVar(&o.MinCycles, "min-cycles", 2, "outage/soft-SA cycles needed for a full-confidence KB 977526 finding")
-	fs.StringSliceVar(&o.Pairs, "pair", nil, "only report pairs involving these addresses (ADDR[,ADDR])")
+	fs.StringArrayVar(&o.Pairs, "pair", nil, "only report the pair ADDR,ADDR, or with one ADDR every pair involving it; repeat for more")
 	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -71,16 +75,16 @@ func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 	if !ok || err1 != nil || err2 != nil || o.OutageMin <= 0 || o.OutageMax < o.OutageMin {
 		return o, fmt.Errorf("--outage-window %q: want MIN-MAX durations such as 45s-90s", *window)
 	}
-	if o.Format == "" {
-		o.Format = formatFor(o.Output)
+	switch {
+	case o.ExpectedOutage <= 0:
+		return o, fmt.Errorf("--outage %v: want a positive duration such as 60s", o.ExpectedOutage)
+	case o.MinCycles < 1:
+		return o, fmt.Errorf("--min-cycles %d: want 1 or more", o.MinCycles)
+	case fs.Changed("jobs") && o.Jobs < 1:
+		return o, fmt.Errorf("-j/--jobs %d: want 1 or more", o.Jobs)
 	}
-	if o.JSONL {
-		o.Format = "json"
-	}
-	switch o.Format {
-	case "text", "json", "html":
-	default:
-		return o, fmt.Errorf("--format %q: want text, json or html", o.Format)
+	if err := o.settleFormat(fs.Changed("format")); err != nil {
+		return o, err
 	}
 	if o.Merge && len(o.Inputs) != 2 {
 		return o, fmt.Errorf("--merge takes exactly two captures, one from each host")
@@ -90,6 +94,55 @@ func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 		return o, fmt.Errorf("no capture given")
 	}
 	return o, nil
+}
+
+// settleFormat picks the report format from --format, --jsonl and -o, and
+// refuses a combination in which they disagree, naming both flags: softsa
+// never guesses which one the user meant.
+func (o *analyzeOptions) settleFormat(explicit bool) error {
+	switch o.Format {
+	case "", "text", "json", "html":
+	default:
+		return fmt.Errorf("--format %q: want text, json or html", o.Format)
+	}
+	dir := isReportDir(o.Output)
+	byExt := formatForExt(o.Output)
+	if o.JSONL {
+		switch {
+		case explicit && o.Format != "json":
+			return fmt.Errorf("--jsonl and --format %s contradict each other: --jsonl writes JSON", o.Format)
+		case dir:
+			return fmt.Errorf("--jsonl and -o %s contradict each other: a folder gets one HTML report per capture", o.Output)
+		case byExt != "" && byExt != "json":
+			return fmt.Errorf("--jsonl and -o %s contradict each other: that name is a %s report's", o.Output, byExt)
+		}
+		o.Format = "json"
+	}
+	if explicit {
+		switch {
+		case dir && o.Format != "html":
+			return fmt.Errorf("--format %s and -o %s contradict each other: a folder gets one HTML report per capture", o.Format, o.Output)
+		case byExt != "" && byExt != o.Format:
+			return fmt.Errorf("--format %s and -o %s contradict each other: that name is a %s report's", o.Format, o.Output, byExt)
+		}
+	}
+	if o.Format == "" {
+		o.Format = formatFor(o.Output)
+	}
+	return nil
+}
+
+// formatForExt is the format a report file's extension names, or "".
+func formatForExt(output string) string {
+	switch strings.ToLower(filepath.Ext(output)) {
+	case ".json", ".jsonl":
+		return "json"
+	case ".html", ".htm":
+		return "html"
+	case ".txt", ".text":
+		return "text"
+	}
+	return ""
 }
 
 // formatFor picks the report format from the output file's extension.
@@ -125,12 +178,19 @@ func isReportDir(output string) bool {
 func (o analyzeOptions) analyzerOptions() (analyzer.Options, error) {
 	ao := analyzer.DefaultOptions()
 	ao.ExpectedOutage, ao.OutageWindow, ao.MinCycles = o.ExpectedOutage, [2]time.Duration{o.OutageMin, o.OutageMax}, o.MinCycles
-	for _, s := range o.Pairs {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return ao, fmt.Errorf("--pair %q: not an IP address", s)
+	for _, p := range o.Pairs {
+		var set []netip.Addr
+		for _, s := range strings.Split(p, ",") {
+			a, err := netip.ParseAddr(strings.TrimSpace(s))
+			if err != nil {
+				return ao, fmt.Errorf("--pair %q: not an IP address", s)
+			}
+			set = append(set, a)
 		}
-		ao.Pairs = append(ao.Pairs, a)
+		if len(set) > 2 {
+			return ao, fmt.Errorf("--pair %q: a pair has two addresses; repeat --pair for more", p)
+		}
+		ao.PairSets = append(ao.PairSets, set)
 	}
 	return ao, nil
 }
@@ -153,24 +213,61 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 		defer limitMemory(1)()
 		return runMerge(o, ao, s)
 	}
+	// Caught from now until the report is written: an interrupt stops
+	// the analyses, and what finished is still reported, marked incomplete.
+	ctx, stop := interruptible()
+	defer stop()
+	spool, removeSpool, err := spoolStdin(o.Inputs, s.in)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	defer removeSpool()
+	o.stdin = spool
 	note := noter(s.err, o.Quiet)
 	inputs, err := discover(o, s.err, note)
 	if err != nil {
 		fmt.Fprintln(s.err, "softsa:", err)
 		return exitUsage
 	}
+	out, err := prepareOutput(o, inputPaths(inputs), s)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	defer out.abort() // a no-op once committed
 	if len(inputs) > 1 && o.Jobs != 1 {
 		ao.NoReadAhead = true // the files in parallel keep the cores busy
 	}
 	defer limitMemory(parallelism(len(inputs), o.Jobs))()
 
-	// Caught until the report is written: an interrupt stops the analyses,
-	// and what finished is still reported.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	outs, done := analyzeAll(ctx, inputs, o, ao, s)
+	var stream *lineStream
+	if o.JSONL {
+		stream = newLineStream(out.w, inputs, o.Join, o.Pairs)
+	}
+	outs, done := analyzeAll(ctx, inputs, o, ao, s, stream)
 	res, t := assemble(inputs, outs, done, o.Join, note)
-	if err := writeReport(o, &res, s); err != nil {
+	if why := interruption(ctx); why != "" && t.analysed < len(inputs) {
+		res.Incomplete = true
+		res.IncompleteReason = fmt.Sprintf("%d of %d captures analysed — %s", t.analysed, len(inputs), why)
+		t.interrupted = true
+		fmt.Fprintln(s.err, "softsa:", res.IncompleteReason+"; the report has those")
+	}
+	if len(o.Pairs) > 0 && !anyPair(res.Captures, o.Pairs) && !t.interrupted {
+		// Said on stderr whatever --quiet says: the report is empty
+		// because of the filter, not because the captures are.
+		fmt.Fprintf(s.err, "softsa: --pair %s: no pair of hosts in the captures matches\n", strings.Join(o.Pairs, " --pair "))
+		t.noMatch = true
+	}
+	if stream != nil {
+		err = stream.finish(&res)
+		if err == nil {
+			err = out.commit()
+		}
+	} else {
+		err = writeReport(o, out, &res, s)
+	}
+	if err != nil {
 		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
 	}
@@ -192,9 +289,17 @@ func noter(stderr io.Writer, quiet bool) func(format string, args ...any) {
 // walk skipped: every file with -v, else how many. Finding no capture at
 // all is an error.
 func discover(o analyzeOptions, stderr io.Writer, note func(string, ...any)) ([]batch.Input, error) {
-	found, err := batch.Discover(o.Inputs)
+	args := slices.DeleteFunc(slices.Clone(o.Inputs), func(a string) bool { return a == stdinName })
+	found, err := batch.Discover(args)
 	if err != nil {
 		return nil, err
+	}
+	if o.stdin != "" {
+		in := batch.Input{Path: stdinName}
+		if st, err := os.Stat(o.stdin); err == nil {
+			in.Size = st.Size()
+		}
+		found.Inputs = append([]batch.Input{in}, found.Inputs...)
 	}
 	if o.Verbose {
 		for _, sk := range found.Skipped {
@@ -229,20 +334,31 @@ type outcome struct {
 }
 
 // analyzeAll analyses the inputs, o.Jobs at a time, with a progress bar on
-// a terminal's stderr. done[i] is false for an input an interrupt kept from
-// starting.
-func analyzeAll(ctx context.Context, inputs []batch.Input, o analyzeOptions, ao analyzer.Options, s ioStreams) (outs []outcome, done []bool) {
+// a terminal's stderr, each result handed to stream (if not nil) as it
+// comes. done[i] is false for an input an interrupt kept from starting.
+func analyzeAll(ctx context.Context, inputs []batch.Input, o analyzeOptions, ao analyzer.Options, s ioStreams, stream *lineStream) (outs []outcome, done []bool) {
 	bar := newProgress(s, inputs, o.Quiet)
 	outs, done = batch.Run(ctx, inputs, o.Jobs, func(ctx context.Context, in batch.Input) outcome {
-		return analyzeInput(ctx, in, ao)
-	}, bar.add)
+		return analyzeInput(ctx, in, ao, o.stdin)
+	}, func(i int, out outcome) {
+		bar.add(inputs[i])
+		if stream != nil {
+			stream.done(i, out)
+		}
+		if testHookDone != nil {
+			testHookDone(i)
+		}
+	})
 	bar.finish()
 	return outs, done
 }
 
+// testHookDone, when a test sets it, is called as each input finishes.
+var testHookDone func(i int)
+
 // analyzeInput analyses one input: a file, or a ring-buffer set read as one
 // capture.
-func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options) outcome {
+func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options, stdin string) outcome {
 	if in.Err != nil {
 		return outcome{err: fmt.Errorf("%s: %w", in.Path, in.Err)}
 	}
@@ -250,19 +366,31 @@ func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options) outc
 		cr, err := analyzeChain(ctx, in, ao)
 		return outcome{cr, err}
 	}
-	cr, err := analyzeFile(ctx, in.Path, ao)
+	cr, err := analyzeFile(ctx, in.Path, ao, stdin)
 	return outcome{cr, err}
 }
 
-func analyzeFile(ctx context.Context, path string, ao analyzer.Options) (*result.CaptureResult, error) {
-	c, err := capture.Open(path)
+// analyzeFile analyses the capture at path; "-" reads the spooled standard
+// input, stdin.
+func analyzeFile(ctx context.Context, path string, ao analyzer.Options, stdin string) (*result.CaptureResult, error) {
+	name := path
+	if path == stdinName {
+		name = stdin
+	}
+	c, err := capture.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, stdinError(err, stdin)
 	}
 	defer c.Close()
 	cr, err := analyzer.Analyze(ctx, c, ao)
 	if cr != nil {
 		cr.File = path
+	}
+	if path == stdinName && err != nil && !errors.Is(err, context.Canceled) {
+		err = stdinError(err, stdin)
+		for i := 0; cr != nil && i < len(cr.Warnings); i++ {
+			cr.Warnings[i] = strings.ReplaceAll(cr.Warnings[i], stdin, "standard input")
+		}
 	}
 	return cr, err
 }
@@ -284,12 +412,21 @@ func analyzeChain(ctx context.Context, in batch.Input, ao analyzer.Options) (*re
 // tally counts how the inputs fared, for the exit code.
 type tally struct {
 	inputs, unreadable, damaged, cancelled int
+	analysed                               int  // inputs analysed to their end, or to their damage
+	interrupted                            bool // a signal stopped the run before every input was analysed
 	findings                               bool
+	noMatch                                bool // --pair matched no pair: nothing was analysed
 }
 
 // exitCode counts an input an interrupt kept from being analysed as a
 // damaged one: the report lacks it, the others are there.
 func (t tally) exitCode() int {
+	switch {
+	case t.noMatch:
+		return exitUsage
+	case t.interrupted:
+		return exitPartial
+	}
 	return exitCode(t.inputs, t.unreadable, t.damaged+t.cancelled, t.findings)
 }
 
@@ -302,30 +439,86 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 	res := result.NewResult(version)
 	t := tally{inputs: len(inputs)}
 	for i, out := range outs {
-		if !done[i] {
+		var cr *result.CaptureResult
+		if done[i] {
+			cr = captureOf(inputs[i], out)
+		}
+		if cr == nil {
 			t.cancelled++
 			continue
 		}
-		cr := out.cr
+		t.analysed++
 		switch {
-		case cr == nil:
+		case out.cr == nil:
 			t.unreadable++
-			note("%v", out.err)
-			cr = &result.CaptureResult{File: inputs[i].Path, Error: out.err.Error()}
+			note("%s: %s", inputs[i].Path, cr.Error)
 		case out.err != nil:
 			t.damaged++
-			note("%v", out.err)
+			note("%s: %s", inputs[i].Path, errorText(inputs[i].Path, out.err))
 		}
 		res.Captures = append(res.Captures, *cr)
 		t.findings = t.findings || cr.HasProblem()
-	}
-	if t.cancelled > 0 {
-		note("interrupted: %d of %d captures not analysed; the report has the rest", t.cancelled, len(inputs))
 	}
 	if !joined {
 		batch.MarkRingSets(res.Captures)
 	}
 	return res, t
+}
+
+// captureOf is the report's entry for one input: its result, or for an
+// input that could not be read its error; nil when an interrupt stopped
+// its analysis, which is then not reported at all rather than reported
+// half done as if the capture ended there.
+func captureOf(in batch.Input, out outcome) *result.CaptureResult {
+	switch {
+	case out.err != nil && errors.Is(out.err, context.Canceled):
+		return nil
+	case out.cr == nil:
+		return &result.CaptureResult{File: in.Path, Error: errorText(in.Path, out.err)}
+	}
+	return out.cr
+}
+
+// errorText is err as a report lists it beside path: without the path
+// again, which os errors and wrapped errors repeat.
+func errorText(path string, err error) string {
+	msg := err.Error()
+	for {
+		rest, ok := strings.CutPrefix(msg, path+": ")
+		if !ok {
+			break
+		}
+		msg = rest
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		msg = strings.Replace(msg, pe.Op+" "+path+": ", "", 1)
+	}
+	return msg
+}
+
+// anyPair reports whether a capture kept a pair through the --pair filter,
+// and marks each capture that kept none (markNoPair).
+func anyPair(captures []result.CaptureResult, pairs []string) bool {
+	found := false
+	for i := range captures {
+		found = !markNoPair(&captures[i], pairs) || found
+	}
+	return found
+}
+
+// markNoPair gives a capture the --pair filter left without a pair a
+// warning naming the filter, so the report says why it is empty, and
+// reports whether it did. An unreadable capture is left as it is.
+func markNoPair(c *result.CaptureResult, pairs []string) bool {
+	if c.Error != "" {
+		return true
+	}
+	if len(c.Pairs) > 0 {
+		return false
+	}
+	c.Warnings = append(c.Warnings, fmt.Sprintf("no pair of hosts matches --pair %s", strings.Join(pairs, " --pair ")))
+	return true
 }
 
 // runMerge analyses two captures of one conversation, one from each host,
@@ -335,6 +528,18 @@ func assemble(inputs []batch.Input, outs []outcome, done []bool, joined bool, no
 // and a damaged capture is said after the report.
 func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	a, b := o.Inputs[0], o.Inputs[1]
+	if sa, err := os.Stat(a); err == nil {
+		if sb, err := os.Stat(b); err == nil && os.SameFile(sa, sb) {
+			fmt.Fprintf(s.err, "softsa: --merge %s %s: the same file twice; give the capture of each host\n", a, b)
+			return exitUsage
+		}
+	}
+	out, err := prepareOutput(o, o.Inputs, s)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	defer out.abort() // a no-op once committed
 	mg, err := merge.New(a, b)
 	if err != nil {
 		fmt.Fprintf(s.err, "softsa: --merge %s %s: %v\n", a, b, err)
@@ -345,7 +550,7 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 		fmt.Fprintln(s.err, "softsa:", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	cr, aerr := analyzer.Analyze(ctx, src, ao)
 	src.Close()
@@ -356,7 +561,11 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	cr.File = a + " + " + b
 	mg.Annotate(cr)
 	res := result.NewResult(version, *cr)
-	if err := writeReport(o, &res, s); err != nil {
+	if why := interruption(ctx); why != "" {
+		res.Incomplete = true
+		res.IncompleteReason = fmt.Sprintf("the merged capture analysed up to frame %d only — %s", cr.Frames, why)
+	}
+	if err := writeReport(o, out, &res, s); err != nil {
 		fmt.Fprintln(s.err, "softsa: writing report:", err)
 		return exitUsage
 	}
@@ -367,16 +576,36 @@ func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	return exitCode(2, 0, 0, cr.HasProblem())
 }
 
-// writeReport writes res where and how the options say: a folder of HTML
-// reports, or one report on stdout or in a file.
-func writeReport(o analyzeOptions, res *result.Result, s ioStreams) error {
-	if isReportDir(o.Output) {
-		return report.WriteHTMLDir(o.Output, res)
+// prepareOutput checks the destination (checkOutput) and opens it
+// (openOutput), before any capture is analysed.
+func prepareOutput(o analyzeOptions, inputs []string, s ioStreams) (*output, error) {
+	if err := checkOutput(o, inputs); err != nil {
+		return nil, err
 	}
-	w, closeOut, err := stdoutOrFile(o.Output, s.out)
-	if err != nil {
+	return openOutput(o, s)
+}
+
+// inputPaths lists every file the inputs read, ring-buffer members included.
+func inputPaths(inputs []batch.Input) []string {
+	var paths []string
+	for _, in := range inputs {
+		paths = append(paths, in.Path)
+		paths = append(paths, in.Join...)
+	}
+	return paths
+}
+
+// writeReport writes res where and how the options say, into out: a folder
+// of HTML reports, or one report on stdout or in a file, which it commits.
+// On failure the destination is left as it was.
+func writeReport(o analyzeOptions, out *output, res *result.Result, s ioStreams) error {
+	if out.dir {
+		err := report.WriteHTMLDir(o.Output, res)
+		out.unlock()
 		return err
 	}
+	w := out.w
+	var err error
 	switch {
 	case o.Format == "json" && o.JSONL:
 		err = report.JSONLines(w, res)
@@ -389,25 +618,14 @@ func writeReport(o analyzeOptions, res *result.Result, s ioStreams) error {
 	default:
 		err = report.Text(w, res, report.TextOptions{Color: isStdout(o.Output) && s.color()})
 	}
-	if cerr := closeOut(); err == nil {
-		err = cerr
+	if err != nil {
+		out.abort()
+		return err
 	}
-	return err
+	return out.commit()
 }
 
 // isStdout reports whether -o names standard output.
 func isStdout(output string) bool {
 	return output == "" || output == "-"
-}
-
-// stdoutOrFile opens the report destination.
-func stdoutOrFile(path string, stdout io.Writer) (io.Writer, func() error, error) {
-	if isStdout(path) {
-		return stdout, func() error { return nil }, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, f.Close, nil
 }

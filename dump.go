@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"softsa/decoders/capture"
 	"softsa/dump"
@@ -20,7 +22,8 @@ const dumpUsage = `softsa dump prints one JSON line per decoded IKE, ESP and SMB
 capture, with the frame number Wireshark shows for it.
 
 Usage:
-  softsa dump [--proto P,…] CAPTURE...
+  softsa dump [--proto P,…] CAPTURE...   (- reads standard input; with several
+                                         captures each line carries "capture")
 
 Flags:
 `
@@ -66,10 +69,27 @@ func runDump(o dumpOptions, s ioStreams) int {
 			do.SMB = true
 		}
 	}
+	spool, removeSpool, err := spoolStdin(o.Inputs, s.in)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	defer removeSpool()
 	unreadable, damaged := 0, 0
 	for _, in := range o.Inputs {
-		if _, err := dump.WriteFile(s.out, in, do); err != nil {
-			fmt.Fprintln(s.err, "softsa:", err)
+		path := in
+		if in == stdinName {
+			path = spool
+		} else if st, err := os.Stat(in); err == nil && st.IsDir() {
+			fmt.Fprintf(s.err, "softsa: %s: is a folder; dump takes capture files (softsa dump %s/*.pcapng)\n", in, strings.TrimSuffix(in, "/"))
+			unreadable++
+			continue
+		}
+		if len(o.Inputs) > 1 {
+			do.Capture = in // each line says which capture it is from
+		}
+		if _, err := dump.WriteFile(s.out, path, do); err != nil {
+			fmt.Fprintln(s.err, "softsa:", stdinError(err, spool))
 			var ce *capture.CaptureError
 			if errors.As(err, &ce) {
 				damaged++ // read up to the damage: partly analysed

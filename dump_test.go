@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"softsa/analyzer/result"
 )
 
 // TestDumpExitCodes checks the exit codes and error messages of dump over
@@ -38,5 +43,71 @@ func TestDumpExitCodes(t *testing.T) {
 		if code != tc.code || !strings.Contains(errb.String(), tc.stderr) {
 			t.Errorf("%v: exit %d stderr %q, want %d %q", tc.inputs, code, errb.String(), tc.code, tc.stderr)
 		}
+	}
+}
+
+// TestStdinAndDumpInputs: "-" reads standard input (gzip included) for
+// analyze and dump; dump of a folder says it is one; dump of several files
+// names the capture on every line, and of one file leaves lines as they
+// were.
+func TestStdinAndDumpInputs(t *testing.T) {
+	kb := filepath.Join("samples", "kb977526-vista-to-xp.pcapng")
+	raw, err := os.ReadFile(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw)
+	zw.Close()
+
+	s, stdout, stderr := bufStreams()
+	s.in = bytes.NewReader(gz.Bytes())
+	if code := run([]string{"-q", "--format", "json", "-"}, s); code != exitFindings {
+		t.Fatalf("softsa - (gzip): exit %d: %s", code, stderr.String())
+	}
+	var r result.Result
+	json.Unmarshal(stdout.Bytes(), &r)
+	if len(r.Captures) != 1 || r.Captures[0].File != "-" || r.Captures[0].Format != "pcapng+gzip" || r.Captures[0].Pairs[0].Verdict != result.VerdictKB977526 {
+		t.Errorf("softsa -: %+v", r.Captures)
+	}
+
+	s, _, stderr = bufStreams()
+	s.in = bytes.NewReader([]byte("no capture here"))
+	if code := run([]string{"dump", "-"}, s); code != exitUsage || !strings.Contains(stderr.String(), "standard input") || strings.Contains(stderr.String(), "softsa-stdin") {
+		t.Errorf("dump - of text: exit %d: %q", code, stderr.String())
+	}
+
+	s, _, stderr = bufStreams()
+	if code := run([]string{"dump", "samples/"}, s); code != exitUsage || !strings.Contains(stderr.String(), "is a folder") {
+		t.Errorf("dump samples/: exit %d: %q", code, stderr.String())
+	}
+
+	one := func(args ...string) []map[string]any {
+		t.Helper()
+		s, stdout, stderr := bufStreams()
+		s.in = bytes.NewReader(raw)
+		if code := run(append([]string{"dump", "--proto", "isakmp"}, args...), s); code != exitOK {
+			t.Fatalf("dump %v: exit %d: %s", args, code, stderr.String())
+		}
+		var recs []map[string]any
+		for _, l := range bytes.Split(bytes.TrimSpace(stdout.Bytes()), []byte("\n")) {
+			var m map[string]any
+			if err := json.Unmarshal(l, &m); err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, m)
+		}
+		return recs
+	}
+	single, both := one(kb), one(kb, "-")
+	if len(both) != 2*len(single) || len(single) == 0 {
+		t.Fatalf("dump of two: %d lines, of one: %d", len(both), len(single))
+	}
+	if _, ok := single[0]["capture"]; ok {
+		t.Error("dump of one file names its capture")
+	}
+	if both[0]["capture"] != kb || both[len(both)-1]["capture"] != "-" {
+		t.Errorf("dump of two: capture fields %v, %v", both[0]["capture"], both[len(both)-1]["capture"])
 	}
 }

@@ -4,8 +4,8 @@ package main
 const (
 	exitOK       = 0 // analysed, nothing found
 	exitFindings = 1 // analysed, at least one finding
-	exitUsage    = 2 // usage error, or no input could be read
-	exitPartial  = 3 // some inputs failed, others were analysed
+	exitUsage    = 2 // usage error, no input could be read, or the report could not be written
+	exitPartial  = 3 // some inputs failed, others were analysed; or interrupted: the report is incomplete
 )
 
 // exitCode follows DESIGN.md: 2 when no input could be read at all, 3 when

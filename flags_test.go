@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,12 +21,16 @@ func TestParseAnalyze(t *testing.T) {
 				o.Format == "text" && o.Output == "" && o.Jobs == 0 && !o.JSONL && !o.Quiet && !o.Verbose &&
 				!o.Join && !o.Merge && o.Pairs == nil && !o.Version
 		}},
-		{[]string{"--outage", "70s", "--outage-window", "50s-80s", "--pair", "10.0.0.1,10.0.0.2", "x"}, "", func(o analyzeOptions) bool {
-			return o.ExpectedOutage == 70*time.Second && o.OutageMin == 50*time.Second && len(o.Pairs) == 2
+		{[]string{"--outage", "70s", "--outage-window", "50s-80s", "--pair", "10.0.0.1,10.0.0.2", "--pair", "10.0.0.3", "x"}, "", func(o analyzeOptions) bool {
+			return o.ExpectedOutage == 70*time.Second && o.OutageMin == 50*time.Second && slices.Equal(o.Pairs, []string{"10.0.0.1,10.0.0.2", "10.0.0.3"})
 		}},
 		{[]string{"--min-cycles", "3", "x"}, "", func(o analyzeOptions) bool { return o.MinCycles == 3 }},
 		{[]string{"--format", "json", "x"}, "", func(o analyzeOptions) bool { return o.Format == "json" }},
-		{[]string{"--format", "html", "-o", "r.txt", "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" && o.Output == "r.txt" }},
+		{[]string{"--format", "html", "-o", "r.out", "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" && o.Output == "r.out" }},
+		{[]string{"--format", "json", "-o", "r.JSON", "x"}, "", func(o analyzeOptions) bool { return o.Format == "json" }},
+		{[]string{"--format", "html", "-o", dir, "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" }},
+		{[]string{"--jsonl", "-o", "r.jsonl", "x"}, "", func(o analyzeOptions) bool { return o.JSONL && o.Format == "json" }},
+		{[]string{"--jsonl", "--format", "json", "x"}, "", func(o analyzeOptions) bool { return o.JSONL && o.Format == "json" }},
 		{[]string{"-o", "r.json", "x"}, "", func(o analyzeOptions) bool { return o.Format == "json" && o.Output == "r.json" }},
 		{[]string{"--output", "r.HTM", "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" }},
 		{[]string{"-o", "-", "x"}, "", func(o analyzeOptions) bool { return o.Format == "text" && o.Output == "-" }},
@@ -33,7 +38,6 @@ func TestParseAnalyze(t *testing.T) {
 		{[]string{"-o", dir + ".d/", "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" }},
 		{[]string{"-o", filepath.Join(dir), "x"}, "", func(o analyzeOptions) bool { return o.Format == "html" }},
 		{[]string{"--jsonl", "x"}, "", func(o analyzeOptions) bool { return o.JSONL && o.Format == "json" }},
-		{[]string{"--jsonl", "--format", "text", "x"}, "", func(o analyzeOptions) bool { return o.JSONL && o.Format == "json" }},
 		{[]string{"-j", "3", "x"}, "", func(o analyzeOptions) bool { return o.Jobs == 3 }},
 		{[]string{"--jobs", "1", "x"}, "", func(o analyzeOptions) bool { return o.Jobs == 1 }},
 		{[]string{"-q", "-v", "x"}, "", func(o analyzeOptions) bool { return o.Quiet && o.Verbose }},
@@ -48,6 +52,47 @@ func TestParseAnalyze(t *testing.T) {
 		{[]string{"--min-cycles", "many", "x"}, "--min-cycles", nil},
 		{[]string{}, "no capture", nil},
 	})
+}
+
+// TestFlagContradictions: flags that disagree, and counts or durations
+// that cannot be, are usage errors (exit 2) naming every flag involved,
+// said before any input is opened.
+func TestFlagContradictions(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args  []string
+		names []string
+	}{
+		{[]string{"-o", dir, "--format", "json"}, []string{"-o " + dir, "--format json"}},
+		{[]string{"-o", "reports/", "--format", "text"}, []string{"-o reports/", "--format text"}},
+		{[]string{"--jsonl", "-o", dir}, []string{"--jsonl", "-o " + dir}},
+		{[]string{"--jsonl", "-o", "x.html"}, []string{"--jsonl", "-o x.html"}},
+		{[]string{"--jsonl", "-o", "x.txt"}, []string{"--jsonl", "-o x.txt"}},
+		{[]string{"--format", "html", "--jsonl"}, []string{"--jsonl", "--format html"}},
+		{[]string{"--format", "text", "--jsonl"}, []string{"--jsonl", "--format text"}},
+		{[]string{"--format", "html", "-o", "r.txt"}, []string{"--format html", "-o r.txt"}},
+		{[]string{"--format", "text", "-o", "r.json"}, []string{"--format text", "-o r.json"}},
+		{[]string{"--outage", "-10s"}, []string{"--outage"}},
+		{[]string{"--outage", "0s"}, []string{"--outage"}},
+		{[]string{"--min-cycles", "-3"}, []string{"--min-cycles"}},
+		{[]string{"--min-cycles", "0"}, []string{"--min-cycles"}},
+		{[]string{"-j", "-5"}, []string{"--jobs"}},
+		{[]string{"--jobs", "0"}, []string{"--jobs"}},
+		{[]string{"--outage-window", "-5s-10s"}, []string{"--outage-window"}},
+		{[]string{"--pair", "10.0.0.1,10.0.0.2,10.0.0.3"}, []string{"--pair"}},
+	} {
+		args := append(tc.args, "missing.pcap")
+		s, stdout, stderr := bufStreams()
+		code := run(args, s)
+		msg := stderr.String()
+		ok := code == exitUsage && stdout.Len() == 0 && !strings.Contains(msg, "missing.pcap")
+		for _, n := range tc.names {
+			ok = ok && strings.Contains(msg, n)
+		}
+		if !ok {
+			t.Errorf("%v: exit %d, stderr %q; want %d naming %q", args, code, msg, exitUsage, tc.names)
+		}
+	}
 }
 
 // TestParseDump: every flag of softsa dump is accepted and lands in its
@@ -160,5 +205,37 @@ func TestHelpAndVersion(t *testing.T) {
 				t.Errorf("%v: stderr has %q:\n%s", tc.args, not, stderr.String())
 			}
 		}
+	}
+}
+
+// TestPairFilter: --pair A,B keeps the pair A–B, --pair A every pair of A,
+// repeated --pair keeps what any of them keeps (each case adds the KB pair
+// 10.1.10.5–10.1.10.21, for the findings analyzeJSON wants); a filter that keeps nothing
+// is said on stderr and in the report, naming the filter, and exits 2.
+func TestPairFilter(t *testing.T) {
+	in := filepath.Join("samples", "busy-office.pcapng")
+	for _, tc := range []struct {
+		pairs []string
+		want  int
+	}{
+		{[]string{"10.1.10.21,10.1.10.5"}, 1},
+		{[]string{"10.1.10.21"}, 2},
+		{[]string{"10.1.10.21", "10.2.0.80"}, 4},
+		{[]string{"10.2.0.80,10.2.0.33"}, 2},
+		{[]string{"10.1.10.63,10.1.10.8"}, 2},
+	} {
+		r := analyzeJSON(t, analyzeOptions{Inputs: []string{in}, Pairs: append(tc.pairs, "10.1.10.5,10.1.10.21")})
+		if got := len(r.Captures[0].Pairs); got != tc.want {
+			t.Errorf("--pair %v: %d pairs, want %d", tc.pairs, got, tc.want)
+		}
+	}
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "r.json")
+	s, _, stderr := bufStreams()
+	code := run([]string{"-q", "--pair", "10.9.9.9", "--pair", "10.1.10.21,10.9.9.8", "-o", rep, in}, s)
+	b, _ := os.ReadFile(rep)
+	const filter = "--pair 10.9.9.9 --pair 10.1.10.21,10.9.9.8"
+	if code != exitUsage || !strings.Contains(stderr.String(), filter) || !strings.Contains(string(b), "no pair of hosts matches "+filter) {
+		t.Errorf("no match: exit %d, stderr %q, report %s", code, stderr.String(), b)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // bufStreams is an ioStreams over two buffers, neither a terminal.
 func bufStreams() (s ioStreams, stdout, stderr *bytes.Buffer) {
 	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
-	return ioStreams{out: stdout, err: stderr}, stdout, stderr
+	return ioStreams{in: bytes.NewReader(nil), out: stdout, err: stderr}, stdout, stderr
 }
 
 // withDefaults gives o the defaults of the flags that tune the analysis, as

@@ -10,21 +10,32 @@ import (
 // streams, so the commands never reach for os.Stdout or ask the system what
 // a stream is; tests build one over buffers and say what it pretends to be.
 type ioStreams struct {
+	in          io.Reader // what the input "-" reads
 	out, err    io.Writer
 	outTerminal bool // out is a terminal: the text report may have colour
 	errTerminal bool // err is a terminal: a progress bar is worth drawing
 	noColor     bool // the environment refuses colour (NO_COLOR, TERM=dumb)
 }
 
-// newIOStreams describes the process's stdout and stderr.
-func newIOStreams(stdout, stderr *os.File) ioStreams {
-	return ioStreams{
+// newIOStreams describes the process's stdout and stderr. On a Windows
+// console colour needs virtual-terminal processing: when the console
+// refuses it, the report has no colour (enableVT).
+func newIOStreams(stdin, stdout, stderr *os.File) ioStreams {
+	s := ioStreams{
+		in:          stdin,
 		out:         stdout,
 		err:         stderr,
 		outTerminal: isTerminal(stdout),
 		errTerminal: isTerminal(stderr),
 		noColor:     os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
 	}
+	if s.outTerminal && !s.noColor && !enableVT(stdout) {
+		s.noColor = true
+	}
+	if s.errTerminal {
+		enableVT(stderr) // the progress bar redraws its line with escape codes
+	}
+	return s
 }
 
 // color reports whether a report written to out may have colour.

@@ -78,17 +78,17 @@ func TestNewIOStreams(t *testing.T) {
 	defer f.Close()
 	t.Setenv("NO_COLOR", "")
 	t.Setenv("TERM", "xterm")
-	s := newIOStreams(f, f)
+	s := newIOStreams(f, f, f)
 	if s.outTerminal || s.errTerminal || s.noColor || s.out != f || s.err != f {
 		t.Errorf("over a file: %+v", s)
 	}
 	t.Setenv("NO_COLOR", "1")
-	if s := newIOStreams(f, f); !s.noColor {
+	if s := newIOStreams(f, f, f); !s.noColor {
 		t.Error("NO_COLOR=1 does not refuse colour")
 	}
 	t.Setenv("NO_COLOR", "")
 	t.Setenv("TERM", "dumb")
-	if s := newIOStreams(f, f); !s.noColor {
+	if s := newIOStreams(f, f, f); !s.noColor {
 		t.Error("TERM=dumb does not refuse colour")
 	}
 }

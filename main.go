@@ -25,14 +25,15 @@ and other IPsec negotiation failures in packet captures.
 
 Usage:
   softsa [flags] CAPTURE|FOLDER...   analyse captures (pcap, pcapng, NetMon 2.x, gzip);
-                                     folders are walked, captures recognised by content
+                                     folders are walked, captures recognised by content;
+                                     - reads standard input
   softsa dump [--proto P,…] CAPTURE  one JSON line per decoded IKE, ESP and SMB message
 
 Flags:
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], newIOStreams(os.Stdout, os.Stderr)))
+	os.Exit(run(os.Args[1:], newIOStreams(os.Stdin, os.Stdout, os.Stderr)))
 }
 
 // run carries out one command line and returns the exit code: the first

@@ -32,6 +32,10 @@ type Options struct {
 	// Pairs keeps only the pairs that involve every address listed
 	// (one address: all its pairs; two: exactly that pair).
 	Pairs []netip.Addr
+	// PairSets, when not empty, keeps the pairs that match any one of its
+	// sets as Pairs matches them: softsa --pair A --pair B,C keeps every
+	// pair of A and the pair B–C.
+	PairSets [][]netip.Addr
 	// MaxPairs caps the number of pairs tracked (10000); frames of further
 	// pairs are ignored with a warning.
 	MaxPairs int
@@ -361,7 +365,7 @@ func (a *analysis) add(m *decoders.Message) {
 		if !unicast(m.Dst) || !unicast(m.Src) {
 			return
 		}
-		if len(a.opts.Pairs) > 0 && !a.wanted(m.Src, m.Dst) {
+		if (len(a.opts.Pairs) > 0 || len(a.opts.PairSets) > 0) && !a.wanted(m.Src, m.Dst) {
 			return
 		}
 		if p, from = a.pairFor(m); p == nil {
@@ -427,9 +431,25 @@ func unicast(addr netip.Addr) bool {
 	return true
 }
 
-// wanted applies the Pairs option: every listed address must be one end.
+// wanted applies the Pairs and PairSets options.
 func (a *analysis) wanted(x, y netip.Addr) bool {
-	for _, w := range a.opts.Pairs {
+	if !involvesAll(a.opts.Pairs, x, y) {
+		return false
+	}
+	if len(a.opts.PairSets) == 0 {
+		return true
+	}
+	for _, set := range a.opts.PairSets {
+		if involvesAll(set, x, y) {
+			return true
+		}
+	}
+	return false
+}
+
+// involvesAll reports whether every address of set is x or y.
+func involvesAll(set []netip.Addr, x, y netip.Addr) bool {
+	for _, w := range set {
 		if w != x && w != y {
 			return false
 		}

@@ -75,6 +75,15 @@ func TestPairsOption(t *testing.T) {
 			t.Errorf("Pairs %v: %d pairs, want %d", tc.pairs, len(r.Pairs), tc.want)
 		}
 	}
+	for _, tc := range []struct {
+		sets [][]netip.Addr
+		want int
+	}{{[][]netip.Addr{{A}}, 2}, {[][]netip.Addr{{B}, {C}}, 3}, {[][]netip.Addr{{A, B}, {C}}, 3}, {[][]netip.Addr{{A, B}, {A, C}}, 2}, {[][]netip.Addr{{addr("10.0.0.9")}}, 0}} {
+		r := s.run(Options{PairSets: tc.sets})
+		if len(r.Pairs) != tc.want {
+			t.Errorf("PairSets %v: %d pairs, want %d", tc.sets, len(r.Pairs), tc.want)
+		}
+	}
 }
 
 // TestIgnored: frames without IP, multicast and broadcast destinations

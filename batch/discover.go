@@ -132,7 +132,10 @@ func walk(root string, add func(Input), skipped *[]Skipped) {
 			return nil
 		}
 		in := classify(p, st, false)
-		if in.Err != nil && !looksLikeCapture(p) {
+		// A file that could not be read is listed whatever its name: it
+		// may be a capture, and the user must know it was not read.
+		var pe *fs.PathError
+		if in.Err != nil && !looksLikeCapture(p) && !errors.As(in.Err, &pe) {
 			*skipped = append(*skipped, Skipped{p, in.Err.Error()})
 			return nil
 		}

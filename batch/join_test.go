@@ -101,3 +101,16 @@ func TestMarkRingSets(t *testing.T) {
 		}
 	}
 }
+
+// TestRingGroups: paths that share a ring name are grouped; the rest, and
+// a name alone in its folder, are not.
+func TestRingGroups(t *testing.T) {
+	got := RingGroups([]string{
+		"d/trace_00001_20240101120000.pcapng", "d/other.pcap", "d/trace_00002_20240101121000.pcapng",
+		"e/trace_00003_20240101122000.pcapng", "d/x1.pcap", "d/x2.pcap", "d/x3.pcapng",
+	})
+	want := []int{0, -1, 0, -1, 1, 1, -1}
+	if !slices.Equal(got, want) {
+		t.Errorf("RingGroups: %v, want %v", got, want)
+	}
+}

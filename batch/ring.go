@@ -91,3 +91,39 @@ func continues(a, b RingMember) bool {
 	gap := b.First.Sub(a.Last)
 	return gap >= -time.Second && gap <= RingMaxGap
 }
+
+// RingGroups tells, from the names alone, which paths could form a
+// ring-buffer set: group[i] numbers the set of names path i shares with
+// at least one other path (same folder, same name but for the number), or
+// is -1. Whether they are a set is known only once their frames' times are
+// (RingSets); until then a caller that streams results holds back just
+// these.
+func RingGroups(paths []string) []int {
+	type key struct{ dir, stem, ext string }
+	keys := make([]key, len(paths))
+	count := map[key]int{}
+	for i, p := range paths {
+		m := ringName.FindStringSubmatch(filepath.Base(p))
+		if m == nil {
+			keys[i] = key{dir: "\x00"} // no ring name: a group of its own
+			continue
+		}
+		keys[i] = key{filepath.Dir(p), m[1], m[4]}
+		count[keys[i]]++
+	}
+	ids := map[key]int{}
+	group := make([]int, len(paths))
+	for i, k := range keys {
+		group[i] = -1
+		if count[k] < 2 {
+			continue
+		}
+		id, ok := ids[k]
+		if !ok {
+			id = len(ids)
+			ids[k] = id
+		}
+		group[i] = id
+	}
+	return group
+}

@@ -11,8 +11,9 @@ import (
 // they finished in, so output is byte-identical from run to run. done[i]
 // reports whether input i was processed: after ctx is cancelled no new input
 // is started, and what finished is still returned. onDone, if not nil, is
-// called (from one goroutine at a time) as each input finishes.
-func Run[T any](ctx context.Context, inputs []Input, jobs int, fn func(context.Context, Input) T, onDone func(Input)) (results []T, done []bool) {
+// called (from one goroutine at a time) as each input finishes, with its
+// index and result, so a caller can stream results as they come.
+func Run[T any](ctx context.Context, inputs []Input, jobs int, fn func(context.Context, Input) T, onDone func(i int, r T)) (results []T, done []bool) {
 	if jobs < 1 {
 		jobs = runtime.NumCPU()
 	}
@@ -31,7 +32,7 @@ func Run[T any](ctx context.Context, inputs []Input, jobs int, fn func(context.C
 				mu.Lock()
 				results[i], done[i] = r, true
 				if onDone != nil {
-					onDone(inputs[i])
+					onDone(i, r)
 				}
 				mu.Unlock()
 			}

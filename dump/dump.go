@@ -20,11 +20,17 @@ import (
 // Options selects what to print.
 type Options struct {
 	ISAKMP, ESP, SMB bool
+	// Capture, when set, is written in every record's capture field: a
+	// dump of several files says on each line which one it came from.
+	Capture string
 }
 
 // Record is one line of dump output. Field names are a public interface,
 // like the analysis JSON: add freely, never rename.
 type Record struct {
+	// Capture names the capture file, in a dump of several (Options.Capture).
+	// Not "file", which is an SMB message's file name.
+	Capture  string `json:"capture,omitempty"`
 	Frame    int    `json:"frame"`
 	Time     string `json:"time"`
 	Src      string `json:"src"`
@@ -183,7 +189,7 @@ type state struct {
 
 func (s *state) records(m *decoders.Message, o Options) []Record {
 	s.recs = s.recs[:0]
-	base := Record{Frame: m.Frame, Time: m.Time.UTC().Format(time.RFC3339Nano), SrcPort: m.SrcPort, DstPort: m.DstPort,
+	base := Record{Capture: o.Capture, Frame: m.Frame, Time: m.Time.UTC().Format(time.RFC3339Nano), SrcPort: m.SrcPort, DstPort: m.DstPort,
 		UDPEncap: m.UDPEncap, Reassembled: m.Reassembled, Fragment: m.Fragment}
 	if m.IPVersion != 0 {
 		base.Src, base.Dst = m.Src.String(), m.Dst.String()

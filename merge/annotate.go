@@ -21,7 +21,8 @@ func (mg *Merge) Annotate(cr *result.CaptureResult) {
 		to, _ := netip.ParseAddr(p.Responder)
 		for _, f := range p.Findings {
 			for _, cy := range f.Cycles {
-				windows = append(windows, Window{Start: cy.OutageStart.Time, End: cy.OutageEnd.Time, From: from, To: to})
+				windows = append(windows, Window{Start: cy.OutageStart.Time, End: cy.OutageEnd.Time,
+					FirstFrame: cy.OutageFirstFrame, EndFrame: cy.OutageEndFrame, From: from, To: to})
 			}
 		}
 	}

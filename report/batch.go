@@ -14,6 +14,9 @@ import (
 // read, then a count of the rest, so a folder of hundreds fits a screen.
 func BatchText(w io.Writer, r *result.Result) error {
 	bw := bufio.NewWriter(w)
+	if r.Incomplete {
+		fmt.Fprintf(bw, "INCOMPLETE REPORT: %s\n\n", r.IncompleteReason)
+	}
 	t := newTable(bw, "capture", "pair", "verdict", "finding", "confidence", "cycles", "mean outage", "mean soft SA", "first evidence")
 	rows, clean, failed := 0, 0, 0
 	for i := range r.Captures {

@@ -58,10 +58,12 @@ func HTML(w io.Writer, r *result.Result) error {
 
 // htmlDoc is the view model of the whole document.
 type htmlDoc struct {
-	Title    string
-	Tool     string
-	Batch    bool
-	Captures []*htmlCapture
+	Title string
+	// Incomplete is the reason the run stopped early, shown as a banner.
+	Incomplete string
+	Tool       string
+	Batch      bool
+	Captures   []*htmlCapture
 	// KB is set when some capture has a KB 977526 finding: the fix section
 	// is shown, else a short "about softsa".
 	KB *htmlKB
@@ -271,6 +273,9 @@ func newHTMLDoc(r *result.Result) *htmlDoc {
 	d := &htmlDoc{Tool: r.Tool.Name + " " + r.Tool.Version, Batch: len(r.Captures) > 1}
 	if r.Tool.Name == "" {
 		d.Tool = "softsa " + r.Tool.Version
+	}
+	if r.Incomplete {
+		d.Incomplete = r.IncompleteReason
 	}
 	switch len(r.Captures) {
 	case 0:

@@ -16,10 +16,17 @@ import (
 // listing every capture, worst verdict first, with the failed files and their
 // errors, each linking to its report. The pages are self-contained and link
 // to each other by relative names, so the folder can be zipped and attached.
+//
+// Every file is written atomically (writeAtomic). The folder keeps a
+// manifest of the reports a run wrote: a new run removes the previous run's
+// reports it does not rewrite, and nothing else, so the folder holds exactly
+// what its index lists, and files the user put there stay. The caller holds
+// the folder's lock (LockDir) while this runs.
 func WriteHTMLDir(dir string, r *result.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	previous := readManifest(dir)
 	rows := make([]indexRow, 0, len(r.Captures))
 	used := map[string]bool{"index.html": true}
 	for i := range r.Captures {
@@ -28,15 +35,40 @@ func WriteHTMLDir(dir string, r *result.Result) error {
 		if c.Error == "" {
 			row.Link = uniqueName(c.File, used)
 			one := result.NewResult(r.Tool.Version, *c)
-			if err := writeFile(filepath.Join(dir, row.Link), func(w io.Writer) error { return HTML(w, &one) }); err != nil {
+			if err := writeAtomic(filepath.Join(dir, row.Link), func(w io.Writer) error { return HTML(w, &one) }); err != nil {
 				return err
 			}
 		}
 		rows = append(rows, row)
 	}
-	return writeFile(filepath.Join(dir, "index.html"), func(w io.Writer) error {
-		return indexTemplate.Execute(w, indexPage{Tool: r.Tool.Name + " " + r.Tool.Version, Count: len(rows), Views: indexViews(rows)})
+	if err := writeAtomic(filepath.Join(dir, "index.html"), func(w io.Writer) error {
+		return indexTemplate.Execute(w, indexPage{Tool: r.Tool.Name + " " + r.Tool.Version, Incomplete: incompleteReason(r), Count: len(rows), Views: indexViews(rows)})
+	}); err != nil {
+		return err
+	}
+	for _, name := range previous {
+		if !used[name] {
+			os.Remove(filepath.Join(dir, name))
+		}
+	}
+	return writeAtomic(filepath.Join(dir, manifestName), func(w io.Writer) error {
+		for _, row := range rows {
+			if row.Link != "" {
+				if _, err := fmt.Fprintln(w, row.Link); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
+}
+
+// incompleteReason is the banner of an interrupted run's report, or "".
+func incompleteReason(r *result.Result) string {
+	if !r.Incomplete {
+		return ""
+	}
+	return r.IncompleteReason
 }
 
 // indexViews orders the rows four ways. The page shows one order at a time
@@ -79,18 +111,6 @@ type indexView struct {
 	less      func(a, b indexRow) bool
 }
 
-func writeFile(path string, fill func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := fill(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 // uniqueName turns a capture's path into a report file name that is safe in
 // any file system and unique within the folder.
 func uniqueName(path string, used map[string]bool) string {
@@ -113,9 +133,10 @@ func uniqueName(path string, used map[string]bool) string {
 }
 
 type indexPage struct {
-	Tool  string
-	Count int
-	Views []indexView
+	Tool       string
+	Incomplete string // why the run stopped early, when it did
+	Count      int
+	Views      []indexView
 }
 
 type indexRow struct {
@@ -207,14 +228,15 @@ th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #dde2e8;verti
 th{background:#f2f4f7}
 tr.kb td:first-child{border-left:4px solid #c62828}tr.problem td:first-child{border-left:4px solid #e69500}
 tr.failed td:first-child{border-left:4px solid #6b7280}tr.clean td:first-child{border-left:4px solid #2e7d32}
-td.err{color:#8a1c1c}code{font-size:.85rem}
+td.err{color:#8a1c1c}p.incomplete{background:#fdecea;border-left:4px solid #c62828;padding:.5rem .8rem;margin:0 0 1rem}code{font-size:.85rem}
 nav{margin:0 0 .8rem;font-size:.9rem}nav a{margin-right:.8rem}
 .view{display:none}.view:target{display:block}
 .views:not(:has(.view:target)) .view:first-child{display:block}
 @media print{body{margin:0}a{color:inherit;text-decoration:none}nav{display:none}}
 </style></head><body>
 <h1>softsa batch report</h1>
-<p class="sub">{{.Count}} captures. Written by {{.Tool}}.</p>
+{{if .Incomplete}}<p class="incomplete" role="alert"><strong>Incomplete:</strong> {{.Incomplete}}. The list has the captures that finished.</p>
+{{end}}<p class="sub">{{.Count}} captures. Written by {{.Tool}}.</p>
 <nav>Order by: {{range .Views}}<a href="#{{.ID}}">{{.Label}}</a>{{end}}</nav>
 <div class="views">
 {{range .Views}}<section class="view" id="{{.ID}}">

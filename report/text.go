@@ -38,6 +38,10 @@ func Text(w io.Writer, r *result.Result, o TextOptions) error {
 		o.MaxEvidence = 8
 	}
 	p := printer{w: bw, o: o}
+	if r.Incomplete {
+		p.line("INCOMPLETE REPORT: %s", r.IncompleteReason)
+		p.line("")
+	}
 	for i := range r.Captures {
 		if i > 0 {
 			p.line("")

@@ -7,9 +7,14 @@ const SchemaVersion = 1
 // Result is what every report renders: the analysis of one or more capture
 // files. Field names (the json tags) are a public interface.
 type Result struct {
-	SchemaVersion int             `json:"schema_version"`
-	Tool          Tool            `json:"tool"`
-	Captures      []CaptureResult `json:"captures"`
+	SchemaVersion int  `json:"schema_version"`
+	Tool          Tool `json:"tool"`
+	// Incomplete is set when the run was stopped (SIGINT, SIGTERM) before
+	// every capture was analysed; IncompleteReason says how many were and
+	// why. The captures are those that finished.
+	Incomplete       bool            `json:"incomplete,omitempty"`
+	IncompleteReason string          `json:"incomplete_reason,omitempty"`
+	Captures         []CaptureResult `json:"captures"`
 }
 
 // NewResult wraps capture results in a Result of the current schema version.

@@ -83,6 +83,17 @@ type Capture struct {
 	err    error
 }
 
+// errGzipNoCapture says what a gzip file that holds something other than
+// a capture is; it is an ErrUnknownFormat.
+var errGzipNoCapture = fmt.Errorf("gzip file without a capture inside (decompressed, it starts with no pcap, pcapng or NetMon magic)%w", silent{ErrUnknownFormat})
+
+// silent wraps an error without adding its text, so a message can be an
+// ErrUnknownFormat in errors.Is and still say only what it means.
+type silent struct{ err error }
+
+func (s silent) Error() string { return "" }
+func (s silent) Unwrap() error { return s.err }
+
 // Open opens the capture file at path, recognising its format by content.
 func Open(path string) (*Capture, error) {
 	f, err := os.Open(path)
@@ -138,8 +149,8 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		if magic, _ = c.buf.Peek(SniffLen); len(magic) < 4 {
 			return nil, fmt.Errorf("%s: gzip: %d bytes after decompression, too short for a capture header", name, len(magic))
 		}
-		if format, err = Sniff(magic); format == FormatGzip {
-			format, err = "", ErrUnknownFormat // gzip in gzip: no capture inside
+		if format, err = Sniff(magic); format == FormatGzip || errors.Is(err, ErrUnknownFormat) {
+			format, err = "", errGzipNoCapture // gzip in gzip, or anything else: no capture inside
 		}
 	}
 	if err != nil {

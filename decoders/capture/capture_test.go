@@ -118,7 +118,7 @@ func TestBadFiles(t *testing.T) {
 		{"empty.pcap", nil, "empty file"},
 		{"short.pcap", []byte{0xd4, 0xc3}, "too short"},
 		{"text.pcap", []byte("hello, this is not a capture\n"), "not a capture file"},
-		{"gzip-of-text.gz", capturetest.Gzip(t, []byte("plain text inside")), "not a capture file"},
+		{"gzip-of-text.gz", capturetest.Gzip(t, []byte("plain text inside")), "gzip file without a capture inside"},
 		{"pcap-header-cut.pcap", []byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0}, "file header"},
 		{"netmon1.cap", []byte("RTSS\x00\x01\x01\x00"), "1.x"},
 		{"netmon-table-outside.cap", capturetest.NetmonHeader(1, 1, 1<<30, 64), "outside the file"},
@@ -198,6 +198,17 @@ func BenchmarkCaptureRead(b *testing.B) {
 	for b.Loop() {
 		c, _ := NewCapture("bench", bytes.NewReader(data))
 		for c.Next(&f) == nil {
+		}
+	}
+}
+
+// TestGzipNoCaptureIsUnknownFormat: a gzip file holding no capture says so,
+// and is still an ErrUnknownFormat to callers that sort files by it.
+func TestGzipNoCaptureIsUnknownFormat(t *testing.T) {
+	for _, inner := range [][]byte{[]byte("plain text inside"), capturetest.Gzip(t, []byte("twice"))} {
+		_, err := NewCapture("x.gz", bytes.NewReader(capturetest.Gzip(t, inner)))
+		if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), "x.gz: gzip file without a capture inside") {
+			t.Errorf("%q: %v", inner, err)
 		}
 	}
 }
