@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"softsa/analyzer/result"
@@ -38,10 +39,13 @@ func (a *analysis) findings(p *pair, f *facts) []result.Finding {
 		out = append(out, a.fallbackFindings(p, f.softs)...)
 	}
 	if !f.noComm {
-		if fd, ok := a.gapFinding(p, f.cycles); ok {
+		if fd, ok := a.gapFinding(p, f.cycles, f.negotiated || f.esp); ok {
 			out = append(out, fd)
 		}
 	}
+	// Problems first, informational findings after them: the order
+	// renderers list them in.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].IsProblem() && !out[j].IsProblem() })
 	return out
 }
 
@@ -362,7 +366,11 @@ func (a *analysis) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 // outage, and with retransmissions (or several packets on a pair that has
 // talked both ways), so that one-way protocols such as syslog are not
 // reported.
-func (a *analysis) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) {
+//
+// On a pair with no IKE and no ESP at all (ipsec false) the finding is
+// informational: without IPsec nothing here is softsa's business, and
+// peer-to-peer traffic is often left unanswered.
+func (a *analysis) gapFinding(p *pair, cycles []kbCycle, ipsec bool) (result.Finding, bool) {
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	var secs []float64
@@ -402,6 +410,9 @@ func (a *analysis) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) 
 	}
 	lo, hi := minMax(secs)
 	f := result.NewFinding(result.FindingTrafficGap)
+	if !ipsec {
+		f = result.NewFindingWithoutIPsec(result.FindingTrafficGap)
+	}
 	f.Confidence = 0.5
 	f.Summary = fmt.Sprintf("%d periods of %.0f–%.0f s in which clear traffic between %s and %s went unanswered, with no IPsec negotiation to explain them",
 		len(secs), lo, hi, p.addr[0], p.addr[1])

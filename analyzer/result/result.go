@@ -87,6 +87,10 @@ type Finding struct {
 	ID         string  `json:"id"`
 	Confidence float64 `json:"confidence"`
 	Summary    string  `json:"summary"`
+	// Severity is FindingSeverityProblem or FindingSeverityInfo (the
+	// catalog's, or WithoutIPsec's on a pair without IPsec); only problems
+	// make softsa exit with 1.
+	Severity string `json:"severity,omitempty"`
 	// Informational marks a finding that describes expected behaviour
 	// (FALLBACK_OK) rather than a problem.
 	Informational bool       `json:"informational,omitempty"`
