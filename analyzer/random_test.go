@@ -18,8 +18,10 @@ import (
 // answered up to MM4, or AuthIP; SYN retries or data retransmissions;
 // with or without vendor IDs; starting clean, mid soft SA or mid outage;
 // ending during a soft SA or mid outage; with or without UDP conversations
-// and idle stretches over a minute inside the soft SAs; and one in four
-// with the initiator's clear packets held off the wire during outages.
+// and idle stretches over a minute inside the soft SAs; one in four
+// with the initiator's clear packets held off the wire during outages; and
+// one in four seen only through ping -t, one in four through ping -t
+// alongside the TCP traffic.
 func randomKB(rng *rand.Rand) kbParams {
 	p := kbParams{
 		cycles: []int{1, 2, 2, 3, 3, 4}[rng.IntN(6)],
@@ -33,6 +35,7 @@ func randomKB(rng *rand.Rand) kbParams {
 		jitter: rng.Float64() * 3,
 		noise:  rng.IntN(2) == 0,
 		held:   rng.IntN(4) == 0,
+		ping:   []string{"", "", "only", "mix"}[rng.IntN(4)],
 	}
 	return p
 }

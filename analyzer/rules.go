@@ -384,7 +384,7 @@ func (a *analysis) gapFinding(p *pair, cycles []kbCycle, ipsec bool) (result.Fin
 		for j := range cycles {
 			used = used || cycles[j].out == r
 		}
-		if used || (r.retrans+r.synRetries == 0 && (r.packets < 3 || !twoWay)) {
+		if used || (r.retrans+r.synRetries+r.echoes == 0 && (r.packets < 3 || !twoWay)) {
 			continue
 		}
 		secs = append(secs, r.dur())
@@ -392,8 +392,13 @@ func (a *analysis) gapFinding(p *pair, cycles []kbCycle, ipsec bool) (result.Fin
 		for j := 0; j < r.ev.nframes; j++ {
 			frames = append(frames, r.ev.frames[j].frame)
 			what := fmt.Sprintf("%s → %s unanswered", from, to)
-			if r.ev.frames[j].what == evFirst {
+			switch r.ev.frames[j].what {
+			case evFirst:
 				what = fmt.Sprintf("gap starts: %s → %s gets no answer", from, to)
+			case evEchoFirst:
+				what = fmt.Sprintf("gap starts: ping (echo request) %s → %s gets no reply", from, to)
+			case evEcho:
+				what = fmt.Sprintf("ping %s → %s, no reply", from, to)
 			}
 			ev.add(r.ev.frames[j].ref, r.side, runFrameProto(r.ev.frames[j]), what)
 		}

@@ -22,6 +22,7 @@ const (
 	AppNATKeepalive     // a NAT-keepalive on UDP 4500
 	AppESP              // ESP, raw (IP protocol 50) or in UDP 4500
 	AppSMB              // a TCP 445/139 segment with payload (NetBIOS session service)
+	AppEcho             // an ICMP or ICMPv6 echo request or reply (Message.Echo)
 )
 
 // String names the application payload.
@@ -35,6 +36,8 @@ func (a App) String() string {
 		return "esp"
 	case AppSMB:
 		return "smb"
+	case AppEcho:
+		return "icmp-echo"
 	}
 	return "none"
 }
@@ -95,6 +98,7 @@ type Message struct {
 	AppData  []byte
 	UDPEncap bool      // the IKE or ESP came over UDP 4500
 	ESP      ESPHeader // for AppESP
+	Echo     Echo      // for AppEcho
 
 	// Err says why decoding stopped before the transport layer on a frame
 	// that has an IP layer (a truncated or malformed header); nil otherwise.
@@ -216,11 +220,13 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 		return
 	}
 	err := d.parsers[first].DecodeLayers(f.Data, &d.decoded)
-	var l4 []byte // a reassembled datagram's transport bytes
+	var l4 []byte        // a reassembled datagram's transport bytes
+	var ipPayload []byte // what follows the last IP header decoded (ICMP)
 	for _, t := range d.decoded {
 		switch t {
 		case layers.LayerTypeIPv4:
 			m.IPVersion, m.Proto, m.IPID = 4, d.ip4.Protocol, uint32(d.ip4.Id)
+			ipPayload = d.ip4.Payload
 			m.Src, _ = netip.AddrFromSlice(d.ip4.SrcIP)
 			m.Dst, _ = netip.AddrFromSlice(d.ip4.DstIP)
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
@@ -231,6 +237,7 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 			}
 		case layers.LayerTypeIPv6:
 			m.IPVersion, m.Proto = 6, d.ip6.NextHeader
+			ipPayload = d.ip6.Payload
 			m.Src, _ = netip.AddrFromSlice(d.ip6.SrcIP)
 			m.Dst, _ = netip.AddrFromSlice(d.ip6.DstIP)
 		case layers.LayerTypeIPv6Fragment:
@@ -242,7 +249,7 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 				m.Reassembled = l4 != nil
 			}
 		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
-			m.Proto = d.ip6ext.NextHeader
+			m.Proto, ipPayload = d.ip6ext.NextHeader, d.ip6ext.Payload
 		case layers.LayerTypeIPSecAH:
 			// AH authenticates but does not hide: what follows it is the
 			// real transport (ESP in AH+ESP tunnels).
@@ -270,6 +277,9 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 		// it is reassembled.
 		d.decodeTransport(m, d.fragPayload(m))
 		return
+	}
+	if !m.Fragment && (m.Proto == layers.IPProtocolICMPv4 || m.Proto == layers.IPProtocolICMPv6) {
+		fromICMP(m, ipPayload)
 	}
 	if err != nil && m.SrcPort == 0 && m.App == AppNone && !m.Fragment {
 		// A layer failed before the transport (a truncated or malformed
@@ -307,6 +317,10 @@ func (d *Decoder) decodeTransport(m *Message, b []byte) {
 		}
 	case layers.IPProtocolESP:
 		d.fromESP(m, b)
+	case layers.IPProtocolICMPv4, layers.IPProtocolICMPv6:
+		if !m.Fragment {
+			fromICMP(m, b)
+		}
 	}
 	m.Err = err
 }

@@ -146,6 +146,7 @@ const (
 	ProtoESP    = "esp"    // ESP, raw or UDP-encapsulated
 	ProtoTCP    = "tcp"
 	ProtoUDP    = "udp"
+	ProtoICMP   = "icmp"  // an ICMP or ICMPv6 echo request or reply (ping)
 	ProtoOther  = "other" // any other protocol, or an IP fragment never reassembled
 )
 

@@ -115,6 +115,8 @@ func (s *pairSim) run() {
 		s.runDNS()
 	case TrafficHTTP:
 		s.runHTTP()
+	case TrafficPing, TrafficPingHTTP:
+		s.runPing(s.p.Traffic.Kind == TrafficPingHTTP)
 	}
 }
 
@@ -152,7 +154,7 @@ func validate(sc *Scenario) error {
 		if p.Traffic.Kind != TrafficNone && p.Traffic.Interval <= 0 {
 			return fmt.Errorf("scenario %s: pair %d: traffic needs an interval", sc.Name, i)
 		}
-		if (p.Traffic.Kind == TrafficDNS || p.Traffic.Kind == TrafficHTTP) && len(p.Traffic.Names) == 0 {
+		if (p.Traffic.Kind == TrafficDNS || p.Traffic.Kind == TrafficHTTP || p.Traffic.Kind == TrafficPingHTTP) && len(p.Traffic.Names) == 0 {
 			return fmt.Errorf("scenario %s: pair %d: DNS and HTTP traffic need names", sc.Name, i)
 		}
 	}

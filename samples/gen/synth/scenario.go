@@ -144,6 +144,8 @@ const (
 	TrafficSMBIdle                     // an open SMB session used now and then, with long natural pauses
 	TrafficDNS                         // DNS queries over UDP 53
 	TrafficHTTP                        // HTTP GETs over TCP 80, one connection each
+	TrafficPing                        // ping -t: ICMP (ICMPv6) echo requests, one a second
+	TrafficPingHTTP                    // ping -t, and HTTP GETs every Interval in between
 )
 
 // File is one file a copy reads or writes.
