@@ -81,6 +81,9 @@ type negotiation struct {
 	notifies   [negNotifies]uint16
 	nnotify    int
 	errFrame   ref
+	// midway: the capture's first message of the negotiation is not its
+	// opening one (negotiationRoles): the other side had spoken before.
+	midway     bool
 	failed     bool
 	est        bool
 	estAt      ref
@@ -161,13 +164,8 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 			p.negsCut++
 			return
 		}
-		init := from
-		if s.Family == ike.FamilyV2 {
-			if h.Flags&ike.FlagInitiator == 0 {
-				init = from.other()
-			}
-		}
-		n = &negotiation{family: s.Family, ispi: h.ISPI, init: init, first: now, firstSnap: p.cnt}
+		init, midway := negotiationRoles(s, from)
+		n = &negotiation{family: s.Family, ispi: h.ISPI, init: init, first: now, firstSnap: p.cnt, midway: midway}
 		// A new attempt by the same initiator in the same family replaces
 		// an unfinished one that was still being retried (one silent for
 		// longer had simply given up).
@@ -184,7 +182,7 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 		// The pair's initiator is whoever started its first negotiation;
 		// a negotiation picked up in the middle only counts until one seen
 		// from its start comes along.
-		sure := s.Family == ike.FamilyV2 || isZero(h.RSPI)
+		sure := !midway
 		if p.ikeSide == noSide || (!p.ikeSure && sure) {
 			p.ikeSide, p.ikeSure = init, sure
 		}
@@ -197,6 +195,45 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 }
 
 func isZero(b [8]byte) bool { return b == [8]byte{} }
+
+// negotiationRoles reads, from the first message of a negotiation the
+// capture shows (sent by from), who its initiator is and whether the
+// capture picked the negotiation up midway. IKEv2 says both in its flags:
+// Initiator names the original initiator, Response a reply. IKEv1 and
+// AuthIP open with the responder cookie (SPI) zero, in the first message
+// only; a main-mode message with an SA payload and a non-zero responder
+// cookie is the responder's reply to it (message 2), so its sender is
+// the responder, and so is the sender of an Informational notify before
+// any cookie was chosen. Other messages picked up midway do not tell, and
+// the sender is taken as initiator, unsure.
+func negotiationRoles(s *ike.Summary, from side) (init side, midway bool) {
+	h := &s.Header
+	if s.Family == ike.FamilyV2 {
+		init = from
+		if h.Flags&ike.FlagInitiator == 0 {
+			init = from.other()
+		}
+		return init, h.Flags&ike.FlagResponse != 0 || h.Exchange != ike.ExchangeSAInit
+	}
+	opening := h.Exchange == ike.ExchangeMain || h.Exchange == ike.AuthIPExchangeMain ||
+		h.Exchange == ike.ExchangeAggressive || h.Exchange == ike.ExchangeBase || h.Exchange == ike.ExchangeAuthOnly
+	switch {
+	case isZero(h.RSPI) && opening:
+		return from, false
+	case isZero(h.RSPI) && h.Exchange == ike.ExchangeInformational:
+		// A notify before any cookie was chosen answers an opening
+		// message: NO-PROPOSAL-CHOSEN to main mode message 1, say.
+		return from.other(), true
+	}
+	if h.Exchange == ike.ExchangeMain || h.Exchange == ike.AuthIPExchangeMain {
+		for _, t := range s.PayloadTypes() {
+			if t == ike.PayloadSA {
+				return from.other(), true
+			}
+		}
+	}
+	return from, true
+}
 
 // findNeg returns the negotiation of (family, ispi), newest first.
 func (p *pair) findNeg(f ike.Family, ispi [8]byte) *negotiation {
@@ -494,7 +531,10 @@ func (n *negotiation) outcome() string {
 		return result.OutcomeEstablished
 	case n.failed:
 		return result.OutcomeFailed
-	case n.dirMsgs[1] == 0:
+	case n.dirMsgs[1] == 0 && isZero(n.rspi) && !n.midway:
+		// Nothing from the responder, and no message carries the
+		// responder's SPI (cookie) either: only the responder chooses
+		// it, so a non-zero one proves an answer the capture missed.
 		return result.OutcomeNoResponse
 	}
 	return result.OutcomeIncomplete

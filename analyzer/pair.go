@@ -100,8 +100,9 @@ type pair struct {
 	first      ref
 	last       ref
 	firstSide  side
-	synSide    side // side of the first pure SYN, noSide if none
-	ikeSide    side // side that started the first IKE negotiation, noSide if none
+	sent       [2]int // packets each side sent, of any kind
+	synSide    side   // side of the first pure SYN, noSide if none
+	ikeSide    side   // side that started the first IKE negotiation, noSide if none
 	ikeSure    bool
 	ipVersion6 bool
 

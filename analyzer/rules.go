@@ -109,13 +109,25 @@ func (a *analysis) negotiationFindings(p *pair, kbSide, noCommSide side) []resul
 		if stampOf(a.last).Sub(n.first.t) < inProgress && n.retrans == 0 && !n.failed {
 			continue // young and never retransmitted: may still be in progress
 		}
+		if !n.settled(stampOf(a.last)) && p.lastExpect[n.init].valid() {
+			// Still retrying when the capture ends, with clear traffic
+			// waiting on it: the inconclusive verdict says why.
+			continue
+		}
 		if p.siblingEstablished(n) {
 			continue
 		}
 		switch n.outcome() {
 		case result.OutcomeNoResponse:
 			noResp = append(noResp, n)
-		case result.OutcomeFailed, result.OutcomeIncomplete:
+		case result.OutcomeFailed:
+			failed = append(failed, n)
+		case result.OutcomeIncomplete:
+			if n.dirMsgs[0] == 0 || n.dirMsgs[1] == 0 {
+				// Seen from one side only (a lone reply, a one-way
+				// capture): incomplete, not a failure.
+				continue
+			}
 			failed = append(failed, n)
 		}
 	}

@@ -97,6 +97,12 @@ func (p *printer) capture(c *result.CaptureResult) error {
 		return err
 	}
 	for i := range c.Pairs {
+		if pr := &c.Pairs[i]; pr.Reason != "" {
+			p.line("")
+			p.line("%s %s -> %s: %s", p.paint(ansiBold, "Inconclusive"), pr.Initiator, pr.Responder, pr.Reason)
+		}
+	}
+	for i := range c.Pairs {
 		pr := &c.Pairs[i]
 		for j := range pr.Findings {
 			if f := &pr.Findings[j]; f.ID == result.FindingKB977526 {

@@ -67,6 +67,12 @@ const (
 	VerdictNegotiationFail = "negotiation-failed"
 	// VerdictNoIKEResponse: IKE from one side only.
 	VerdictNoIKEResponse = "no-ike-response"
+	// VerdictInconclusive: the capture cannot separate the candidate
+	// diagnoses: it ends before IKE could have given up (about a minute
+	// into a negotiation, as long as a KB 977526 outage), or it shows the
+	// pair in one direction only. Pair.Reason says why; every problem
+	// finding of the pair stays below 0.5 confidence.
+	VerdictInconclusive = "inconclusive"
 )
 
 // Severity says how much a finding or a verdict needs attention.
@@ -129,9 +135,10 @@ var verdicts = []VerdictKind{
 	{VerdictNoCommunication, "no communication", 1, SeverityProblem},
 	{VerdictNegotiationFail, "negotiation failed", 2, SeverityProblem},
 	{VerdictNoIKEResponse, "no IKE response", 3, SeverityProblem},
-	{VerdictFallbackToClear, "fallback to clear", 4, SeverityInfo},
-	{VerdictHealthyIPsec, "healthy IPsec", 5, SeverityHealthy},
-	{VerdictClearOnly, "clear only", 6, SeverityNeutral},
+	{VerdictInconclusive, "inconclusive", 4, SeverityInfo},
+	{VerdictFallbackToClear, "fallback to clear", 5, SeverityInfo},
+	{VerdictHealthyIPsec, "healthy IPsec", 6, SeverityHealthy},
+	{VerdictClearOnly, "clear only", 7, SeverityNeutral},
 }
 
 // Findings returns the findings catalog, problems first.

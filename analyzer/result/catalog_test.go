@@ -42,7 +42,7 @@ func TestCatalog(t *testing.T) {
 		}
 	}
 	codes := []string{VerdictKB977526, VerdictHealthyIPsec, VerdictFallbackToClear, VerdictNoCommunication,
-		VerdictNegotiationFail, VerdictNoIKEResponse, VerdictClearOnly}
+		VerdictNegotiationFail, VerdictNoIKEResponse, VerdictClearOnly, VerdictInconclusive}
 	vs := Verdicts()
 	if len(vs) != len(codes) {
 		t.Errorf("%d verdicts in the catalog, %d codes", len(vs), len(codes))

@@ -65,7 +65,10 @@ type Pair struct {
 	Responder string `json:"responder"`
 	// Verdict is one of the Verdict* constants: exactly one per pair,
 	// the most specific that applies.
-	Verdict      string        `json:"verdict"`
+	Verdict string `json:"verdict"`
+	// Reason says, for an inconclusive verdict, why the capture cannot
+	// decide and what capture would.
+	Reason       string        `json:"reason,omitempty"`
 	Findings     []Finding     `json:"findings"`
 	Negotiations []Negotiation `json:"negotiations"`
 	SAs          []SA          `json:"sas"`

@@ -68,6 +68,14 @@ func Generate(sc *Scenario) (*Output, error) {
 		out.Expected.Pairs = append(out.Expected.Pairs, ep)
 	}
 	frames := c.sorted()
+	if sc.Cut != nil {
+		frames = sc.Cut.apply(frames, sc.Start, byName(sc.Cut.OnlyFrom))
+		for i := range out.Expected.Pairs {
+			ep := &out.Expected.Pairs[i]
+			ep.Verdict, ep.Findings, ep.Notify = sc.Cut.Verdict, sc.Cut.Findings, ""
+			ep.Outages, ep.SoftSAs = []Span{}, []Span{}
+		}
+	}
 	var buf bytes.Buffer
 	if err := writeCapture(&buf, sc, frames); err != nil {
 		return nil, err
@@ -159,4 +167,20 @@ func validate(sc *Scenario) error {
 		}
 	}
 	return nil
+}
+
+// apply keeps the frames of the cut: those before start+Until, from only
+// (nil: all), then the first MaxFrames of them.
+func (cut *Cut) apply(frames []frame, start time.Time, only *node) []frame {
+	var out []frame
+	for _, f := range frames {
+		if (cut.Until > 0 && !f.t.Before(start.Add(cut.Until))) || (only != nil && f.src != only.Addr) {
+			continue
+		}
+		if cut.MaxFrames > 0 && len(out) == cut.MaxFrames {
+			break
+		}
+		out = append(out, f)
+	}
+	return out
 }

@@ -211,6 +211,23 @@ type Scenario struct {
 	// not show.
 	Expect []string
 	Absent []string
+	// Cut, when set, makes the capture a partial view of what the
+	// scenario's hosts did (a short or one-way capture).
+	Cut *Cut
+}
+
+// Cut is the part of a scenario's traffic a capture holds: the frames
+// before Until after the scenario's start (0: all; IKE retransmissions
+// outlive Duration), the first MaxFrames of them (0: all), and only those
+// sent by the host named OnlyFrom ("": both directions). Verdict and Findings are then what the
+// analysis must say instead of the hosts' mode, and no outage or soft SA is
+// expected.
+type Cut struct {
+	Until     time.Duration
+	MaxFrames int
+	OnlyFrom  string
+	Verdict   string
+	Findings  []string
 }
 
 // FileName is the capture's file name, e.g. "healthy-authip.pcapng".
