@@ -193,6 +193,7 @@ type analysis struct {
 	capDropped    int // frames of pairs beyond MaxPairs
 	capFirstFrame int
 	warnings      []string
+	clock         clockWatch
 
 	// Scratch space reused for every message so that the per-frame path
 	// does not allocate.
@@ -336,6 +337,7 @@ func (a *analysis) add(m *decoders.Message) {
 	a.frames++
 	at := stampOf(m.Time)
 	a.span(m.Time, at)
+	a.clock.note(m.Frame, at)
 	if m.IPVersion == 0 {
 		return
 	}

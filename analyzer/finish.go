@@ -25,6 +25,9 @@ func (a *analysis) finish() *result.CaptureResult {
 		a.warnf("pair cap %d reached: %d frames of further pairs ignored, from frame %d on (raise MaxPairs or filter pairs)",
 			a.opts.MaxPairs, a.capDropped, a.capFirstFrame)
 	}
+	if w := a.clock.warning(); w != "" {
+		a.warnings = append(a.warnings, w)
+	}
 	if a.historySpent != 0 {
 		a.warnf("history budget of %d MiB reached at frame %d: later negotiations, ESP SAs and gaps are counted but not analysed",
 			historyBudget>>20, a.historySpent)
