@@ -28,6 +28,9 @@ type facts struct {
 	ipsec bool
 	// esp: some ESP SA was tracked; negotiated: some negotiation was.
 	esp, negotiated bool
+	// oneWayESP: some ESP SA of three packets or more had nothing coming
+	// back.
+	oneWayESP bool
 	// noComm: the initiator cannot communicate at all (see
 	// noCommunication).
 	noComm bool
@@ -84,6 +87,10 @@ func (a *analysis) factsOf(p *pair) facts {
 	}
 	f.ipsec = f.ipsec || p.twoWayESP()
 	f.esp, f.negotiated = len(p.sas) > 0, len(p.negs) > 0
+	for _, sa := range p.sas {
+		// The ONE_WAY_ESP finding's threshold (oneWayFinding).
+		f.oneWayESP = f.oneWayESP || (sa.packets >= 3 && p.oneWay(sa))
+	}
 	end := stampOf(a.last)
 	f.noComm = p.noCommunication(f.init, f.ipsec, f.softs, end)
 	f.oneWay = p.oneDirection()

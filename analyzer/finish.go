@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"net/netip"
 	"runtime"
 	"sort"
@@ -127,8 +128,11 @@ func (a *analysis) pairResult(p *pair) result.Pair {
 	out := p.toResult(&f)
 	out.Findings = a.findings(p, &f)
 	out.Verdict = verdict(&f)
-	if out.Verdict == result.VerdictInconclusive {
+	switch {
+	case out.Verdict == result.VerdictInconclusive:
 		a.inconclusive(p, &f, &out)
+	case out.Verdict == result.VerdictHealthyIPsec && !f.negotiated:
+		out.Reason = fmt.Sprintf("SAs negotiated before the capture started: ESP flows both ways between %s and %s and no IKE is seen", p.addr[0], p.addr[1])
 	}
 	return out
 }

@@ -17,10 +17,13 @@ func verdict(f *facts) string {
 		return result.VerdictInconclusive
 	case f.ipsec:
 		return result.VerdictHealthyIPsec
-	case f.esp:
+	case f.esp && f.oneWayESP:
 		// ESP one way only and no negotiation seen completing: nothing
 		// comes back.
 		return result.VerdictNoCommunication
+	case f.esp && !f.negotiated:
+		// A packet or two of ESP one way: too few to tell.
+		return result.VerdictInconclusive
 	case !f.negotiated:
 		return result.VerdictClearOnly
 	case f.noComm:
@@ -47,14 +50,19 @@ const inconclusiveCap = 0.45
 // inconclusive says why p's capture cannot decide (verdict inconclusive),
 // caps the confidence of its problem findings, and says so in them.
 func (a *analysis) inconclusive(p *pair, f *facts, out *result.Pair) {
-	if f.oneWay {
+	switch {
+	case f.oneWay:
 		s := side(0)
 		if p.sent[0] == 0 {
 			s = 1
 		}
 		out.Reason = fmt.Sprintf("only %s → %s is seen: the capture shows one direction only (a one-way SPAN or TAP?), so an IKE message or clear packet left unanswered cannot be told from an answer the capture missed; capture both directions",
 			p.addr[s], p.addr[s.other()])
-	} else {
+	case f.unsettled == nil:
+		sa := p.sas[0]
+		out.Reason = fmt.Sprintf("only %d ESP packets from %s to %s and nothing else between them: too few to tell a one-way SA from traffic the capture cut short",
+			p.cnt.esp, p.addr[sa.side], p.addr[sa.side.other()])
+	default:
 		n := f.unsettled
 		secs := stampOf(a.last).Sub(n.first.t).Seconds()
 		out.Reason = fmt.Sprintf("the capture ends %.0f s into an %s negotiation by %s with %s that has not given up yet; IKE gives up after about a minute, and a KB 977526 outage lasts about as long, so nothing yet separates the KB 977526 loop from no communication: capture at least 10 minutes, starting before the traffic (the copy) starts",

@@ -99,7 +99,11 @@ func (p *printer) capture(c *result.CaptureResult) error {
 	for i := range c.Pairs {
 		if pr := &c.Pairs[i]; pr.Reason != "" {
 			p.line("")
-			p.line("%s %s -> %s: %s", p.paint(ansiBold, "Inconclusive"), pr.Initiator, pr.Responder, pr.Reason)
+			label := "Note"
+			if pr.Verdict == result.VerdictInconclusive {
+				label = "Inconclusive"
+			}
+			p.line("%s %s -> %s: %s", p.paint(ansiBold, label), pr.Initiator, pr.Responder, pr.Reason)
 		}
 	}
 	for i := range c.Pairs {

@@ -67,7 +67,8 @@ type Pair struct {
 	// the most specific that applies.
 	Verdict string `json:"verdict"`
 	// Reason says, for an inconclusive verdict, why the capture cannot
-	// decide and what capture would.
+	// decide and what capture would; for a healthy pair with ESP and no
+	// IKE, that its SAs were negotiated before the capture started.
 	Reason       string        `json:"reason,omitempty"`
 	Findings     []Finding     `json:"findings"`
 	Negotiations []Negotiation `json:"negotiations"`
@@ -218,6 +219,9 @@ type SA struct {
 	SeqGaps     int  `json:"seq_gaps,omitempty"`
 	SeqRestarts int  `json:"seq_restarts,omitempty"`
 	UDPEncap    bool `json:"udp_encap,omitempty"`
+	// Reserved is set on an ESP SA whose SPI is in the range RFC 4303
+	// reserves (0–255): not one IKE negotiated.
+	Reserved bool `json:"reserved,omitempty"`
 	// OneWay is set on an ESP SA with no ESP in the other direction while
 	// it was in use.
 	OneWay bool `json:"one_way,omitempty"`
