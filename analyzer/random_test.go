@@ -43,7 +43,7 @@ func randomKB(rng *rand.Rand) kbParams {
 // contrast kinds: every one must come out without a KB 977526 finding and
 // with its own verdict.
 var contrastKinds = []string{"healthy", "fallback-0.5s", "fallback-3s", "dead", "idle", "idle-ike",
-	"no-ike-response", "no-proposal", "ikev2-no-proposal", "fragments-lost", "one-way-esp", "slow-fallback", "slow-ipsec", "flaky-server"}
+	"no-ike-response", "no-proposal", "ikev2-no-proposal", "fragments-lost", "one-way-esp", "slow-fallback", "slow-ipsec", "flaky-server", "esp-only"}
 
 func genContrast(c *scen, kind string, t0 float64) pairTruth {
 	dur := c.u(300, 1200)
@@ -76,6 +76,8 @@ func genContrast(c *scen, kind string, t0 float64) pairTruth {
 		return genSlowIPsec(c, t0)
 	case "flaky-server":
 		return genFlaky(c, t0)
+	case "esp-only":
+		return genESPOnly(c, t0, dur)
 	}
 	panic(kind)
 }

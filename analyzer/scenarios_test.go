@@ -560,3 +560,24 @@ func TestPingKB(t *testing.T) {
 		}
 	}
 }
+
+// genESPOnly: ESP both ways on SAs negotiated before the capture, no IKE;
+// half the time with a rekey onto new SPIs midway, one time in four on
+// reserved SPIs (1–255).
+func genESPOnly(c *scen, t0, dur float64) pairTruth {
+	spi := func() uint32 {
+		if c.rng.IntN(4) == 0 {
+			return 1 + uint32(c.rng.IntN(255))
+		}
+		return 256 + c.rng.Uint32()%0xfffff00
+	}
+	if c.rng.IntN(2) == 0 {
+		mid := t0 + dur/2
+		c.espFlow(t0, mid, spi(), spi(), false, 30)
+		c.espFlow(mid+c.u(0.1, 2), t0+dur, spi(), spi(), false, 30)
+	} else {
+		c.espFlow(t0, t0+dur, spi(), spi(), false, 30)
+	}
+	return pairTruth{name: "esp-only", a: c.a, b: c.b, verdict: result.VerdictHealthyIPsec,
+		notWant: []string{result.FindingKB977526, result.FindingOneWayESP, result.FindingTrafficGap}}
+}

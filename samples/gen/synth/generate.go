@@ -169,12 +169,13 @@ func validate(sc *Scenario) error {
 	return nil
 }
 
-// apply keeps the frames of the cut: those before start+Until, from only
+// apply keeps the frames of the cut: those from start+From to start+Until,
+// from only
 // (nil: all), then the first MaxFrames of them.
 func (cut *Cut) apply(frames []frame, start time.Time, only *node) []frame {
 	var out []frame
 	for _, f := range frames {
-		if (cut.Until > 0 && !f.t.Before(start.Add(cut.Until))) || (only != nil && f.src != only.Addr) {
+		if f.t.Before(start.Add(cut.From)) || (cut.Until > 0 && !f.t.Before(start.Add(cut.Until))) || (only != nil && f.src != only.Addr) {
 			continue
 		}
 		if cut.MaxFrames > 0 && len(out) == cut.MaxFrames {

@@ -217,12 +217,13 @@ type Scenario struct {
 }
 
 // Cut is the part of a scenario's traffic a capture holds: the frames
-// before Until after the scenario's start (0: all; IKE retransmissions
-// outlive Duration), the first MaxFrames of them (0: all), and only those
+// from From to Until after the scenario's start (Until 0: to the end; IKE
+// retransmissions outlive Duration), the first MaxFrames of them (0: all), and only those
 // sent by the host named OnlyFrom ("": both directions). Verdict and Findings are then what the
 // analysis must say instead of the hosts' mode, and no outage or soft SA is
 // expected.
 type Cut struct {
+	From      time.Duration
 	Until     time.Duration
 	MaxFrames int
 	OnlyFrom  string

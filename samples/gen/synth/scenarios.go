@@ -13,7 +13,7 @@ func Scenarios() []*Scenario {
 		vistaToXP(), server2008To2003(), fallbackReverseOK(), fallbackNonIPsecPeer(),
 		noCommunication(), healthyIKEv1(), healthyAuthIP(), healthyIKEv2NATT(),
 		busyOffice(), negotiationFailures(), kbPingOnly(), kbPingHTTP(),
-		kbFirst8s(), kbFirst40s(), kbFirst3Frames(), kbResponderOnly(),
+		kbFirst8s(), kbFirst40s(), kbFirst3Frames(), kbResponderOnly(), espOnly(), espOnlyRekey(),
 	}
 }
 

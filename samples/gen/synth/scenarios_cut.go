@@ -44,3 +44,28 @@ func kbResponderOnly() *Scenario {
 	sc.Expect, sc.Absent = []string{"isakmp", "smb"}, []string{"esp", "smb2"}
 	return sc
 }
+
+// ESP-only captures: the healthy IKEv1 pair captured after its SAs were
+// negotiated.
+
+func espOnly() *Scenario {
+	sc := healthyIKEv1()
+	sc.Name = "esp-only"
+	sc.Description = "The healthy IKEv1 pair (healthy-ipsec-ikev1) captured from 5 s to 3 min: only ESP, its SAs " +
+		"negotiated before the capture started."
+	sc.Cut = &Cut{From: 5 * time.Second, Until: 3 * time.Minute, Verdict: "healthy-ipsec", Findings: []string{}}
+	sc.Expect = []string{"esp"}
+	sc.Absent = []string{"isakmp", "smb", "smb2"}
+	return sc
+}
+
+func espOnlyRekey() *Scenario {
+	sc := healthyIKEv1()
+	sc.Name = "esp-only-rekey"
+	sc.Description = "The healthy IKEv1 pair (healthy-ipsec-ikev1) captured from 5 s on: ESP on SAs negotiated " +
+		"before the capture, then a quick-mode rekey (without the main mode it belongs to) and ESP on new SPIs."
+	sc.Cut = &Cut{From: 5 * time.Second, Verdict: "healthy-ipsec", Findings: []string{}}
+	sc.Expect = []string{"esp", "isakmp"}
+	sc.Absent = []string{"smb", "smb2"}
+	return sc
+}
