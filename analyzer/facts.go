@@ -49,6 +49,9 @@ type facts struct {
 	// sent clear traffic expecting an answer.
 	unsettled *negotiation
 	waiting   bool
+	// ended is the last IKEv2 negotiation the initiator abandoned after a
+	// successful IKE_SA_INIT, or the responder redirected.
+	ended *negotiation
 }
 
 // factsOf gathers the facts of p, after closeRuns. It first puts p's
@@ -84,6 +87,9 @@ func (a *analysis) factsOf(p *pair) facts {
 		f.ipsec = f.ipsec || n.est
 		o := n.outcome()
 		f.failed = f.failed || o == result.OutcomeFailed || o == result.OutcomeIncomplete
+		if o == result.OutcomeAbandoned || o == result.OutcomeRedirected {
+			f.ended = n
+		}
 	}
 	f.ipsec = f.ipsec || p.twoWayESP()
 	f.esp, f.negotiated = len(p.sas) > 0, len(p.negs) > 0
@@ -120,7 +126,7 @@ func (a *analysis) factsOf(p *pair) facts {
 // established, failed with an error notify, went on for ikeGiveUp (IKE
 // has given up by then), or fell silent for inProgress before the end.
 func (n *negotiation) settled(end stamp) bool {
-	return n.est || n.failed || end.Sub(n.first.t) >= ikeGiveUp || end.Sub(n.last.t) >= inProgress
+	return n.est || n.failed || n.redirected || end.Sub(n.first.t) >= ikeGiveUp || end.Sub(n.last.t) >= inProgress
 }
 
 // gaveUp is when the not-established negotiation n is known to have

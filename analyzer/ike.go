@@ -83,7 +83,13 @@ type negotiation struct {
 	errFrame   ref
 	// midway: the capture's first message of the negotiation is not its
 	// opening one (negotiationRoles): the other side had spoken before.
-	midway     bool
+	midway bool
+	// IKEv2: retryAsked is the responder's last COOKIE or
+	// INVALID_KE_PAYLOAD, retried whether the initiator sent again after
+	// it; redirected: the responder sent REDIRECT.
+	retryAsked ref
+	retried    bool
+	redirected bool
 	failed     bool
 	est        bool
 	estAt      ref
@@ -282,8 +288,23 @@ func (a *analysis) addToNeg(n *negotiation, s *ike.Summary, from side, m *decode
 	n.sigs[dir][n.nsig[dir]%negSigs] = sig
 	n.nsig[dir]++
 
+	if dir == 0 && n.retryAsked.valid() && now.t.After(n.retryAsked.t) {
+		n.retried = true
+	}
 	errNow := false
 	for _, t := range s.NotifyTypes() {
+		if n.family == ike.FamilyV2 && dir == 1 && (t == notifyInvalidKE || t == notifyCookie || t == notifyRedirect) {
+			// Not failures: the responder asks for a retry (with its
+			// cookie, or another Diffie-Hellman group) within the same
+			// negotiation, or sends the initiator to another gateway.
+			n.addNotify(t)
+			if t == notifyRedirect {
+				n.redirected = true
+			} else {
+				n.retryAsked, n.retried = now, false
+			}
+			continue
+		}
 		if notifyIsError(n.family, t) {
 			errNow = true
 			n.failed = true
@@ -384,6 +405,14 @@ func (n *negotiation) establish(now ref) {
 // notifyIsError applies the error ranges of RFC 2408 §3.14.1 (IKEv1, and
 // AuthIP which reuses them) and RFC 7296 §3.10.1 (IKEv2). Type 0 is not a
 // notify at all.
+// IKEv2 notifies that ask the initiator to retry or go elsewhere
+// (RFC 7296 §3.10.1, RFC 5685).
+const (
+	notifyInvalidKE = 17
+	notifyCookie    = 16390
+	notifyRedirect  = 16407
+)
+
 func notifyIsError(f ike.Family, t uint16) bool {
 	if t == 0 {
 		return false
@@ -531,6 +560,13 @@ func (n *negotiation) outcome() string {
 		return result.OutcomeEstablished
 	case n.failed:
 		return result.OutcomeFailed
+	case n.redirected:
+		return result.OutcomeRedirected
+	case n.family == ike.FamilyV2 && n.saInitOnly() && n.dirMsgs[1] > 0 && !isZero(n.rspi) && (!n.retryAsked.valid() || n.retried):
+		// IKE_SA_INIT answered with the responder's SPI (after any
+		// COOKIE or INVALID_KE retry), then nothing: the initiator did
+		// not go on.
+		return result.OutcomeAbandoned
 	case n.dirMsgs[1] == 0 && isZero(n.rspi) && !n.midway:
 		// Nothing from the responder, and no message carries the
 		// responder's SPI (cookie) either: only the responder chooses
@@ -791,4 +827,15 @@ func (a *analysis) ipReassembled(p *pair, from side, m *decoders.Message) {
 			i--
 		}
 	}
+}
+
+// saInitOnly reports whether every exchange of the IKEv2 negotiation n is
+// IKE_SA_INIT.
+func (n *negotiation) saInitOnly() bool {
+	for i := 0; i < n.nexch; i++ {
+		if n.exch[i].typ != ike.ExchangeSAInit {
+			return false
+		}
+	}
+	return n.nexch > 0
 }

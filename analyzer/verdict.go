@@ -36,8 +36,9 @@ func verdict(f *facts) string {
 		return result.VerdictInconclusive
 	case f.failed:
 		return result.VerdictNegotiationFail
-	case f.unsettled != nil:
-		// Not answered yet, and not given up yet either.
+	case f.unsettled != nil, f.ended != nil:
+		// Not answered yet, and not given up yet either; or answered
+		// and then not continued (or sent elsewhere): nothing failed.
 		return result.VerdictInconclusive
 	}
 	return result.VerdictNoIKEResponse
@@ -58,6 +59,14 @@ func (a *analysis) inconclusive(p *pair, f *facts, out *result.Pair) {
 		}
 		out.Reason = fmt.Sprintf("only %s → %s is seen: the capture shows one direction only (a one-way SPAN or TAP?), so an IKE message or clear packet left unanswered cannot be told from an answer the capture missed; capture both directions",
 			p.addr[s], p.addr[s.other()])
+	case f.unsettled == nil && f.ended != nil:
+		n := f.ended
+		what := "answered IKE_SA_INIT and then abandoned by the initiator (no IKE_AUTH follows)"
+		if n.outcome() == result.OutcomeRedirected {
+			what = "redirected by the responder to another gateway (REDIRECT)"
+		}
+		out.Reason = fmt.Sprintf("the IKEv2 negotiation by %s with %s was %s: nothing failed between these two hosts, and the capture does not show what the initiator did next",
+			p.addr[n.init], p.addr[n.init.other()], what)
 	case f.unsettled == nil:
 		sa := p.sas[0]
 		out.Reason = fmt.Sprintf("only %d ESP packets from %s to %s and nothing else between them: too few to tell a one-way SA from traffic the capture cut short",

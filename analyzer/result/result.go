@@ -196,6 +196,13 @@ const (
 	OutcomeFailed      = "failed"
 	OutcomeNoResponse  = "no-response"
 	OutcomeIncomplete  = "incomplete"
+	// OutcomeAbandoned: an IKEv2 IKE_SA_INIT the responder answered
+	// (after any COOKIE or INVALID_KE_PAYLOAD retry) that the initiator
+	// never continued.
+	OutcomeAbandoned = "abandoned"
+	// OutcomeRedirected: the responder sent the initiator to another
+	// gateway (IKEv2 REDIRECT, RFC 5685).
+	OutcomeRedirected = "redirected"
 )
 
 // SA is a hard SA (ESP, one per SPI and direction) or a soft SA (clear
