@@ -111,7 +111,7 @@ func (m *Message) TCP() bool { return m.Proto == layers.IPProtocolTCP && m.SrcPo
 // UDP reports whether the frame carries a decoded UDP datagram.
 func (m *Message) UDP() bool { return m.Proto == layers.IPProtocolUDP && m.SrcPort|m.DstPort != 0 }
 
-// Decoder decodes frames into Messages: link layer, 802.1Q (stacked), IPv4 and
+// Decoder decodes frames into Messages: link layer, 802.1Q (stacked), PPPoE, IPv4 and
 // IPv6 with fragment reassembly, TCP, UDP and ESP, with one preallocated
 // gopacket DecodingLayerParser per first layer. It is not safe for concurrent
 // use; give each goroutine its own.
@@ -129,6 +129,7 @@ type Decoder struct {
 	udp     layers.UDP
 	ah      layers.IPSecAH
 	esp     layers.IPSecESP
+	pppoe   pppoeSession // PPPoE session and PPP protocol, one layer
 
 	parsers [numFirst]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
@@ -147,7 +148,7 @@ type Decoder struct {
 func NewDecoder() *Decoder {
 	d := &Decoder{decoded: make([]gopacket.LayerType, 0, 16)}
 	all := []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo,
-		&d.ip4, &d.ip6, &d.ip6ext, &d.ip6frag, &d.ah, &d.tcp, &d.udp, &d.esp}
+		&d.ip4, &d.ip6, &d.ip6ext, &d.ip6frag, &d.ah, &d.tcp, &d.udp, &d.esp, &d.pppoe}
 	for i, first := range firstLayers {
 		// The fragment layer is added after the extension skipper so that
 		// it, not the skipper, handles the IPv6 fragment header.
