@@ -60,6 +60,10 @@ func (c *clockWatch) warning() string {
 	if c.n > clockStepsKept {
 		more = fmt.Sprintf(" and %d more", c.n-clockStepsKept)
 	}
-	return fmt.Sprintf("time goes backwards %d times (%s%s): the capture host's clock was set back, or files were joined out of order; outage and soft-SA lengths that span a step are short by it",
-		c.n, strings.Join(parts, "; "), more)
+	times := fmt.Sprintf("%d times", c.n)
+	if c.n == 1 {
+		times = "once"
+	}
+	return fmt.Sprintf("time goes backwards %s (%s%s): the capture host's clock was set back, or files were joined out of order; outage and soft-SA lengths that span a step are short by it",
+		times, strings.Join(parts, "; "), more)
 }

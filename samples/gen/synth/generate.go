@@ -72,8 +72,12 @@ func Generate(sc *Scenario) (*Output, error) {
 		frames = sc.Cut.apply(frames, sc.Start, byName(sc.Cut.OnlyFrom))
 		for i := range out.Expected.Pairs {
 			ep := &out.Expected.Pairs[i]
-			ep.Verdict, ep.Findings, ep.Notify = sc.Cut.Verdict, sc.Cut.Findings, ""
-			ep.Outages, ep.SoftSAs = []Span{}, []Span{}
+			if sc.Cut.Verdict != "" {
+				ep.Verdict, ep.Findings, ep.Notify = sc.Cut.Verdict, sc.Cut.Findings, ""
+				ep.Outages, ep.SoftSAs = []Span{}, []Span{}
+			}
+			sc.Cut.shiftSpans(ep.Outages, sc.Start)
+			sc.Cut.shiftSpans(ep.SoftSAs, sc.Start)
 		}
 	}
 	var buf bytes.Buffer
@@ -181,7 +185,29 @@ func (cut *Cut) apply(frames []frame, start time.Time, only *node) []frame {
 		if cut.MaxFrames > 0 && len(out) == cut.MaxFrames {
 			break
 		}
+		if cut.StepBack > 0 && !f.t.Before(start.Add(cut.StepAt)) {
+			f.t = f.t.Add(-cut.StepBack)
+		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// shiftSpans moves the span ends at or after the clock step back, as the
+// capture stamps them.
+func (cut *Cut) shiftSpans(spans []Span, start time.Time) {
+	if cut.StepBack == 0 {
+		return
+	}
+	step := start.Add(cut.StepAt)
+	for i := range spans {
+		s := &spans[i]
+		if !s.Start.Before(step) {
+			s.Start = s.Start.Add(-cut.StepBack)
+		}
+		if !s.End.Before(step) {
+			s.End = s.End.Add(-cut.StepBack)
+		}
+		s.Seconds = s.End.Sub(s.Start).Seconds()
+	}
 }

@@ -219,16 +219,20 @@ type Scenario struct {
 // Cut is the part of a scenario's traffic a capture holds: the frames
 // from From to Until after the scenario's start (Until 0: to the end; IKE
 // retransmissions outlive Duration), the first MaxFrames of them (0: all), and only those
-// sent by the host named OnlyFrom ("": both directions). Verdict and Findings are then what the
-// analysis must say instead of the hosts' mode, and no outage or soft SA is
-// expected.
+// sent by the host named OnlyFrom ("": both directions). Verdict and
+// Findings, when Verdict is set, are what the analysis must say instead of
+// the hosts' mode, and no outage or soft SA is then expected.
 type Cut struct {
-	From      time.Duration
-	Until     time.Duration
-	MaxFrames int
-	OnlyFrom  string
-	Verdict   string
-	Findings  []string
+	// StepAt and StepBack set the capture host's clock back: frames from
+	// StepAt on are stamped StepBack earlier (expected spans likewise), in
+	// their capture order.
+	StepAt, StepBack time.Duration
+	From             time.Duration
+	Until            time.Duration
+	MaxFrames        int
+	OnlyFrom         string
+	Verdict          string
+	Findings         []string
 }
 
 // FileName is the capture's file name, e.g. "healthy-authip.pcapng".

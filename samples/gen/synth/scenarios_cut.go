@@ -69,3 +69,15 @@ func espOnlyRekey() *Scenario {
 	sc.Absent = []string{"smb", "smb2"}
 	return sc
 }
+
+// kbClockStep is the main sample captured on a host whose clock is set 30 s
+// back in the middle of the first soft SA: that soft SA seems 30 s
+// shorter, and softsa warns, naming the frame.
+func kbClockStep() *Scenario {
+	sc := vistaToXP()
+	sc.Name = "kb977526-clock-step"
+	sc.Description = "The KB 977526 loop (kb977526-vista-to-xp) captured on a host whose clock is set back 30 s " +
+		"3 minutes in, during the first soft SA: the frames after it are stamped 30 s earlier."
+	sc.Cut = &Cut{StepAt: 3 * time.Minute, StepBack: 30 * time.Second}
+	return sc
+}
