@@ -43,7 +43,7 @@ func randomKB(rng *rand.Rand) kbParams {
 // contrast kinds: every one must come out without a KB 977526 finding and
 // with its own verdict.
 var contrastKinds = []string{"healthy", "fallback-0.5s", "fallback-3s", "dead", "idle", "idle-ike",
-	"no-ike-response", "no-proposal", "ikev2-no-proposal", "fragments-lost", "one-way-esp", "slow-fallback", "slow-ipsec", "flaky-server", "esp-only"}
+	"no-ike-response", "no-proposal", "ikev2-no-proposal", "fragments-lost", "one-way-esp", "slow-fallback", "slow-ipsec", "flaky-server", "esp-only", "ikev2-retry", "ikev2-abandoned"}
 
 func genContrast(c *scen, kind string, t0 float64) pairTruth {
 	dur := c.u(300, 1200)
@@ -78,6 +78,10 @@ func genContrast(c *scen, kind string, t0 float64) pairTruth {
 		return genFlaky(c, t0)
 	case "esp-only":
 		return genESPOnly(c, t0, dur)
+	case "ikev2-retry":
+		return genIKEv2Retry(c, t0, dur, true)
+	case "ikev2-abandoned":
+		return genIKEv2Retry(c, t0, dur, false)
 	}
 	panic(kind)
 }

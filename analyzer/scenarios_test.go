@@ -10,6 +10,7 @@ import (
 
 	"softsa/analyzer/result"
 	"softsa/decoders"
+	"softsa/decoders/ike"
 )
 
 // Scenario generators: each writes one pair's traffic into its own stream
@@ -580,4 +581,36 @@ func genESPOnly(c *scen, t0, dur float64) pairTruth {
 	}
 	return pairTruth{name: "esp-only", a: c.a, b: c.b, verdict: result.VerdictHealthyIPsec,
 		notWant: []string{result.FindingKB977526, result.FindingOneWayESP, result.FindingTrafficGap}}
+}
+
+// genIKEv2Retry: IKEv2 IKE_SA_INIT answered with COOKIE or
+// INVALID_KE_PAYLOAD (or, one time in three, at once), retried with the
+// same SPI and answered; with auth, IKE_AUTH follows and ESP flows
+// (healthy-ipsec); without, the initiator goes no further (abandoned,
+// inconclusive). Never NEGOTIATION_FAILED.
+func genIKEv2Retry(c *scen, t0, dur float64, auth bool) pairTruth {
+	ispi, rspi := spi8(c.rng), spi8(c.rng)
+	var zero [8]byte
+	t := t0
+	c.s.ike(t, c.a, c.b, ikeBytes(0x20, ispi, zero, ike.ExchangeSAInit, ike.FlagInitiator, 0, plNonce(c.rng, 32)))
+	if k := c.rng.IntN(3); k > 0 {
+		n := []uint16{notifyCookie, notifyInvalidKE}[k-1]
+		t += c.rtt()
+		c.s.ike(t, c.b, c.a, ikeBytes(0x20, ispi, zero, ike.ExchangeSAInit, ike.FlagResponse, 0, plNotifyV2(n)))
+		t += c.rtt()
+		c.s.ike(t, c.a, c.b, ikeBytes(0x20, ispi, zero, ike.ExchangeSAInit, ike.FlagInitiator, 0, plNotifyV2(notifyCookie), plNonce(c.rng, 32)))
+	}
+	t += c.rtt()
+	c.s.ike(t, c.b, c.a, ikeBytes(0x20, ispi, rspi, ike.ExchangeSAInit, ike.FlagResponse, 0, plNonce(c.rng, 32)))
+	tr := pairTruth{name: "ikev2-abandoned", a: c.a, b: c.b, verdict: result.VerdictInconclusive, initiatorKnown: true,
+		notWant: []string{result.FindingKB977526, result.FindingNegotiationFailed, result.FindingNoIKEResponse}}
+	if auth {
+		t += c.rtt()
+		c.s.ike(t, c.a, c.b, ikeBytes(0x20, ispi, rspi, ike.ExchangeAuth, ike.FlagInitiator, 1, payload{ike.PayloadEncrypted, plNonce(c.rng, 80).body}))
+		t += c.rtt()
+		c.s.ike(t, c.b, c.a, ikeBytes(0x20, ispi, rspi, ike.ExchangeAuth, ike.FlagResponse, 1, payload{ike.PayloadEncrypted, plNonce(c.rng, 80).body}))
+		c.espFlow(t+0.01, t0+dur, 256+c.rng.Uint32()%0xfffff00, 256+c.rng.Uint32()%0xfffff00, false, 30)
+		tr.name, tr.verdict = "ikev2-retry", result.VerdictHealthyIPsec
+	}
+	return tr
 }
