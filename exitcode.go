@@ -2,8 +2,8 @@ package main
 
 // Exit codes (DESIGN.md): like grep, 1 means "found something".
 const (
-	exitOK       = 0 // analysed, nothing found
-	exitFindings = 1 // analysed, at least one finding
+	exitOK       = 0 // analysed, no problem found (informational findings only)
+	exitFindings = 1 // analysed, at least one problem finding
 	exitUsage    = 2 // usage error, no input could be read, or the report could not be written
 	exitPartial  = 3 // some inputs failed, others were analysed; or interrupted: the report is incomplete
 )

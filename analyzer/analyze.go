@@ -130,6 +130,12 @@ const (
 	// inProgress: a negotiation that began this close to the end of the
 	// capture and never retransmitted may simply not have finished yet.
 	inProgress = 30 * time.Second
+	// ikeGiveUp is how long a negotiation that gets nowhere goes on
+	// before IKE gives up: Windows main mode retransmits for about a
+	// minute, which is also how long a KB 977526 outage lasts. A capture
+	// that ends sooner after a negotiation began cannot tell the KB loop
+	// (clear traffic admitted when IKE gives up) from no communication.
+	ikeGiveUp = 60 * time.Second
 	// oneWayOverlap widens an ESP SA's life when looking for ESP in the
 	// other direction.
 	oneWayOverlap = 10 * time.Second
@@ -191,6 +197,7 @@ type analysis struct {
 	capDropped    int // frames of pairs beyond MaxPairs
 	capFirstFrame int
 	warnings      []string
+	clock         clockWatch
 
 	// Scratch space reused for every message so that the per-frame path
 	// does not allocate.
@@ -339,6 +346,7 @@ func (a *analysis) add(m *decoders.Message) {
 	a.frames++
 	at := stampOf(m.Time)
 	a.span(m.Time, at)
+	a.clock.note(m.Frame, at)
 	if m.IPVersion == 0 {
 		return
 	}
@@ -487,6 +495,7 @@ func (a *analysis) touch(p *pair, now ref, from side) {
 	if !p.last.valid() {
 		p.firstSide = from
 	}
+	p.sent[from]++
 	if p.lastAny.valid() && !p.run[0].open && !p.run[1].open && now.t.Sub(p.lastAny.t) >= idleGap {
 		a.addRun(p, runRec{kind: gapIdle, side: noSide, start: p.lastAny, end: now})
 	}

@@ -68,6 +68,16 @@ func (s *stream) udp(sec float64, src, dst netip.Addr, sp, dp uint16, n int) {
 		Proto: layers.IPProtocolUDP, SrcPort: sp, DstPort: dp, Payload: zeros[:n], WireLen: 42 + n})
 }
 
+// echo adds an ICMP (or ICMPv6) echo request or reply.
+func (s *stream) echo(sec float64, src, dst netip.Addr, reply bool, id, seq uint16) {
+	proto := layers.IPProtocolICMPv4
+	if !src.Is4() {
+		proto = layers.IPProtocolICMPv6
+	}
+	s.msgs = append(s.msgs, decoders.Message{Time: at(sec), IPVersion: ipv(src), Src: src, Dst: dst, Proto: proto,
+		App: decoders.AppEcho, Echo: decoders.Echo{Reply: reply, ID: id, Seq: seq}, Payload: zeros[:40], WireLen: 74})
+}
+
 func (s *stream) ike(sec float64, src, dst netip.Addr, msg []byte) {
 	s.msgs = append(s.msgs, decoders.Message{Time: at(sec), IPVersion: ipv(src), Src: src, Dst: dst,
 		Proto: layers.IPProtocolUDP, SrcPort: 500, DstPort: 500, Payload: msg, App: decoders.AppISAKMP,
@@ -226,6 +236,46 @@ type scen struct {
 	bSeq uint32
 	vidA []payload // vendor IDs a sends in its first IKE message
 	vidB []payload
+	// pingID and pingSeq are a's ping -t: one identifier, the sequence
+	// number counting up.
+	pingID, pingSeq uint16
+}
+
+// ping is one echo request from a at t, answered by b when answered; it
+// returns the time of the reply (or t).
+func (c *scen) ping(t float64, answered bool) float64 {
+	c.pingSeq++
+	c.s.echo(t, c.a, c.b, false, c.pingID, c.pingSeq)
+	if !answered {
+		return t
+	}
+	t += c.rtt()
+	c.s.echo(t, c.b, c.a, true, c.pingID, c.pingSeq)
+	return t
+}
+
+// pingTwoWay is ping -t answered over [from, to]: a request a second
+// after each reply. It returns the time of the last reply (<= to).
+func (c *scen) pingTwoWay(from, to float64) float64 {
+	last := from
+	for t := from; t+0.1 <= to; t = last + c.u(0.98, 1.02) {
+		last = c.ping(t, true)
+	}
+	return last
+}
+
+// outagePing: from t0 a's pings go unanswered (ping waits 4 s for each,
+// then sends the next) until b's reply at t0+d. It returns t0+d.
+func (c *scen) outagePing(t0, d float64) float64 {
+	end := t0 + d
+	last := end - c.rtt()
+	for t := t0; t < last-0.05; t += c.u(4, 4.1) {
+		c.ping(t, false)
+	}
+	c.pingSeq++
+	c.s.echo(last, c.a, c.b, false, c.pingID, c.pingSeq)
+	c.s.echo(end, c.b, c.a, true, c.pingID, c.pingSeq)
+	return end
 }
 
 func newScen(t testing.TB, rng *rand.Rand, a, b netip.Addr) *scen {

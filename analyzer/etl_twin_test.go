@@ -34,6 +34,13 @@ func TestETLTwins(t *testing.T) {
 			t.Logf("%s: link types other than Ethernet and raw IP: no ETL twin", filepath.Base(path))
 			continue
 		}
+		if i := backwards(frames); i > 0 {
+			// An ETL trace's clock is the performance counter, which does
+			// not step back, and the reader delivers frames in time order:
+			// a capture whose wall clock was set back has no ETL twin.
+			t.Logf("%s: time goes backwards at frame %d: no ETL twin", filepath.Base(path), i+1)
+			continue
+		}
 		want := analyzeJSON(t, path, nil)
 		for _, ndis := range []bool{false, true} {
 			for _, compressed := range []bool{false, true} {
@@ -47,6 +54,17 @@ func TestETLTwins(t *testing.T) {
 			}
 		}
 	}
+}
+
+// backwards returns the index of the first frame earlier than the one
+// before it, or 0.
+func backwards(frames []twinFrame) int {
+	for i := 1; i < len(frames); i++ {
+		if frames[i].t.Before(frames[i-1].t) {
+			return i
+		}
+	}
+	return 0
 }
 
 type twinFrame struct {

@@ -43,7 +43,7 @@ func (e *evidence) add(r ref, from side, proto, what string) {
 	e.items = append(e.items, ev)
 }
 
-var protoNames = [...]string{protoISAKMP: result.ProtoISAKMP, protoESP: result.ProtoESP, protoTCP: result.ProtoTCP, protoUDP: result.ProtoUDP, protoOther: result.ProtoOther}
+var protoNames = [...]string{protoISAKMP: result.ProtoISAKMP, protoESP: result.ProtoESP, protoTCP: result.ProtoTCP, protoUDP: result.ProtoUDP, protoOther: result.ProtoOther, protoICMP: result.ProtoICMP}
 
 // Without a sender and protocol in the ref (a ref not taken in add), the
 // helpers below tell them where the state says so for certain.
@@ -72,6 +72,8 @@ func runFrameProto(e evRef) string {
 	switch e.what {
 	case evSYNRetry, evRetrans:
 		return result.ProtoTCP
+	case evEchoFirst, evEcho:
+		return result.ProtoICMP
 	case evIKE:
 		return result.ProtoISAKMP
 	}

@@ -146,6 +146,7 @@ type tsFrame struct {
 	tcpFlags uint64
 	retrans  bool
 	udp      bool
+	echo     bool // an ICMP or ICMPv6 echo request or reply
 	time     time.Time
 }
 
@@ -163,7 +164,7 @@ func (f *tsFrame) String() string {
 	for _, x := range []struct {
 		on   bool
 		name string
-	}{{f.isakmp, "isakmp"}, {f.esp, "esp"}, {f.tcp, fmt.Sprintf("tcp flags 0x%03x", f.tcpFlags)}, {f.retrans, "retransmission"}, {f.udp, "udp"}} {
+	}{{f.isakmp, "isakmp"}, {f.esp, "esp"}, {f.tcp, fmt.Sprintf("tcp flags 0x%03x", f.tcpFlags)}, {f.retrans, "retransmission"}, {f.udp, "udp"}, {f.echo, "icmp echo"}} {
 		if x.on {
 			p = append(p, x.name)
 		}
@@ -178,7 +179,7 @@ func tsharkFrames(t *testing.T, path string) map[int]*tsFrame {
 	out, err := testenv.Output(t, "tshark", "-r", path, "-n", "-T", "fields", "-E", "separator=/t",
 		"-e", "frame.number", "-e", "ip.src", "-e", "ipv6.src", "-e", "isakmp.exchangetype",
 		"-e", "esp.spi", "-e", "tcp.flags", "-e", "tcp.analysis.retransmission", "-e", "udp.srcport",
-		"-e", "frame.time_epoch")
+		"-e", "frame.time_epoch", "-e", "icmp.type", "-e", "icmpv6.type")
 	var ee *exec.ExitError
 	if err != nil && !(errors.As(err, &ee) && len(out) > 0) {
 		t.Fatal(err)
@@ -189,7 +190,7 @@ func tsharkFrames(t *testing.T, path string) map[int]*tsFrame {
 			continue
 		}
 		c := strings.Split(line, "\t")
-		if len(c) != 9 {
+		if len(c) != 11 {
 			t.Fatalf("tshark -r %s: unexpected line %q", path, line)
 		}
 		n, err := strconv.Atoi(c[0])
@@ -197,6 +198,11 @@ func tsharkFrames(t *testing.T, path string) map[int]*tsFrame {
 			t.Fatalf("tshark -r %s: frame number in %q", path, line)
 		}
 		f := &tsFrame{isakmp: c[3] != "", esp: c[4] != "", tcp: c[5] != "", retrans: c[6] != "", udp: c[7] != ""}
+		// An echo request or reply; the first value is the frame's own
+		// ICMP header (an error quotes another after it).
+		v4, _, _ := strings.Cut(c[9], ",")
+		v6, _, _ := strings.Cut(c[10], ",")
+		f.echo = v4 == "0" || v4 == "8" || v6 == "128" || v6 == "129"
 		// Several values (an ICMP error quoting a packet, a tunnel) are
 		// comma-separated; the first is the outer header's.
 		for _, s := range c[1:3] {
@@ -320,6 +326,8 @@ func checkEvidenceFile(t *testing.T, path string, corpus bool) evidenceStats {
 					ok = f.tcp
 				case result.ProtoUDP:
 					ok = f.udp && !f.isakmp && !f.esp
+				case result.ProtoICMP:
+					ok = f.echo && !f.tcp && !f.udp
 				case result.ProtoOther:
 					ok = !f.isakmp && !f.esp && !f.tcp && !f.udp
 				case "":

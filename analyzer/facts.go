@@ -28,6 +28,9 @@ type facts struct {
 	ipsec bool
 	// esp: some ESP SA was tracked; negotiated: some negotiation was.
 	esp, negotiated bool
+	// oneWayESP: some ESP SA of three packets or more had nothing coming
+	// back.
+	oneWayESP bool
 	// noComm: the initiator cannot communicate at all (see
 	// noCommunication).
 	noComm bool
@@ -37,6 +40,18 @@ type facts struct {
 	// failed: some negotiation failed or was answered and never
 	// established.
 	failed bool
+	// oneWay: the capture shows the pair in one direction only
+	// (oneDirection).
+	oneWay bool
+	// unsettled is, when none of the pair's negotiations that did not
+	// establish had given up or failed by the end of the capture, the
+	// last of them; nil otherwise. waiting: the initiator of one of them
+	// sent clear traffic expecting an answer.
+	unsettled *negotiation
+	waiting   bool
+	// ended is the last IKEv2 negotiation the initiator abandoned after a
+	// successful IKE_SA_INIT, or the responder redirected.
+	ended *negotiation
 }
 
 // factsOf gathers the facts of p, after closeRuns. It first puts p's
@@ -72,21 +87,67 @@ func (a *analysis) factsOf(p *pair) facts {
 		f.ipsec = f.ipsec || n.est
 		o := n.outcome()
 		f.failed = f.failed || o == result.OutcomeFailed || o == result.OutcomeIncomplete
+		if o == result.OutcomeAbandoned || o == result.OutcomeRedirected {
+			f.ended = n
+		}
 	}
 	f.ipsec = f.ipsec || p.twoWayESP()
 	f.esp, f.negotiated = len(p.sas) > 0, len(p.negs) > 0
-	f.noComm = p.noCommunication(f.init, f.ipsec, f.softs)
+	for _, sa := range p.sas {
+		// The ONE_WAY_ESP finding's threshold (oneWayFinding).
+		f.oneWayESP = f.oneWayESP || (sa.packets >= 3 && p.oneWay(sa))
+	}
+	end := stampOf(a.last)
+	f.noComm = p.noCommunication(f.init, f.ipsec, f.softs, end)
+	f.oneWay = p.oneDirection()
+	settled := false
+	for _, n := range p.negs {
+		switch {
+		case n.est:
+		case n.settled(end):
+			settled = true
+		default:
+			f.unsettled = n
+			// Its initiator's clear traffic waits on it: the KB loop
+			// or no communication, which only IKE giving up tells.
+			f.waiting = f.waiting || p.lastExpect[n.init].valid()
+		}
+	}
+	if settled {
+		f.unsettled, f.waiting = nil, false
+	}
 	for i := range f.softs {
 		f.fallback = f.fallback || !f.softs[i].kb
 	}
 	return f
 }
 
+// settled reports whether negotiation n had its outcome by end: it
+// established, failed with an error notify, went on for ikeGiveUp (IKE
+// has given up by then), or fell silent for inProgress before the end.
+func (n *negotiation) settled(end stamp) bool {
+	return n.est || n.failed || n.redirected || end.Sub(n.first.t) >= ikeGiveUp || end.Sub(n.last.t) >= inProgress
+}
+
+// gaveUp is when the not-established negotiation n is known to have
+// failed: its error notify, or ikeGiveUp after its start, or its last
+// message when it fell silent before that.
+func (n *negotiation) gaveUp() stamp {
+	switch {
+	case n.failed && n.errFrame.valid():
+		return n.errFrame.t
+	case n.last.t.Sub(n.first.t) < ikeGiveUp-inProgress:
+		return n.last.t
+	}
+	return n.first.t.Add(ikeGiveUp)
+}
+
 // noCommunication reports whether init cannot communicate at all:
-// negotiations by init never reach an SA, and after the first of them
-// began, init's clear traffic (sent then or within negLead before) is never
-// answered.
-func (p *pair) noCommunication(init side, ipsec bool, softs []softSA) bool {
+// negotiations by init never reach an SA, one of them has failed (gave up
+// or failed with a notify, see gaveUp) and init's clear traffic went on
+// after that, and after the first of them began, init's clear traffic
+// (sent then or within negLead before) is never answered.
+func (p *pair) noCommunication(init side, ipsec bool, softs []softSA, end stamp) bool {
 	if ipsec || len(p.negs) == 0 {
 		return false
 	}
@@ -108,5 +169,32 @@ func (p *pair) noCommunication(init side, ipsec bool, softs []softSA) bool {
 	if r := p.lastClearFrom[init.other()]; r.valid() && !r.t.Before(n0.first.t) {
 		return false
 	}
-	return true
+	// Without a failed negotiation, and clear traffic still unanswered
+	// after it failed, nothing yet tells this from the KB 977526 loop,
+	// whose fallback comes when IKE gives up.
+	for _, n := range p.negs {
+		if n.init == init && n.settled(end) && !p.lastExpect[init].t.Before(n.gaveUp()) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneDirection reports whether the capture shows p in one direction only:
+// every packet came from one side, and its IKE proves that the other side
+// spoke — a message from a negotiation's responder (IKEv2's Response
+// flag), or a responder SPI, which only the responder chooses (IKEv1 and
+// AuthIP cookies are zero only in the very first message). An initiator
+// retransmitting to a silent peer proves nothing of the kind: that is no
+// IKE response, not a one-way capture.
+func (p *pair) oneDirection() bool {
+	if p.sent[0] > 0 && p.sent[1] > 0 {
+		return false
+	}
+	for _, n := range p.negs {
+		if n.dirMsgs[1] > 0 || !isZero(n.rspi) || n.midway {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"net/netip"
 	"runtime"
 	"sort"
@@ -25,6 +26,9 @@ func (a *analysis) finish() *result.CaptureResult {
 		a.warnf("pair cap %d reached: %d frames of further pairs ignored, from frame %d on (raise MaxPairs or filter pairs)",
 			a.opts.MaxPairs, a.capDropped, a.capFirstFrame)
 	}
+	if w := a.clock.warning(); w != "" {
+		a.warnings = append(a.warnings, w)
+	}
 	if a.historySpent != 0 {
 		a.warnf("history budget of %d MiB reached at frame %d: later negotiations, ESP SAs and gaps are counted but not analysed",
 			historyBudget>>20, a.historySpent)
@@ -36,6 +40,7 @@ func (a *analysis) finish() *result.CaptureResult {
 	for _, p := range a.order {
 		a.closeRuns(p)
 		a.capWarning(p)
+		a.oneWayWarning(p)
 	}
 	clear(a.pairs) // a.order has every pair
 	a.lastP = nil
@@ -123,6 +128,12 @@ func (a *analysis) pairResult(p *pair) result.Pair {
 	out := p.toResult(&f)
 	out.Findings = a.findings(p, &f)
 	out.Verdict = verdict(&f)
+	switch {
+	case out.Verdict == result.VerdictInconclusive:
+		a.inconclusive(p, &f, &out)
+	case out.Verdict == result.VerdictHealthyIPsec && !f.negotiated:
+		out.Reason = fmt.Sprintf("SAs negotiated before the capture started: ESP flows both ways between %s and %s and no IKE is seen", p.addr[0], p.addr[1])
+	}
 	return out
 }
 
@@ -176,4 +187,19 @@ func (r *runRec) toResult(p *pair) result.Gap {
 		g.Sender = p.addr[r.side].String()
 	}
 	return g
+}
+
+// oneWayWarning warns about a pair of which the capture holds one
+// direction only (pair.oneDirection): a one-way SPAN or TAP, or a filter,
+// hides the answers, so the pair's diagnosis is inconclusive.
+func (a *analysis) oneWayWarning(p *pair) {
+	if !p.oneDirection() {
+		return
+	}
+	s := side(0)
+	if p.sent[0] == 0 {
+		s = 1
+	}
+	a.warnf("pair %s – %s: only packets from %s to %s are in the capture (%d, IKE included): one direction only (a one-way SPAN or TAP?); the pair's diagnosis is inconclusive",
+		p.addr[0], p.addr[1], p.addr[s], p.addr[s.other()], p.sent[s])
 }

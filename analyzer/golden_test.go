@@ -129,3 +129,55 @@ func summaries(p *result.Pair) []string {
 }
 
 func netipMust(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// TestPingSamples: in the samples whose clear traffic is (or includes)
+// ping -t, every outage starts within 0.1 s of the generator's first
+// unanswered clear packet, and in the ping-only one that packet, cited as
+// the outage's start, is an ICMP echo request.
+func TestPingSamples(t *testing.T) {
+	for _, name := range []string{"kb977526-ping", "kb977526-ping-http"} {
+		t.Run(name, func(t *testing.T) {
+			var g synth.Expected
+			b, err := os.ReadFile(filepath.Join("..", "samples", name+".expected.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &g); err != nil {
+				t.Fatal(err)
+			}
+			c, err := capture.Open(filepath.Join("..", "samples", g.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			r, err := Analyze(context.Background(), c, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := g.Pairs[0]
+			p := findPair(r, netipMust(w.Initiator), netipMust(w.Responder))
+			if p == nil || p.Verdict != result.VerdictKB977526 {
+				t.Fatalf("pair %+v, want kb977526", p)
+			}
+			f := p.KB()
+			if len(f.Cycles) != len(w.Outages) {
+				t.Fatalf("%d cycles, want %d", len(f.Cycles), len(w.Outages))
+			}
+			for i, cy := range f.Cycles {
+				if d := cy.OutageStart.Sub(w.Outages[i].Start); math.Abs(d.Seconds()) > 0.1 {
+					t.Errorf("cycle %d: outage starts %v off the first unanswered packet", i+1, d)
+				}
+				if name != "kb977526-ping" {
+					continue
+				}
+				cited := false
+				for _, e := range f.Evidence {
+					cited = cited || (e.Frame == cy.OutageFirstFrame && e.Proto == result.ProtoICMP && e.Src == w.Initiator)
+				}
+				if !cited {
+					t.Errorf("cycle %d: frame %d, the first unanswered echo request, is not cited: %+v", i+1, cy.OutageFirstFrame, f.Evidence)
+				}
+			}
+		})
+	}
+}

@@ -81,6 +81,15 @@ type negotiation struct {
 	notifies   [negNotifies]uint16
 	nnotify    int
 	errFrame   ref
+	// midway: the capture's first message of the negotiation is not its
+	// opening one (negotiationRoles): the other side had spoken before.
+	midway bool
+	// IKEv2: retryAsked is the responder's last COOKIE or
+	// INVALID_KE_PAYLOAD, retried whether the initiator sent again after
+	// it; redirected: the responder sent REDIRECT.
+	retryAsked ref
+	retried    bool
+	redirected bool
 	failed     bool
 	est        bool
 	estAt      ref
@@ -161,13 +170,8 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 			p.negsCut++
 			return
 		}
-		init := from
-		if s.Family == ike.FamilyV2 {
-			if h.Flags&ike.FlagInitiator == 0 {
-				init = from.other()
-			}
-		}
-		n = &negotiation{family: s.Family, ispi: h.ISPI, init: init, first: now, firstSnap: p.cnt}
+		init, midway := negotiationRoles(s, from)
+		n = &negotiation{family: s.Family, ispi: h.ISPI, init: init, first: now, firstSnap: p.cnt, midway: midway}
 		// A new attempt by the same initiator in the same family replaces
 		// an unfinished one that was still being retried (one silent for
 		// longer had simply given up).
@@ -184,7 +188,7 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 		// The pair's initiator is whoever started its first negotiation;
 		// a negotiation picked up in the middle only counts until one seen
 		// from its start comes along.
-		sure := s.Family == ike.FamilyV2 || isZero(h.RSPI)
+		sure := !midway
 		if p.ikeSide == noSide || (!p.ikeSure && sure) {
 			p.ikeSide, p.ikeSure = init, sure
 		}
@@ -197,6 +201,45 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 }
 
 func isZero(b [8]byte) bool { return b == [8]byte{} }
+
+// negotiationRoles reads, from the first message of a negotiation the
+// capture shows (sent by from), who its initiator is and whether the
+// capture picked the negotiation up midway. IKEv2 says both in its flags:
+// Initiator names the original initiator, Response a reply. IKEv1 and
+// AuthIP open with the responder cookie (SPI) zero, in the first message
+// only; a main-mode message with an SA payload and a non-zero responder
+// cookie is the responder's reply to it (message 2), so its sender is
+// the responder, and so is the sender of an Informational notify before
+// any cookie was chosen. Other messages picked up midway do not tell, and
+// the sender is taken as initiator, unsure.
+func negotiationRoles(s *ike.Summary, from side) (init side, midway bool) {
+	h := &s.Header
+	if s.Family == ike.FamilyV2 {
+		init = from
+		if h.Flags&ike.FlagInitiator == 0 {
+			init = from.other()
+		}
+		return init, h.Flags&ike.FlagResponse != 0 || h.Exchange != ike.ExchangeSAInit
+	}
+	opening := h.Exchange == ike.ExchangeMain || h.Exchange == ike.AuthIPExchangeMain ||
+		h.Exchange == ike.ExchangeAggressive || h.Exchange == ike.ExchangeBase || h.Exchange == ike.ExchangeAuthOnly
+	switch {
+	case isZero(h.RSPI) && opening:
+		return from, false
+	case isZero(h.RSPI) && h.Exchange == ike.ExchangeInformational:
+		// A notify before any cookie was chosen answers an opening
+		// message: NO-PROPOSAL-CHOSEN to main mode message 1, say.
+		return from.other(), true
+	}
+	if h.Exchange == ike.ExchangeMain || h.Exchange == ike.AuthIPExchangeMain {
+		for _, t := range s.PayloadTypes() {
+			if t == ike.PayloadSA {
+				return from.other(), true
+			}
+		}
+	}
+	return from, true
+}
 
 // findNeg returns the negotiation of (family, ispi), newest first.
 func (p *pair) findNeg(f ike.Family, ispi [8]byte) *negotiation {
@@ -245,8 +288,23 @@ func (a *analysis) addToNeg(n *negotiation, s *ike.Summary, from side, m *decode
 	n.sigs[dir][n.nsig[dir]%negSigs] = sig
 	n.nsig[dir]++
 
+	if dir == 0 && n.retryAsked.valid() && now.t.After(n.retryAsked.t) {
+		n.retried = true
+	}
 	errNow := false
 	for _, t := range s.NotifyTypes() {
+		if n.family == ike.FamilyV2 && dir == 1 && (t == notifyInvalidKE || t == notifyCookie || t == notifyRedirect) {
+			// Not failures: the responder asks for a retry (with its
+			// cookie, or another Diffie-Hellman group) within the same
+			// negotiation, or sends the initiator to another gateway.
+			n.addNotify(t)
+			if t == notifyRedirect {
+				n.redirected = true
+			} else {
+				n.retryAsked, n.retried = now, false
+			}
+			continue
+		}
 		if notifyIsError(n.family, t) {
 			errNow = true
 			n.failed = true
@@ -347,6 +405,14 @@ func (n *negotiation) establish(now ref) {
 // notifyIsError applies the error ranges of RFC 2408 §3.14.1 (IKEv1, and
 // AuthIP which reuses them) and RFC 7296 §3.10.1 (IKEv2). Type 0 is not a
 // notify at all.
+// IKEv2 notifies that ask the initiator to retry or go elsewhere
+// (RFC 7296 §3.10.1, RFC 5685).
+const (
+	notifyInvalidKE = 17
+	notifyCookie    = 16390
+	notifyRedirect  = 16407
+)
+
 func notifyIsError(f ike.Family, t uint16) bool {
 	if t == 0 {
 		return false
@@ -494,7 +560,17 @@ func (n *negotiation) outcome() string {
 		return result.OutcomeEstablished
 	case n.failed:
 		return result.OutcomeFailed
-	case n.dirMsgs[1] == 0:
+	case n.redirected:
+		return result.OutcomeRedirected
+	case n.family == ike.FamilyV2 && n.saInitOnly() && n.dirMsgs[1] > 0 && !isZero(n.rspi) && (!n.retryAsked.valid() || n.retried):
+		// IKE_SA_INIT answered with the responder's SPI (after any
+		// COOKIE or INVALID_KE retry), then nothing: the initiator did
+		// not go on.
+		return result.OutcomeAbandoned
+	case n.dirMsgs[1] == 0 && isZero(n.rspi) && !n.midway:
+		// Nothing from the responder, and no message carries the
+		// responder's SPI (cookie) either: only the responder chooses
+		// it, so a non-zero one proves an answer the capture missed.
 		return result.OutcomeNoResponse
 	}
 	return result.OutcomeIncomplete
@@ -751,4 +827,15 @@ func (a *analysis) ipReassembled(p *pair, from side, m *decoders.Message) {
 			i--
 		}
 	}
+}
+
+// saInitOnly reports whether every exchange of the IKEv2 negotiation n is
+// IKE_SA_INIT.
+func (n *negotiation) saInitOnly() bool {
+	for i := 0; i < n.nexch; i++ {
+		if n.exch[i].typ != ike.ExchangeSAInit {
+			return false
+		}
+	}
+	return n.nexch > 0
 }

@@ -39,7 +39,7 @@ import (
 // (coefficient of variation 0, nothing from 0.5 on); +0.05 each when the
 // initiator's vendor IDs say Vista/2008 and the responder's XP/2003, -0.10
 // each when they say the opposite; +0.05 when every outage shows the
-// initiator retransmitting clear TCP; -0.10 when some outages are held.
+// initiator retransmitting clear TCP or pinging again; -0.10 when some outages are held.
 // Clamped to [0.05, 0.99], and to 0.45 below MinCycles.
 
 // kbCycle is one matched cycle.
@@ -151,8 +151,8 @@ func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Findin
 		if !c.soft.open {
 			softs = append(softs, seconds(c.soft.dur()))
 		}
-		if c.out.retrans+c.out.synRetries == 0 {
-			allRetrans = false
+		if c.out.retrans+c.out.synRetries+c.out.echoes == 0 {
+			allRetrans = false // pinging again counts as retrying
 		}
 	}
 	conf := 0.30
@@ -270,6 +270,10 @@ func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Findin
 			switch e.what {
 			case evFirst:
 				key = append(key, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d starts: clear packet %s → %s gets no answer", k, ini, resp)})
+			case evEchoFirst:
+				key = append(key, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d starts: ping (echo request) %s → %s gets no reply", k, ini, resp)})
+			case evEcho:
+				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s pings again, no reply", k, ini)})
 			case evSYNRetry:
 				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits its SYN, unanswered", k, ini)})
 			default:

@@ -57,6 +57,7 @@ const (
 	protoTCP
 	protoUDP
 	protoOther
+	protoICMP
 )
 
 // protoOf classifies m as Wireshark dissects it: an IP fragment that does
@@ -73,6 +74,8 @@ func protoOf(m *decoders.Message) uint8 {
 		return protoTCP
 	case m.UDP():
 		return protoUDP
+	case m.App == decoders.AppEcho:
+		return protoICMP
 	}
 	return protoOther
 }
@@ -97,8 +100,9 @@ type pair struct {
 	first      ref
 	last       ref
 	firstSide  side
-	synSide    side // side of the first pure SYN, noSide if none
-	ikeSide    side // side that started the first IKE negotiation, noSide if none
+	sent       [2]int // packets each side sent, of any kind
+	synSide    side   // side of the first pure SYN, noSide if none
+	ikeSide    side   // side that started the first IKE negotiation, noSide if none
 	ikeSure    bool
 	ipVersion6 bool
 
@@ -109,6 +113,7 @@ type pair struct {
 	lastExpect    [2]ref // last clear packet that expects an answer
 	lastIKE       [2]ref
 	lastUDP       [2]udpLast
+	echo          [2]echoTrack // each side's latest echo requests, for pairing replies
 
 	run      [2]runState
 	runs     []runRec

@@ -18,8 +18,10 @@ import (
 // answered up to MM4, or AuthIP; SYN retries or data retransmissions;
 // with or without vendor IDs; starting clean, mid soft SA or mid outage;
 // ending during a soft SA or mid outage; with or without UDP conversations
-// and idle stretches over a minute inside the soft SAs; and one in four
-// with the initiator's clear packets held off the wire during outages.
+// and idle stretches over a minute inside the soft SAs; one in four
+// with the initiator's clear packets held off the wire during outages; and
+// one in four seen only through ping -t, one in four through ping -t
+// alongside the TCP traffic.
 func randomKB(rng *rand.Rand) kbParams {
 	p := kbParams{
 		cycles: []int{1, 2, 2, 3, 3, 4}[rng.IntN(6)],
@@ -33,6 +35,7 @@ func randomKB(rng *rand.Rand) kbParams {
 		jitter: rng.Float64() * 3,
 		noise:  rng.IntN(2) == 0,
 		held:   rng.IntN(4) == 0,
+		ping:   []string{"", "", "only", "mix"}[rng.IntN(4)],
 	}
 	return p
 }
@@ -40,7 +43,7 @@ func randomKB(rng *rand.Rand) kbParams {
 // contrast kinds: every one must come out without a KB 977526 finding and
 // with its own verdict.
 var contrastKinds = []string{"healthy", "fallback-0.5s", "fallback-3s", "dead", "idle", "idle-ike",
-	"no-ike-response", "no-proposal", "ikev2-no-proposal", "fragments-lost", "one-way-esp", "slow-fallback", "slow-ipsec", "flaky-server"}
+	"no-ike-response", "no-proposal", "ikev2-no-proposal", "fragments-lost", "one-way-esp", "slow-fallback", "slow-ipsec", "flaky-server", "esp-only", "ikev2-retry", "ikev2-abandoned"}
 
 func genContrast(c *scen, kind string, t0 float64) pairTruth {
 	dur := c.u(300, 1200)
@@ -73,6 +76,12 @@ func genContrast(c *scen, kind string, t0 float64) pairTruth {
 		return genSlowIPsec(c, t0)
 	case "flaky-server":
 		return genFlaky(c, t0)
+	case "esp-only":
+		return genESPOnly(c, t0, dur)
+	case "ikev2-retry":
+		return genIKEv2Retry(c, t0, dur, true)
+	case "ikev2-abandoned":
+		return genIKEv2Retry(c, t0, dur, false)
 	}
 	panic(kind)
 }

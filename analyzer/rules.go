@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"softsa/analyzer/result"
@@ -38,10 +39,13 @@ func (a *analysis) findings(p *pair, f *facts) []result.Finding {
 		out = append(out, a.fallbackFindings(p, f.softs)...)
 	}
 	if !f.noComm {
-		if fd, ok := a.gapFinding(p, f.cycles); ok {
+		if fd, ok := a.gapFinding(p, f.cycles, f.negotiated || f.esp); ok {
 			out = append(out, fd)
 		}
 	}
+	// Problems first, informational findings after them: the order
+	// renderers list them in.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].IsProblem() && !out[j].IsProblem() })
 	return out
 }
 
@@ -105,13 +109,25 @@ func (a *analysis) negotiationFindings(p *pair, kbSide, noCommSide side) []resul
 		if stampOf(a.last).Sub(n.first.t) < inProgress && n.retrans == 0 && !n.failed {
 			continue // young and never retransmitted: may still be in progress
 		}
+		if !n.settled(stampOf(a.last)) && p.lastExpect[n.init].valid() {
+			// Still retrying when the capture ends, with clear traffic
+			// waiting on it: the inconclusive verdict says why.
+			continue
+		}
 		if p.siblingEstablished(n) {
 			continue
 		}
 		switch n.outcome() {
 		case result.OutcomeNoResponse:
 			noResp = append(noResp, n)
-		case result.OutcomeFailed, result.OutcomeIncomplete:
+		case result.OutcomeFailed:
+			failed = append(failed, n)
+		case result.OutcomeIncomplete:
+			if n.dirMsgs[0] == 0 || n.dirMsgs[1] == 0 {
+				// Seen from one side only (a lone reply, a one-way
+				// capture): incomplete, not a failure.
+				continue
+			}
 			failed = append(failed, n)
 		}
 	}
@@ -362,7 +378,11 @@ func (a *analysis) fallbackFindings(p *pair, softs []softSA) []result.Finding {
 // outage, and with retransmissions (or several packets on a pair that has
 // talked both ways), so that one-way protocols such as syslog are not
 // reported.
-func (a *analysis) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) {
+//
+// On a pair with no IKE and no ESP at all (ipsec false) the finding is
+// informational: without IPsec nothing here is softsa's business, and
+// peer-to-peer traffic is often left unanswered.
+func (a *analysis) gapFinding(p *pair, cycles []kbCycle, ipsec bool) (result.Finding, bool) {
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	var secs []float64
@@ -376,7 +396,7 @@ func (a *analysis) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) 
 		for j := range cycles {
 			used = used || cycles[j].out == r
 		}
-		if used || (r.retrans+r.synRetries == 0 && (r.packets < 3 || !twoWay)) {
+		if used || (r.retrans+r.synRetries+r.echoes == 0 && (r.packets < 3 || !twoWay)) {
 			continue
 		}
 		secs = append(secs, r.dur())
@@ -384,8 +404,13 @@ func (a *analysis) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) 
 		for j := 0; j < r.ev.nframes; j++ {
 			frames = append(frames, r.ev.frames[j].frame)
 			what := fmt.Sprintf("%s → %s unanswered", from, to)
-			if r.ev.frames[j].what == evFirst {
+			switch r.ev.frames[j].what {
+			case evFirst:
 				what = fmt.Sprintf("gap starts: %s → %s gets no answer", from, to)
+			case evEchoFirst:
+				what = fmt.Sprintf("gap starts: ping (echo request) %s → %s gets no reply", from, to)
+			case evEcho:
+				what = fmt.Sprintf("ping %s → %s, no reply", from, to)
 			}
 			ev.add(r.ev.frames[j].ref, r.side, runFrameProto(r.ev.frames[j]), what)
 		}
@@ -402,6 +427,9 @@ func (a *analysis) gapFinding(p *pair, cycles []kbCycle) (result.Finding, bool) 
 	}
 	lo, hi := minMax(secs)
 	f := result.NewFinding(result.FindingTrafficGap)
+	if !ipsec {
+		f = result.NewFindingWithoutIPsec(result.FindingTrafficGap)
+	}
 	f.Confidence = 0.5
 	f.Summary = fmt.Sprintf("%d periods of %.0f–%.0f s in which clear traffic between %s and %s went unanswered, with no IPsec negotiation to explain them",
 		len(secs), lo, hi, p.addr[0], p.addr[1])

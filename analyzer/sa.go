@@ -60,10 +60,6 @@ func (a *analysis) addESP(p *pair, from side, m *decoders.Message, now ref) {
 		a.closeRun(p, other, now, false)
 	}
 	spi := m.ESP.SPI
-	if decoders.ESPReservedSPI(spi) {
-		p.cnt.esp++ // not a real SA's: counted, not tracked
-		return
-	}
 	sa := p.lastSA[from]
 	if sa == nil || sa.spi != spi {
 		sa = nil
@@ -315,5 +311,8 @@ func (sa *espSA) toResult(p *pair) result.SA {
 		SeqRestarts: sa.restarts,
 		UDPEncap:    sa.udp,
 		OneWay:      p.oneWay(sa),
+		// RFC 4303 §2.1 reserves SPIs 0–255: no negotiated SA uses one
+		// (a static or test SA, or not ESP at all).
+		Reserved: decoders.ESPReservedSPI(sa.spi),
 	}
 }

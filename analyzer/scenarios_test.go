@@ -10,6 +10,7 @@ import (
 
 	"softsa/analyzer/result"
 	"softsa/decoders"
+	"softsa/decoders/ike"
 )
 
 // Scenario generators: each writes one pair's traffic into its own stream
@@ -48,6 +49,10 @@ type kbParams struct {
 	noise  bool    // UDP conversations and long pauses inside soft SAs
 	noIKE  bool    // no negotiation at all (a flaky server, not IPsec)
 	held   bool    // the initiator's clear packets are held during outages
+	// ping: "" for TCP only; "only": the only clear traffic is ping -t;
+	// "mix": ping -t alongside the TCP traffic, noticing each outage up
+	// to 10 s before TCP does.
+	ping string
 }
 
 func defaultKB() kbParams {
@@ -64,11 +69,28 @@ func genKB(c *scen, t0 float64, p kbParams) pairTruth {
 		c.vidB = []payload{vidNT5(4)}
 	}
 	mode := p.ike
-	t := c.connect(t0)
+	c.pingID = uint16(1 + c.rng.IntN(0xfffe))
+	t := t0
+	if p.ping != "only" {
+		t = c.connect(t0)
+	}
+	// twoWay: answered traffic, TCP and/or ping.
+	twoWay := func(from, to, pause float64) float64 {
+		switch p.ping {
+		case "only":
+			return c.pingTwoWay(from, to)
+		case "mix":
+			last := c.twoWay(from, to, pause)
+			// The pings sit between the TCP exchanges' timestamps; the
+			// soft SA ends at whichever comes last.
+			return max(last, c.pingTwoWay(from+0.5, to))
+		}
+		return c.twoWay(from, to, pause)
+	}
 	capStart := t0
 	var last float64
 	if p.lead == "soft" {
-		last = c.twoWay(t+0.1, t+c.u(20, 200), 30)
+		last = twoWay(t+0.1, t+c.u(20, 200), 30)
 		capStart = c.u(t0+1, (t0+last)/2)
 		t = last + c.u(0.5, 20)
 	}
@@ -111,16 +133,24 @@ func genKB(c *scen, t0 float64, p kbParams) pairTruth {
 		outStart := start(T, D)
 		endPrev(outStart)
 		var end float64
-		if p.syn || i == 0 && p.lead == "" && c.rng.IntN(2) == 0 {
+		switch {
+		case p.ping == "only":
+			end = c.outagePing(T, D)
+		case p.ping == "mix":
+			// ping notices first; TCP's next packet comes up to 10 s later.
+			d := c.u(0.5, 10)
+			c.outagePing(T, D)
+			end = c.outageData(T+d, D-d)
+		case p.syn || i == 0 && p.lead == "" && c.rng.IntN(2) == 0:
 			end = c.outageSYN(T, D)
-		} else {
+		default:
 			end = c.outageData(T, D)
 		}
 		pause := 40.0
 		if p.noise && c.rng.IntN(2) == 0 {
 			pause = 90 // idle stretches of more than a minute inside the soft SA
 		}
-		soft := c.twoWay(end+c.rtt(), T+D+c.u(p.life[0], p.life[1]), pause)
+		soft := twoWay(end+c.rtt(), T+D+c.u(p.life[0], p.life[1]), pause)
 		if p.noise {
 			c.udpNoise(end+1, soft-1)
 		}
@@ -139,7 +169,13 @@ func genKB(c *scen, t0 float64, p kbParams) pairTruth {
 		T := t
 		D := c.u(5, 40)
 		endPrev(start(T, D))
-		c.outageData(T, 200) // answered long after the capture ends
+		// Answered long after the capture ends.
+		if p.ping != "" {
+			c.outagePing(T, 200)
+		}
+		if p.ping != "only" {
+			c.outageData(T, 200)
+		}
 		if p.held {
 			drops[len(drops)-1][1] = T + 200
 		}
@@ -154,7 +190,8 @@ func genKB(c *scen, t0 float64, p kbParams) pairTruth {
 		for _, m := range c.s.msgs {
 			drop := false
 			for _, d := range drops {
-				drop = drop || m.Src == c.a && m.App == decoders.AppNone && !m.Time.Before(at(d[0])) && m.Time.Before(at(d[1]))
+				clear := m.App == decoders.AppNone || m.App == decoders.AppEcho
+				drop = drop || m.Src == c.a && clear && !m.Time.Before(at(d[0])) && m.Time.Before(at(d[1]))
 			}
 			if !drop {
 				keep = append(keep, m)
@@ -480,4 +517,100 @@ func twoAddrs(rng *rand.Rand, used map[netip.Addr]bool) (netip.Addr, netip.Addr)
 		}
 	}
 	return out[0], out[1]
+}
+
+// TestPingKB: a KB loop seen only through ping -t, and through ping and
+// TCP together, is kb977526 with every outage starting at the first
+// unanswered echo request (the truth's outStart, to the millisecond here;
+// the issue asks for 0.1 s), and the evidence cites the echo request.
+func TestPingKB(t *testing.T) {
+	for _, ping := range []string{"only", "mix"} {
+		for seed := 0; seed < 20; seed++ {
+			rng := rand.New(rand.NewPCG(uint64(seed), 0x1c3b))
+			a, b := addr("10.1.0.7"), addr("10.1.0.9")
+			if seed%2 == 1 {
+				a, b = addr("2001:db8::7"), addr("2001:db8::9")
+			}
+			c := newScen(t, rng, a, b)
+			p := defaultKB()
+			p.ping = ping
+			p.cycles = 2 + rng.IntN(3)
+			tr := genKB(c, 10, p)
+			r := c.s.run(Options{})
+			check(t, r, tr, 0.001)
+			pr := findPair(r, a, b)
+			if pr == nil {
+				continue
+			}
+			f := findingByID(pr, result.FindingKB977526)
+			if f == nil {
+				continue
+			}
+			for i, cy := range f.Cycles {
+				if d := math.Abs(cy.OutageStart.Sub(at(tr.cycles[i].outStart)).Seconds()); d > 0.1 {
+					t.Errorf("ping %s seed %d cycle %d: outage starts %.3f s off the first unanswered echo request", ping, seed, i+1, d)
+				}
+				cited := false
+				for _, e := range f.Evidence {
+					cited = cited || (e.Frame == cy.OutageFirstFrame && e.Proto == result.ProtoICMP)
+				}
+				if !cited && i < 2 {
+					t.Errorf("ping %s seed %d cycle %d: the first unanswered echo request (frame %d) is not cited as ICMP: %+v", ping, seed, i+1, cy.OutageFirstFrame, f.Evidence)
+				}
+			}
+		}
+	}
+}
+
+// genESPOnly: ESP both ways on SAs negotiated before the capture, no IKE;
+// half the time with a rekey onto new SPIs midway, one time in four on
+// reserved SPIs (1–255).
+func genESPOnly(c *scen, t0, dur float64) pairTruth {
+	spi := func() uint32 {
+		if c.rng.IntN(4) == 0 {
+			return 1 + uint32(c.rng.IntN(255))
+		}
+		return 256 + c.rng.Uint32()%0xfffff00
+	}
+	if c.rng.IntN(2) == 0 {
+		mid := t0 + dur/2
+		c.espFlow(t0, mid, spi(), spi(), false, 30)
+		c.espFlow(mid+c.u(0.1, 2), t0+dur, spi(), spi(), false, 30)
+	} else {
+		c.espFlow(t0, t0+dur, spi(), spi(), false, 30)
+	}
+	return pairTruth{name: "esp-only", a: c.a, b: c.b, verdict: result.VerdictHealthyIPsec,
+		notWant: []string{result.FindingKB977526, result.FindingOneWayESP, result.FindingTrafficGap}}
+}
+
+// genIKEv2Retry: IKEv2 IKE_SA_INIT answered with COOKIE or
+// INVALID_KE_PAYLOAD (or, one time in three, at once), retried with the
+// same SPI and answered; with auth, IKE_AUTH follows and ESP flows
+// (healthy-ipsec); without, the initiator goes no further (abandoned,
+// inconclusive). Never NEGOTIATION_FAILED.
+func genIKEv2Retry(c *scen, t0, dur float64, auth bool) pairTruth {
+	ispi, rspi := spi8(c.rng), spi8(c.rng)
+	var zero [8]byte
+	t := t0
+	c.s.ike(t, c.a, c.b, ikeBytes(0x20, ispi, zero, ike.ExchangeSAInit, ike.FlagInitiator, 0, plNonce(c.rng, 32)))
+	if k := c.rng.IntN(3); k > 0 {
+		n := []uint16{notifyCookie, notifyInvalidKE}[k-1]
+		t += c.rtt()
+		c.s.ike(t, c.b, c.a, ikeBytes(0x20, ispi, zero, ike.ExchangeSAInit, ike.FlagResponse, 0, plNotifyV2(n)))
+		t += c.rtt()
+		c.s.ike(t, c.a, c.b, ikeBytes(0x20, ispi, zero, ike.ExchangeSAInit, ike.FlagInitiator, 0, plNotifyV2(notifyCookie), plNonce(c.rng, 32)))
+	}
+	t += c.rtt()
+	c.s.ike(t, c.b, c.a, ikeBytes(0x20, ispi, rspi, ike.ExchangeSAInit, ike.FlagResponse, 0, plNonce(c.rng, 32)))
+	tr := pairTruth{name: "ikev2-abandoned", a: c.a, b: c.b, verdict: result.VerdictInconclusive, initiatorKnown: true,
+		notWant: []string{result.FindingKB977526, result.FindingNegotiationFailed, result.FindingNoIKEResponse}}
+	if auth {
+		t += c.rtt()
+		c.s.ike(t, c.a, c.b, ikeBytes(0x20, ispi, rspi, ike.ExchangeAuth, ike.FlagInitiator, 1, payload{ike.PayloadEncrypted, plNonce(c.rng, 80).body}))
+		t += c.rtt()
+		c.s.ike(t, c.b, c.a, ikeBytes(0x20, ispi, rspi, ike.ExchangeAuth, ike.FlagResponse, 1, payload{ike.PayloadEncrypted, plNonce(c.rng, 80).body}))
+		c.espFlow(t+0.01, t0+dur, 256+c.rng.Uint32()%0xfffff00, 256+c.rng.Uint32()%0xfffff00, false, 30)
+		tr.name, tr.verdict = "ikev2-retry", result.VerdictHealthyIPsec
+	}
+	return tr
 }

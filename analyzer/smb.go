@@ -227,12 +227,14 @@ func (s *smbState) pop(kind smb.Kind, id uint64) (smbReq, bool) {
 	return smbReq{}, false
 }
 
-// forget drops the requests that from sent before t.
+// forget drops the requests that from sent at or before t. At: the
+// request that opened a gap is sent at the gap's start, and it is the one
+// most likely in flight.
 func (s *smbState) forget(from side, t stamp) {
 	j := 0
 	for i := 0; i < s.npending; i++ {
 		r := s.pending[i]
-		if r.side == from && r.t.Before(t) {
+		if r.side == from && !r.t.After(t) {
 			continue
 		}
 		s.pending[j] = r

@@ -17,8 +17,10 @@ import (
 // has not had one. A packet from the other side answers it (for TCP any
 // segment but a new SYN, a keep-alive or a retransmission of old data; for
 // other protocols any datagram; and ESP too, since a reply protected by
-// IPsec is still a reply); ICMP neither asks nor answers, because an ICMP
-// error is not the peer's application talking. A
+// IPsec is still a reply). An ICMP or ICMPv6 echo request (ping) expects
+// an answer like a SYN, and the echo reply with its identifier and
+// sequence number answers it (echoTrack); any other ICMP neither asks nor
+// answers, because an ICMP error is not the peer's application talking. A
 // run that lasted at least recordRun is kept as a runRec with counters
 // copied at both ends; shorter runs are ordinary round trips and vanish. So
 // memory grows with the number of outages, never with the number of frames.
@@ -43,11 +45,56 @@ const runFrames = 10
 
 // What an evidence frame of a run shows.
 const (
-	evFirst    = iota // the first unanswered packet
-	evSYNRetry        // a SYN retransmission
-	evRetrans         // a data retransmission
-	evIKE             // an IKE message of the unanswered side
+	evFirst     = iota // the first unanswered packet
+	evSYNRetry         // a SYN retransmission
+	evRetrans          // a data retransmission
+	evIKE              // an IKE message of the unanswered side
+	evEchoFirst        // the first unanswered packet, an echo request
+	evEcho             // a further unanswered echo request
 )
+
+// echoRing is how many echo requests per side are kept for pairing: ping
+// sends one a second, and its replies come back within its 4 s timeout.
+const echoRing = 8
+
+// echoTrack is one side's latest echo requests, to pair the other side's
+// replies with them by identifier and sequence number.
+type echoTrack struct {
+	req  [echoRing]echoReq
+	n    int // entries in use
+	next int // slot the next request takes
+}
+
+type echoReq struct {
+	id, seq uint16
+	open    bool // not answered yet
+}
+
+// sent records an echo request.
+func (e *echoTrack) sent(id, seq uint16) {
+	e.req[e.next] = echoReq{id: id, seq: seq, open: true}
+	e.next = (e.next + 1) % echoRing
+	e.n = min(e.n+1, echoRing)
+}
+
+// answered reports whether a reply with id and seq answers one of the
+// requests still open, which it then closes. A reply to a request not
+// kept (sent before the capture began, or pushed out of the ring) answers
+// too, unless its identifier is that of a request kept: then it is a
+// duplicate or a late reply to an old request, not an answer to the ping
+// that is waiting.
+func (e *echoTrack) answered(id, seq uint16) bool {
+	known := false
+	for i := 0; i < e.n; i++ {
+		r := &e.req[i]
+		if r.id == id && r.seq == seq && r.open {
+			r.open = false
+			return true
+		}
+		known = known || r.id == id
+	}
+	return !known
+}
 
 // evRef is an evidence frame and what it shows.
 type evRef struct {
@@ -63,6 +110,7 @@ type runState struct {
 	packets    int
 	synRetries int
 	retrans    int
+	echoes     int  // unanswered echo requests after the first
 	ikeMsgs    int  // this side's IKE messages during the run
 	ikeBefore  bool // this side sent IKE within negLead before start
 	snap       counters
@@ -87,6 +135,7 @@ type runRec struct {
 	packets    int
 	synRetries int
 	retrans    int
+	echoes     int
 	ikeMsgs    int
 	ikeBefore  bool
 	snapStart  counters
@@ -214,6 +263,7 @@ func (p *pair) trackTCP(from side, m *decoders.Message) tcpVerdict {
 func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 	other := from.other()
 	expects, answers := true, true
+	echo := false // an echo request
 	var tv tcpVerdict
 	switch {
 	case m.Err != nil:
@@ -238,6 +288,13 @@ func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 		if fl&decoders.TCPRst != 0 {
 			expects = false
 		}
+	case m.App == decoders.AppEcho && m.Echo.Reply:
+		expects = false
+		answers = p.echo[other].answered(m.Echo.ID, m.Echo.Seq)
+	case m.App == decoders.AppEcho:
+		// A ping: a request like a SYN, never a reply.
+		answers, echo = false, true
+		p.echo[from].sent(m.Echo.ID, m.Echo.Seq)
 	case m.Proto == layers.IPProtocolICMPv4 || m.Proto == layers.IPProtocolICMPv6:
 		expects, answers = false, false
 	case m.UDP():
@@ -255,14 +312,24 @@ func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 		a.closeRun(p, other, now, true)
 	}
 	r := &p.run[from]
+	opened := false
 	if !r.open && expects {
 		r.reset(now, p.cnt)
 		r.ikeBefore = p.lastIKE[from].valid() && now.t.Sub(p.lastIKE[from].t) <= negLead
-		r.addFrame(now, evFirst)
+		if echo {
+			r.addFrame(now, evEchoFirst)
+		} else {
+			r.addFrame(now, evFirst)
+		}
+		opened = true
 	}
 	if r.open {
 		r.packets++
 		r.lastSend = now
+		if echo && !opened {
+			r.echoes++
+			r.addFrame(now, evEcho)
+		}
 		if tv.synRetry || tv.retrans {
 			if tv.synRetry {
 				r.synRetries++
@@ -292,7 +359,7 @@ func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 // entries are ever read.
 func (r *runState) reset(now ref, snap counters) {
 	r.open, r.start, r.lastSend = true, now, ref{}
-	r.packets, r.synRetries, r.retrans, r.ikeMsgs, r.ikeBefore = 0, 0, 0, 0, false
+	r.packets, r.synRetries, r.retrans, r.echoes, r.ikeMsgs, r.ikeBefore = 0, 0, 0, 0, 0, false
 	r.snap = snap
 	r.ev.nframes, r.ev.nike = 0, 0
 }
@@ -341,7 +408,7 @@ func (r *runState) record(s side, end ref, open bool, snapEnd counters) runRec {
 	ev := r.ev
 	return runRec{
 		kind: gapUnanswered, side: s, start: r.start, end: end, lastSend: r.lastSend,
-		open: open, packets: r.packets, synRetries: r.synRetries, retrans: r.retrans,
+		open: open, packets: r.packets, synRetries: r.synRetries, retrans: r.retrans, echoes: r.echoes,
 		ikeMsgs: r.ikeMsgs, ikeBefore: r.ikeBefore, snapStart: r.snap, snapEnd: snapEnd,
 		ev: &ev,
 	}

@@ -109,6 +109,8 @@ func (d *Decoder) fast(f *capture.Frame, m *Message) bool {
 		d.setUDP(m, binary.BigEndian.Uint16(l4[0:2]), binary.BigEndian.Uint16(l4[2:4]), payload)
 	case 50:
 		d.fromESP(m, l4)
+	case 1:
+		fromICMP(m, l4)
 	}
 	return true
 }

@@ -22,6 +22,7 @@ const (
 	AppNATKeepalive     // a NAT-keepalive on UDP 4500
 	AppESP              // ESP, raw (IP protocol 50) or in UDP 4500
 	AppSMB              // a TCP 445/139 segment with payload (NetBIOS session service)
+	AppEcho             // an ICMP or ICMPv6 echo request or reply (Message.Echo)
 )
 
 // String names the application payload.
@@ -35,6 +36,8 @@ func (a App) String() string {
 		return "esp"
 	case AppSMB:
 		return "smb"
+	case AppEcho:
+		return "icmp-echo"
 	}
 	return "none"
 }
@@ -95,6 +98,7 @@ type Message struct {
 	AppData  []byte
 	UDPEncap bool      // the IKE or ESP came over UDP 4500
 	ESP      ESPHeader // for AppESP
+	Echo     Echo      // for AppEcho
 
 	// Err says why decoding stopped before the transport layer on a frame
 	// that has an IP layer (a truncated or malformed header); nil otherwise.
@@ -107,7 +111,7 @@ func (m *Message) TCP() bool { return m.Proto == layers.IPProtocolTCP && m.SrcPo
 // UDP reports whether the frame carries a decoded UDP datagram.
 func (m *Message) UDP() bool { return m.Proto == layers.IPProtocolUDP && m.SrcPort|m.DstPort != 0 }
 
-// Decoder decodes frames into Messages: link layer, 802.1Q (stacked), IPv4 and
+// Decoder decodes frames into Messages: link layer, 802.1Q (stacked), PPPoE, IPv4 and
 // IPv6 with fragment reassembly, TCP, UDP and ESP, with one preallocated
 // gopacket DecodingLayerParser per first layer. It is not safe for concurrent
 // use; give each goroutine its own.
@@ -125,6 +129,7 @@ type Decoder struct {
 	udp     layers.UDP
 	ah      layers.IPSecAH
 	esp     layers.IPSecESP
+	pppoe   pppoeSession // PPPoE session and PPP protocol, one layer
 
 	parsers [numFirst]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
@@ -143,7 +148,7 @@ type Decoder struct {
 func NewDecoder() *Decoder {
 	d := &Decoder{decoded: make([]gopacket.LayerType, 0, 16)}
 	all := []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo,
-		&d.ip4, &d.ip6, &d.ip6ext, &d.ip6frag, &d.ah, &d.tcp, &d.udp, &d.esp}
+		&d.ip4, &d.ip6, &d.ip6ext, &d.ip6frag, &d.ah, &d.tcp, &d.udp, &d.esp, &d.pppoe}
 	for i, first := range firstLayers {
 		// The fragment layer is added after the extension skipper so that
 		// it, not the skipper, handles the IPv6 fragment header.
@@ -225,11 +230,13 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 		return
 	}
 	err := d.parsers[first].DecodeLayers(data, &d.decoded)
-	var l4 []byte // a reassembled datagram's transport bytes
+	var l4 []byte        // a reassembled datagram's transport bytes
+	var ipPayload []byte // what follows the last IP header decoded (ICMP)
 	for _, t := range d.decoded {
 		switch t {
 		case layers.LayerTypeIPv4:
 			m.IPVersion, m.Proto, m.IPID = 4, d.ip4.Protocol, uint32(d.ip4.Id)
+			ipPayload = d.ip4.Payload
 			m.Src, _ = netip.AddrFromSlice(d.ip4.SrcIP)
 			m.Dst, _ = netip.AddrFromSlice(d.ip4.DstIP)
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
@@ -240,6 +247,7 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 			}
 		case layers.LayerTypeIPv6:
 			m.IPVersion, m.Proto = 6, d.ip6.NextHeader
+			ipPayload = d.ip6.Payload
 			m.Src, _ = netip.AddrFromSlice(d.ip6.SrcIP)
 			m.Dst, _ = netip.AddrFromSlice(d.ip6.DstIP)
 		case layers.LayerTypeIPv6Fragment:
@@ -251,7 +259,7 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 				m.Reassembled = l4 != nil
 			}
 		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
-			m.Proto = d.ip6ext.NextHeader
+			m.Proto, ipPayload = d.ip6ext.NextHeader, d.ip6ext.Payload
 		case layers.LayerTypeIPSecAH:
 			// AH authenticates but does not hide: what follows it is the
 			// real transport (ESP in AH+ESP tunnels).
@@ -279,6 +287,9 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 		// it is reassembled.
 		d.decodeTransport(m, d.fragPayload(m))
 		return
+	}
+	if !m.Fragment && (m.Proto == layers.IPProtocolICMPv4 || m.Proto == layers.IPProtocolICMPv6) {
+		fromICMP(m, ipPayload)
 	}
 	if err != nil && m.SrcPort == 0 && m.App == AppNone && !m.Fragment {
 		// A layer failed before the transport (a truncated or malformed
@@ -316,6 +327,10 @@ func (d *Decoder) decodeTransport(m *Message, b []byte) {
 		}
 	case layers.IPProtocolESP:
 		d.fromESP(m, b)
+	case layers.IPProtocolICMPv4, layers.IPProtocolICMPv6:
+		if !m.Fragment {
+			fromICMP(m, b)
+		}
 	}
 	m.Err = err
 }

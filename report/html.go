@@ -121,6 +121,7 @@ type htmlPair struct {
 	InitiatorOS string
 	ResponderOS string
 	Verdict     htmlVerdict
+	Reason      string // why the verdict is inconclusive
 	Span        string
 	Traffic     string
 	Timeline    *htmlTimeline
@@ -525,7 +526,7 @@ func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *
 	hp := &htmlPair{
 		ID: id, Initiator: p.Initiator, Responder: p.Responder,
 		InitiatorOS: windowsOf(c, p.Initiator), ResponderOS: windowsOf(c, p.Responder),
-		Verdict: verdictOf(p.Verdict),
+		Verdict: verdictOf(p.Verdict), Reason: p.Reason,
 	}
 	if !p.First.IsZero() {
 		hp.Span = fmt.Sprintf("frames %d–%d, %s to %s", p.FirstFrame, p.LastFrame,

@@ -101,6 +101,16 @@ func (p *printer) capture(c *result.CaptureResult) error {
 		return err
 	}
 	for i := range c.Pairs {
+		if pr := &c.Pairs[i]; pr.Reason != "" {
+			p.line("")
+			label := "Note"
+			if pr.Verdict == result.VerdictInconclusive {
+				label = "Inconclusive"
+			}
+			p.line("%s %s -> %s: %s", p.paint(ansiBold, label), pr.Initiator, pr.Responder, pr.Reason)
+		}
+	}
+	for i := range c.Pairs {
 		pr := &c.Pairs[i]
 		for j := range pr.Findings {
 			if f := &pr.Findings[j]; f.ID == result.FindingKB977526 {
@@ -183,27 +193,30 @@ func (p *printer) evidence(f *result.Finding) {
 
 func (p *printer) others(c *result.CaptureResult) {
 	header := false
-	for i := range c.Pairs {
-		pr := &c.Pairs[i]
-		for j := range pr.Findings {
-			f := &pr.Findings[j]
-			if f.ID == result.FindingKB977526 {
-				continue
-			}
-			if !header {
-				p.line("")
-				p.line("%s", p.paint(ansiBold, "Other findings"))
-				header = true
-			}
-			id := f.ID
-			if f.IsProblem() {
-				id = p.paint(ansiAmber, id)
-			} else {
-				id = p.paint(ansiGreen, id)
-			}
-			p.line("%s %s -> %s (confidence %.2f): %s", id, pr.Initiator, pr.Responder, f.Confidence, f.Summary)
-			if f.IsProblem() {
-				p.evidence(f)
+	// Problems first, then the informational findings under them.
+	for _, problems := range []bool{true, false} {
+		for i := range c.Pairs {
+			pr := &c.Pairs[i]
+			for j := range pr.Findings {
+				f := &pr.Findings[j]
+				if f.ID == result.FindingKB977526 || f.IsProblem() != problems {
+					continue
+				}
+				if !header {
+					p.line("")
+					p.line("%s", p.paint(ansiBold, "Other findings"))
+					header = true
+				}
+				id := f.ID
+				if f.IsProblem() {
+					id = p.paint(ansiAmber, id)
+				} else {
+					id = p.paint(ansiGreen, id) + " (informational)"
+				}
+				p.line("%s %s -> %s (confidence %.2f): %s", id, pr.Initiator, pr.Responder, f.Confidence, f.Summary)
+				if f.IsProblem() {
+					p.evidence(f)
+				}
 			}
 		}
 	}

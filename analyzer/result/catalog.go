@@ -39,7 +39,9 @@ const (
 	// FindingTrafficGap: one side's clear traffic went unanswered for at
 	// least analyzer.Options.GapThreshold, with retransmissions, and no
 	// IPsec pattern explains it. Idle pauses (nobody sending) are never
-	// reported.
+	// reported. A problem on a pair that speaks IPsec; informational on a
+	// pair with no IKE and no ESP at all, where it says nothing about
+	// IPsec (peer-to-peer traffic is often left unanswered).
 	FindingTrafficGap = "TRAFFIC_GAP"
 )
 
@@ -65,6 +67,12 @@ const (
 	VerdictNegotiationFail = "negotiation-failed"
 	// VerdictNoIKEResponse: IKE from one side only.
 	VerdictNoIKEResponse = "no-ike-response"
+	// VerdictInconclusive: the capture cannot separate the candidate
+	// diagnoses: it ends before IKE could have given up (about a minute
+	// into a negotiation, as long as a KB 977526 outage), or it shows the
+	// pair in one direction only. Pair.Reason says why; every problem
+	// finding of the pair stays below 0.5 confidence.
+	VerdictInconclusive = "inconclusive"
 )
 
 // Severity says how much a finding or a verdict needs attention.
@@ -93,6 +101,9 @@ type FindingKind struct {
 	// traffic flowed in one direction only".
 	Plain    string
 	Severity Severity
+	// WithoutIPsec, when set, is the severity on a pair with no IKE and no
+	// ESP at all (TRAFFIC_GAP there is informational).
+	WithoutIPsec Severity
 }
 
 // VerdictKind is one verdict of the catalog.
@@ -107,15 +118,15 @@ type VerdictKind struct {
 }
 
 var findings = []FindingKind{
-	{FindingKB977526, "KB 977526 fallback-to-clear loop", "the connection was lost again and again", SeverityProblem},
-	{FindingNoCommunication, "No communication", "the hosts could not communicate at all", SeverityProblem},
-	{FindingNoIKEResponse, "No IKE response", "the peer never answered IPsec negotiation", SeverityProblem},
-	{FindingNegotiationFailed, "IPsec negotiation failed", "the IPsec negotiation failed", SeverityProblem},
-	{FindingIKEFragmentsLost, "IKE fragments lost", "large IPsec negotiation messages were lost", SeverityProblem},
-	{FindingOneWayESP, "One-way ESP", "encrypted traffic flowed in one direction only", SeverityProblem},
-	{FindingTrafficGap, "Unanswered traffic", "traffic went unanswered for a long time", SeverityProblem},
-	{FindingFallbackSlow, "Slow fallback to clear", "the fallback to clear text was slow", SeverityProblem},
-	{FindingFallbackOK, "Fallback to clear (as designed)", "the connection fell back to clear text as designed", SeverityInfo},
+	{FindingKB977526, "KB 977526 fallback-to-clear loop", "the connection was lost again and again", SeverityProblem, 0},
+	{FindingNoCommunication, "No communication", "the hosts could not communicate at all", SeverityProblem, 0},
+	{FindingNoIKEResponse, "No IKE response", "the peer never answered IPsec negotiation", SeverityProblem, 0},
+	{FindingNegotiationFailed, "IPsec negotiation failed", "the IPsec negotiation failed", SeverityProblem, 0},
+	{FindingIKEFragmentsLost, "IKE fragments lost", "large IPsec negotiation messages were lost", SeverityProblem, 0},
+	{FindingOneWayESP, "One-way ESP", "encrypted traffic flowed in one direction only", SeverityProblem, 0},
+	{FindingTrafficGap, "Unanswered traffic", "traffic went unanswered for a long time", SeverityProblem, SeverityInfo},
+	{FindingFallbackSlow, "Slow fallback to clear", "the fallback to clear text was slow", SeverityProblem, 0},
+	{FindingFallbackOK, "Fallback to clear (as designed)", "the connection fell back to clear text as designed", SeverityInfo, 0},
 }
 
 // verdicts is in rank order: Rank is the index.
@@ -124,9 +135,10 @@ var verdicts = []VerdictKind{
 	{VerdictNoCommunication, "no communication", 1, SeverityProblem},
 	{VerdictNegotiationFail, "negotiation failed", 2, SeverityProblem},
 	{VerdictNoIKEResponse, "no IKE response", 3, SeverityProblem},
-	{VerdictFallbackToClear, "fallback to clear", 4, SeverityInfo},
-	{VerdictHealthyIPsec, "healthy IPsec", 5, SeverityHealthy},
-	{VerdictClearOnly, "clear only", 6, SeverityNeutral},
+	{VerdictInconclusive, "inconclusive", 4, SeverityInfo},
+	{VerdictFallbackToClear, "fallback to clear", 5, SeverityInfo},
+	{VerdictHealthyIPsec, "healthy IPsec", 6, SeverityHealthy},
+	{VerdictClearOnly, "clear only", 7, SeverityNeutral},
 }
 
 // Findings returns the findings catalog, problems first.
@@ -157,10 +169,33 @@ func VerdictOf(code string) (k VerdictKind, ok bool) {
 	return VerdictKind{}, false
 }
 
-// NewFinding starts a finding of the catalog's kind id, marked
-// Informational when the catalog says so: the JSON carries the catalog's
-// severity with each finding.
+// Finding severities as the JSON's finding "severity" names them.
+const (
+	FindingSeverityProblem = "problem"
+	FindingSeverityInfo    = "info"
+)
+
+// NewFinding starts a finding of the catalog's kind id on a pair that
+// speaks IPsec, with the catalog's severity: the JSON carries it with each
+// finding ("severity", and "informational" when informational).
 func NewFinding(id string) Finding {
 	k, _ := FindingOf(id)
-	return Finding{ID: id, Informational: k.Severity == SeverityInfo}
+	return findingOf(id, k.Severity)
+}
+
+// NewFindingWithoutIPsec starts a finding of kind id on a pair with no IKE
+// and no ESP at all: the catalog's WithoutIPsec severity when it has one.
+func NewFindingWithoutIPsec(id string) Finding {
+	k, _ := FindingOf(id)
+	if k.WithoutIPsec != 0 {
+		return findingOf(id, k.WithoutIPsec)
+	}
+	return findingOf(id, k.Severity)
+}
+
+func findingOf(id string, s Severity) Finding {
+	if s == SeverityInfo {
+		return Finding{ID: id, Severity: FindingSeverityInfo, Informational: true}
+	}
+	return Finding{ID: id, Severity: FindingSeverityProblem}
 }

@@ -24,12 +24,25 @@ func TestCatalog(t *testing.T) {
 		if k.Severity != want {
 			t.Errorf("%s: severity %d, want %d", id, k.Severity, want)
 		}
-		if f := NewFinding(id); f.ID != id || f.Informational != (want == SeverityInfo) {
+		wantSev := FindingSeverityProblem
+		if want == SeverityInfo {
+			wantSev = FindingSeverityInfo
+		}
+		if f := NewFinding(id); f.ID != id || f.Informational != (want == SeverityInfo) || f.Severity != wantSev || f.IsProblem() != (want == SeverityProblem) {
 			t.Errorf("NewFinding(%s) = %+v", id, f)
+		}
+		// Without IPsec only TRAFFIC_GAP changes: it says nothing about
+		// IPsec there.
+		wantNo := wantSev
+		if id == FindingTrafficGap {
+			wantNo = FindingSeverityInfo
+		}
+		if f := NewFindingWithoutIPsec(id); f.Severity != wantNo || f.Informational != (wantNo == FindingSeverityInfo) {
+			t.Errorf("NewFindingWithoutIPsec(%s) = %+v", id, f)
 		}
 	}
 	codes := []string{VerdictKB977526, VerdictHealthyIPsec, VerdictFallbackToClear, VerdictNoCommunication,
-		VerdictNegotiationFail, VerdictNoIKEResponse, VerdictClearOnly}
+		VerdictNegotiationFail, VerdictNoIKEResponse, VerdictClearOnly, VerdictInconclusive}
 	vs := Verdicts()
 	if len(vs) != len(codes) {
 		t.Errorf("%d verdicts in the catalog, %d codes", len(vs), len(codes))
@@ -70,6 +83,7 @@ func TestQuestions(t *testing.T) {
 	}{
 		{"none", nil, "", false, false},
 		{"info only", []Finding{info}, FindingFallbackOK, false, false},
+		{"info by severity", []Finding{{ID: FindingTrafficGap, Severity: FindingSeverityInfo}}, FindingTrafficGap, false, false},
 		{"problem after info", []Finding{info, gap}, FindingTrafficGap, false, true},
 		{"first problem", []Finding{gap, oneWay, info}, FindingTrafficGap, false, true},
 		{"KB last", []Finding{gap, info, kb}, FindingKB977526, true, true},

@@ -25,9 +25,10 @@
 // CaptureResult.HasProblem) instead of naming findings themselves; softsa
 // exits with 1 exactly when some capture HasProblem.
 //
-// A finding's severity reaches the JSON as its "informational" flag, which
-// NewFinding sets from the catalog; the severity itself is not a JSON field
-// (yet). Adding a finding or a verdict is one entry in catalog.go and, the
+// A finding's severity reaches the JSON as its "severity" ("problem" or
+// "info") and, for informational ones, the older "informational" flag,
+// which NewFinding (or NewFindingWithoutIPsec, on a pair with no IKE and no
+// ESP) sets from the catalog. Adding a finding or a verdict is one entry in catalog.go and, the
 // IDs being part of the contract, one in the schema's enum: a test of
 // package report checks that the two agree.
 package result

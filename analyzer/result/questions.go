@@ -4,7 +4,10 @@ package result
 
 // IsProblem reports whether f is a problem rather than informational: the
 // catalog's severity, as the finding carries it (NewFinding).
-func (f *Finding) IsProblem() bool { return !f.Informational }
+// A JSON without "severity" (written before it existed) has the flag only.
+func (f *Finding) IsProblem() bool {
+	return !f.Informational && f.Severity != FindingSeverityInfo
+}
 
 // Main is the finding the pair is about, the one that decided its verdict:
 // the KB 977526 one if present, else the first problem, else the first

@@ -70,7 +70,11 @@ type Pair struct {
 	Responder string `json:"responder"`
 	// Verdict is one of the Verdict* constants: exactly one per pair,
 	// the most specific that applies.
-	Verdict      string        `json:"verdict"`
+	Verdict string `json:"verdict"`
+	// Reason says, for an inconclusive verdict, why the capture cannot
+	// decide and what capture would; for a healthy pair with ESP and no
+	// IKE, that its SAs were negotiated before the capture started.
+	Reason       string        `json:"reason,omitempty"`
 	Findings     []Finding     `json:"findings"`
 	Negotiations []Negotiation `json:"negotiations"`
 	SAs          []SA          `json:"sas"`
@@ -92,6 +96,10 @@ type Finding struct {
 	ID         string  `json:"id"`
 	Confidence float64 `json:"confidence"`
 	Summary    string  `json:"summary"`
+	// Severity is FindingSeverityProblem or FindingSeverityInfo (the
+	// catalog's, or WithoutIPsec's on a pair without IPsec); only problems
+	// make softsa exit with 1.
+	Severity string `json:"severity,omitempty"`
 	// Informational marks a finding that describes expected behaviour
 	// (FALLBACK_OK) rather than a problem.
 	Informational bool       `json:"informational,omitempty"`
@@ -147,6 +155,7 @@ const (
 	ProtoESP    = "esp"    // ESP, raw or UDP-encapsulated
 	ProtoTCP    = "tcp"
 	ProtoUDP    = "udp"
+	ProtoICMP   = "icmp"  // an ICMP or ICMPv6 echo request or reply (ping)
 	ProtoOther  = "other" // any other protocol, or an IP fragment never reassembled
 )
 
@@ -192,6 +201,13 @@ const (
 	OutcomeFailed      = "failed"
 	OutcomeNoResponse  = "no-response"
 	OutcomeIncomplete  = "incomplete"
+	// OutcomeAbandoned: an IKEv2 IKE_SA_INIT the responder answered
+	// (after any COOKIE or INVALID_KE_PAYLOAD retry) that the initiator
+	// never continued.
+	OutcomeAbandoned = "abandoned"
+	// OutcomeRedirected: the responder sent the initiator to another
+	// gateway (IKEv2 REDIRECT, RFC 5685).
+	OutcomeRedirected = "redirected"
 )
 
 // SA is a hard SA (ESP, one per SPI and direction) or a soft SA (clear
@@ -215,6 +231,9 @@ type SA struct {
 	SeqGaps     int  `json:"seq_gaps,omitempty"`
 	SeqRestarts int  `json:"seq_restarts,omitempty"`
 	UDPEncap    bool `json:"udp_encap,omitempty"`
+	// Reserved is set on an ESP SA whose SPI is in the range RFC 4303
+	// reserves (0–255): not one IKE negotiated.
+	Reserved bool `json:"reserved,omitempty"`
 	// OneWay is set on an ESP SA with no ESP in the other direction while
 	// it was in use.
 	OneWay bool `json:"one_way,omitempty"`

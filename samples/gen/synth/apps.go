@@ -382,21 +382,30 @@ func dnsBytes(d *layers.DNS) []byte {
 func (s *pairSim) runHTTP() {
 	paths := s.p.Traffic.Names
 	for i, t := 0, s.start; t.Before(s.stop); i++ {
-		path := paths[i%len(paths)]
-		c := s.newConn(80)
-		var ok bool
-		if t, ok = c.connect(t); !ok {
-			continue
+		var connected bool
+		if t, connected = s.fetchPage(t, paths[i%len(paths)]); connected {
+			t = t.Add(s.jitter(s.p.Traffic.Interval, 0.5))
 		}
-		req := fmt.Sprintf("GET %s HTTP/1.1\r\nAccept: */*\r\nUser-Agent: Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.0)\r\nHost: %s\r\nConnection: close\r\n\r\n",
-			path, s.rsp.Name)
-		body := htmlBody(path, 1500+s.rng.IntN(6000))
-		resp := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-		if t, ok = c.exchange(t.Add(s.think()), []byte(req), []byte(resp)); ok {
-			t = c.close(t.Add(2 * time.Millisecond))
-		}
-		t = t.Add(s.jitter(s.p.Traffic.Interval, 0.5))
 	}
+}
+
+// fetchPage fetches path on a new connection from t and returns when the
+// fetch ended, and whether the connection was made (a failed connect
+// tries again at once).
+func (s *pairSim) fetchPage(t time.Time, path string) (time.Time, bool) {
+	c := s.newConn(80)
+	var ok bool
+	if t, ok = c.connect(t); !ok {
+		return t, false
+	}
+	req := fmt.Sprintf("GET %s HTTP/1.1\r\nAccept: */*\r\nUser-Agent: Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.0)\r\nHost: %s\r\nConnection: close\r\n\r\n",
+		path, s.rsp.Name)
+	body := htmlBody(path, 1500+s.rng.IntN(6000))
+	resp := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	if t, ok = c.exchange(t.Add(s.think()), []byte(req), []byte(resp)); ok {
+		t = c.close(t.Add(2 * time.Millisecond))
+	}
+	return t, true
 }
 
 // htmlBody is an intranet page of about n bytes.

@@ -21,6 +21,7 @@ type frame struct {
 	iface int
 	data  []byte
 	order int // emission order: ties in time keep it, so sorting is stable
+	src   netip.Addr
 }
 
 // capture collects the frames of all pairs; pairs are generated one after the
@@ -29,10 +30,10 @@ type capture struct {
 	frames []frame
 }
 
-func (c *capture) add(t time.Time, iface int, data []byte) {
+func (c *capture) add(t time.Time, iface int, src netip.Addr, data []byte) {
 	// Microsecond timestamps everywhere: pcap stores no finer, and the
 	// expected JSON must match the file exactly in both formats.
-	c.frames = append(c.frames, frame{t: t.Truncate(time.Microsecond), iface: iface, data: data, order: len(c.frames)})
+	c.frames = append(c.frames, frame{t: t.Truncate(time.Microsecond), iface: iface, data: data, order: len(c.frames), src: src})
 }
 
 // sorted returns the frames in capture order.
@@ -180,7 +181,7 @@ func (w *wire) emit(t time.Time, src, dst *node, ip gopacket.SerializableLayer, 
 	}
 	ls = append(ls, ip, gopacket.Payload(payload))
 	must(gopacket.SerializeLayers(buf, serializeOpts, ls...))
-	w.cap.add(t, w.iface, slices.Clone(buf.Bytes()))
+	w.cap.add(t, w.iface, src.Addr, slices.Clone(buf.Bytes()))
 }
 
 // sllHeader is the 16-byte Linux cooked-capture header. gopacket decodes

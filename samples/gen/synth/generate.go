@@ -68,6 +68,18 @@ func Generate(sc *Scenario) (*Output, error) {
 		out.Expected.Pairs = append(out.Expected.Pairs, ep)
 	}
 	frames := c.sorted()
+	if sc.Cut != nil {
+		frames = sc.Cut.apply(frames, sc.Start, byName(sc.Cut.OnlyFrom))
+		for i := range out.Expected.Pairs {
+			ep := &out.Expected.Pairs[i]
+			if sc.Cut.Verdict != "" {
+				ep.Verdict, ep.Findings, ep.Notify = sc.Cut.Verdict, sc.Cut.Findings, ""
+				ep.Outages, ep.SoftSAs = []Span{}, []Span{}
+			}
+			sc.Cut.shiftSpans(ep.Outages, sc.Start)
+			sc.Cut.shiftSpans(ep.SoftSAs, sc.Start)
+		}
+	}
 	var buf bytes.Buffer
 	if err := writeCapture(&buf, sc, frames); err != nil {
 		return nil, err
@@ -115,6 +127,8 @@ func (s *pairSim) run() {
 		s.runDNS()
 	case TrafficHTTP:
 		s.runHTTP()
+	case TrafficPing, TrafficPingHTTP:
+		s.runPing(s.p.Traffic.Kind == TrafficPingHTTP)
 	}
 }
 
@@ -152,9 +166,48 @@ func validate(sc *Scenario) error {
 		if p.Traffic.Kind != TrafficNone && p.Traffic.Interval <= 0 {
 			return fmt.Errorf("scenario %s: pair %d: traffic needs an interval", sc.Name, i)
 		}
-		if (p.Traffic.Kind == TrafficDNS || p.Traffic.Kind == TrafficHTTP) && len(p.Traffic.Names) == 0 {
+		if (p.Traffic.Kind == TrafficDNS || p.Traffic.Kind == TrafficHTTP || p.Traffic.Kind == TrafficPingHTTP) && len(p.Traffic.Names) == 0 {
 			return fmt.Errorf("scenario %s: pair %d: DNS and HTTP traffic need names", sc.Name, i)
 		}
 	}
 	return nil
+}
+
+// apply keeps the frames of the cut: those from start+From to start+Until,
+// from only
+// (nil: all), then the first MaxFrames of them.
+func (cut *Cut) apply(frames []frame, start time.Time, only *node) []frame {
+	var out []frame
+	for _, f := range frames {
+		if f.t.Before(start.Add(cut.From)) || (cut.Until > 0 && !f.t.Before(start.Add(cut.Until))) || (only != nil && f.src != only.Addr) {
+			continue
+		}
+		if cut.MaxFrames > 0 && len(out) == cut.MaxFrames {
+			break
+		}
+		if cut.StepBack > 0 && !f.t.Before(start.Add(cut.StepAt)) {
+			f.t = f.t.Add(-cut.StepBack)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// shiftSpans moves the span ends at or after the clock step back, as the
+// capture stamps them.
+func (cut *Cut) shiftSpans(spans []Span, start time.Time) {
+	if cut.StepBack == 0 {
+		return
+	}
+	step := start.Add(cut.StepAt)
+	for i := range spans {
+		s := &spans[i]
+		if !s.Start.Before(step) {
+			s.Start = s.Start.Add(-cut.StepBack)
+		}
+		if !s.End.Before(step) {
+			s.End = s.End.Add(-cut.StepBack)
+		}
+		s.Seconds = s.End.Sub(s.Start).Seconds()
+	}
 }

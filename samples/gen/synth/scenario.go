@@ -144,6 +144,8 @@ const (
 	TrafficSMBIdle                     // an open SMB session used now and then, with long natural pauses
 	TrafficDNS                         // DNS queries over UDP 53
 	TrafficHTTP                        // HTTP GETs over TCP 80, one connection each
+	TrafficPing                        // ping -t: ICMP (ICMPv6) echo requests, one a second
+	TrafficPingHTTP                    // ping -t, and HTTP GETs every Interval in between
 )
 
 // File is one file a copy reads or writes.
@@ -209,6 +211,28 @@ type Scenario struct {
 	// not show.
 	Expect []string
 	Absent []string
+	// Cut, when set, makes the capture a partial view of what the
+	// scenario's hosts did (a short or one-way capture).
+	Cut *Cut
+}
+
+// Cut is the part of a scenario's traffic a capture holds: the frames
+// from From to Until after the scenario's start (Until 0: to the end; IKE
+// retransmissions outlive Duration), the first MaxFrames of them (0: all), and only those
+// sent by the host named OnlyFrom ("": both directions). Verdict and
+// Findings, when Verdict is set, are what the analysis must say instead of
+// the hosts' mode, and no outage or soft SA is then expected.
+type Cut struct {
+	// StepAt and StepBack set the capture host's clock back: frames from
+	// StepAt on are stamped StepBack earlier (expected spans likewise), in
+	// their capture order.
+	StepAt, StepBack time.Duration
+	From             time.Duration
+	Until            time.Duration
+	MaxFrames        int
+	OnlyFrom         string
+	Verdict          string
+	Findings         []string
 }
 
 // FileName is the capture's file name, e.g. "healthy-authip.pcapng".

@@ -12,7 +12,9 @@ func Scenarios() []*Scenario {
 	return []*Scenario{
 		vistaToXP(), server2008To2003(), fallbackReverseOK(), fallbackNonIPsecPeer(),
 		noCommunication(), healthyIKEv1(), healthyAuthIP(), healthyIKEv2NATT(),
-		busyOffice(), negotiationFailures(),
+		busyOffice(), negotiationFailures(), kbPingOnly(), kbPingHTTP(),
+		kbFirst8s(), kbFirst40s(), kbFirst3Frames(), kbResponderOnly(), espOnly(), espOnlyRekey(),
+		kbClockStep(),
 	}
 }
 
