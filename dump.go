@@ -15,6 +15,7 @@ import (
 type dumpOptions struct {
 	Inputs  []string // capture files, dumped one after the other
 	Protos  []string // which protocols to print: isakmp, esp, smb
+	Output  string   // file the lines go to; "" or "-" is stdout
 	Version bool
 }
 
@@ -22,8 +23,8 @@ const dumpUsage = `softsa dump prints one JSON line per decoded IKE, ESP and SMB
 capture, with the frame number Wireshark shows for it.
 
 Usage:
-  softsa dump [--proto P,…] CAPTURE...   (- reads standard input; with several
-                                         captures each line carries "capture")
+  softsa dump [--proto P,…] [-o FILE] CAPTURE...   (- reads standard input; with
+                                         several captures each line carries "capture")
 
 Flags:
 `
@@ -33,6 +34,7 @@ func parseDump(args []string, stderr io.Writer) (dumpOptions, error) {
 	var o dumpOptions
 	fs := newFlagSet("softsa dump", dumpUsage, stderr)
 	fs.StringSliceVar(&o.Protos, "proto", []string{"isakmp", "esp", "smb"}, "protocols to print (isakmp, esp, smb)")
+	fs.StringVarP(&o.Output, "output", "o", "", "write the lines to this file (written whole, then renamed into place); - is stdout")
 	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -69,8 +71,17 @@ func runDump(o dumpOptions, s ioStreams) int {
 			do.SMB = true
 		}
 	}
+	out, err := openDumpOutput(o)
+	if err != nil {
+		fmt.Fprintln(s.err, "softsa:", err)
+		return exitUsage
+	}
+	if out.f != nil {
+		s.out = out.w
+	}
 	spool, removeSpool, err := spoolStdin(o.Inputs, s.in)
 	if err != nil {
+		out.abort()
 		fmt.Fprintln(s.err, "softsa:", err)
 		return exitUsage
 	}
@@ -98,5 +109,26 @@ func runDump(o dumpOptions, s ioStreams) int {
 			}
 		}
 	}
+	if err := out.commit(); err != nil {
+		fmt.Fprintln(s.err, "softsa: writing the dump:", err)
+		return exitUsage
+	}
 	return exitCode(len(o.Inputs), unreadable, damaged, false)
+}
+
+// openDumpOutput checks and opens dump's -o before any capture is read,
+// with the analyze command's rules: never one of the inputs or a file that
+// holds a capture, never a folder, the folder must exist and take a new
+// file; a device is written as it is, a file through a temporary file.
+func openDumpOutput(o dumpOptions) (*output, error) {
+	if isStdout(o.Output) {
+		return &output{unlock: func() {}}, nil
+	}
+	if st, err := os.Stat(o.Output); (err == nil && st.IsDir()) || strings.HasSuffix(o.Output, "/") {
+		return nil, outputError(o.Output, errors.New("is a folder; dump writes one file"))
+	}
+	if err := checkOutputFile(o.Output, o.Inputs); err != nil {
+		return nil, err
+	}
+	return openOutputFile(analyzeOptions{Output: o.Output})
 }

@@ -111,3 +111,49 @@ func TestStdinAndDumpInputs(t *testing.T) {
 		t.Errorf("dump of two: capture fields %v, %v", both[0]["capture"], both[len(both)-1]["capture"])
 	}
 }
+
+// TestDumpOutput: dump -o writes the lines to the file (and nothing to
+// stdout), refuses an input, a file holding a capture and a folder before
+// reading anything, and leaves the refused file as it was.
+func TestDumpOutput(t *testing.T) {
+	dir := t.TempDir()
+	const sample = "samples/healthy-authip.pcapng"
+	s, stdout, stderr := bufStreams()
+	if code := run([]string{"dump", sample}, s); code != exitOK {
+		t.Fatalf("dump to stdout: exit %d: %s", code, stderr.String())
+	}
+	want := stdout.String()
+	out := filepath.Join(dir, "d.jsonl")
+	s, stdout, stderr = bufStreams()
+	if code := run([]string{"dump", "-o", out, sample}, s); code != exitOK || stdout.Len() != 0 {
+		t.Fatalf("dump -o: exit %d, stdout %d bytes: %s", code, stdout.Len(), stderr.String())
+	}
+	if got, err := os.ReadFile(out); err != nil || string(got) != want || want == "" {
+		t.Fatalf("dump -o wrote %d bytes (err %v), stdout had %d", len(got), err, len(want))
+	}
+	capCopy := filepath.Join(dir, "c.pcapng")
+	data, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(capCopy, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"dump", "-o", capCopy, capCopy}, "is the input"},
+		{[]string{"dump", "-o", capCopy, sample}, "holds a capture"},
+		{[]string{"dump", "-o", dir, sample}, "is a folder"},
+		{[]string{"dump", "-o", filepath.Join(dir, "missing", "d.jsonl"), sample}, "does not exist"},
+	} {
+		s, stdout, stderr := bufStreams()
+		if code := run(tc.args, s); code != exitUsage || !strings.Contains(stderr.String(), tc.msg) || stdout.Len() != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr.String(), exitUsage, tc.msg)
+		}
+	}
+	if got, _ := os.ReadFile(capCopy); !bytes.Equal(got, data) {
+		t.Error("a refused dump -o changed the capture")
+	}
+}

@@ -63,19 +63,26 @@ func checkOutput(o analyzeOptions, inputs []string) error {
 		}
 		return nil
 	}
+	return checkOutputFile(o.Output, inputs)
+}
+
+// checkOutputFile refuses a report file path that is one of the inputs,
+// holds a capture, or is a folder.
+func checkOutputFile(path string, inputs []string) error {
+	st, err := os.Stat(path)
 	if err != nil {
 		return nil // a new file overwrites nothing
 	}
 	if st.IsDir() {
-		return outputError(o.Output, errors.New("is a folder, and the report format is one file"))
+		return outputError(path, errors.New("is a folder, and the report format is one file"))
 	}
 	for _, in := range inputs {
 		if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
-			return outputError(o.Output, fmt.Errorf("is the input %s: refusing to overwrite a capture", in))
+			return outputError(path, fmt.Errorf("is the input %s: refusing to overwrite a capture", in))
 		}
 	}
-	if st.Mode().IsRegular() && holdsCapture(o.Output) {
-		return outputError(o.Output, errors.New("holds a capture: refusing to overwrite it (name a new report file)"))
+	if st.Mode().IsRegular() && holdsCapture(path) {
+		return outputError(path, errors.New("holds a capture: refusing to overwrite it (name a new report file)"))
 	}
 	return nil
 }
@@ -137,6 +144,13 @@ func openOutput(o analyzeOptions, s ioStreams) (*output, error) {
 		}
 		return out, nil
 	}
+	return openOutputFile(o)
+}
+
+// openOutputFile opens a report file as openOutput says: a device as it
+// is, --jsonl's file itself, any other file through a temporary file.
+func openOutputFile(o analyzeOptions) (*output, error) {
+	out := &output{path: o.Output, unlock: func() {}}
 	if st, err := os.Stat(o.Output); err == nil && (!st.Mode().IsRegular() || isDevice(o.Output)) {
 		f, err := os.OpenFile(o.Output, os.O_WRONLY, 0)
 		if err != nil {
