@@ -178,9 +178,13 @@ func TestHelpAndVersion(t *testing.T) {
 		stdout        string
 		stderr, notIn []string
 	}{
-		{[]string{"--help"}, exitOK, "", []string{"softsa [flags] CAPTURE|FOLDER", "softsa dump [--proto", "--jobs", "--merge", "--outage-window"}, []string{"--proto strings"}},
+		{[]string{"--help"}, exitOK, "", []string{"softsa [flags] CAPTURE|FOLDER", "softsa dump [--proto", "softsa convert CAPTURE -o OUT.pcapng", "--jobs", "--merge", "--outage-window"}, []string{"--proto strings"}},
 		{[]string{"-h"}, exitOK, "", []string{"softsa dump [--proto", "--jobs"}, nil},
-		{[]string{"dump", "--help"}, exitOK, "", []string{"softsa dump [--proto", "--proto strings", "--version"}, []string{"--jobs", "--merge", "--output"}},
+		{[]string{"dump", "--help"}, exitOK, "", []string{"softsa dump [--proto", "--proto strings", "--version", "--output"}, []string{"--jobs", "--merge"}},
+		{[]string{"convert", "--help"}, exitOK, "", []string{"softsa convert CAPTURE -o OUT.pcapng", "--output", "--version"}, []string{"--jobs", "--proto"}},
+		{[]string{"convert"}, exitUsage, "", []string{"softsa convert CAPTURE", "softsa: no capture given"}, []string{"--jobs"}},
+		{[]string{"convert", "--proto", "esp", "x.etl"}, exitUsage, "", []string{"unknown flag: --proto"}, nil},
+		{[]string{"convert", "--version"}, exitOK, "softsa " + version + "\n", nil, nil},
 		{[]string{"dump", "-h"}, exitOK, "", []string{"--proto"}, []string{"--jobs"}},
 		{[]string{}, exitUsage, "", []string{"softsa dump [--proto", "--jobs", "softsa: no capture given"}, nil},
 		{[]string{"dump"}, exitUsage, "", []string{"--proto", "softsa: no capture given"}, []string{"--jobs"}},

@@ -3,7 +3,7 @@
 // KB 977526, and for what else went wrong in IKE, AuthIP, ESP and SMB.
 //
 // Each command has a file of its own: its options, its flags and its run
-// function (analyze.go, dump.go). main only picks the command, parses the
+// function (analyze.go, dump.go, convert.go). main only picks the command, parses the
 // command line into that command's options and hands them to it.
 package main
 
@@ -28,6 +28,9 @@ Usage:
                                      folders are walked, captures recognised by content;
                                      - reads standard input
   softsa dump [--proto P,…] CAPTURE  one JSON line per decoded IKE, ESP and SMB message
+  softsa convert CAPTURE -o OUT.pcapng
+                                     any capture softsa reads (ETL included) as pcapng
+                                     for Wireshark, frame numbers as in softsa's reports
 
 Flags:
 `
@@ -40,6 +43,13 @@ func main() {
 // word names the command (none is analyze), the rest are that command's
 // flags and inputs. A flag of another command is a usage error.
 func run(args []string, s ioStreams) int {
+	if len(args) > 0 && args[0] == "convert" {
+		o, err := parseConvert(args[1:], s.err)
+		if code, ok := parsed(err, s.err); !ok {
+			return code
+		}
+		return runConvert(o, s)
+	}
 	if len(args) > 0 && args[0] == "dump" {
 		o, err := parseDump(args[1:], s.err)
 		if code, ok := parsed(err, s.err); !ok {

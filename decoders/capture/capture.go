@@ -55,6 +55,15 @@ type Frame struct {
 	Data    []byte
 	WireLen int // original length on the wire (Data may be cut by a snap length)
 
+	// Outbound and Inbound say which way the packet went, where the
+	// source knows it (an ETL file's NDIS SendPath and ReceivePath);
+	// Dropped marks a packet pktmon logged as dropped, DropReason its
+	// PKTMON drop reason code. softsa convert writes them as pcapng
+	// packet flags and comments.
+	Outbound, Inbound bool
+	Dropped           bool
+	DropReason        uint32
+
 	// held is set when Data points into a held capture's window, where it
 	// stays valid until the holder releases it, not just until Next.
 	held bool
@@ -230,6 +239,9 @@ func (c *Capture) Next(f *Frame) error {
 	}
 	offset := c.offset()
 	f.held = false
+	// Only an ETL source sets these: a frame reused across the inputs of
+	// a join must not keep them.
+	f.Outbound, f.Inbound, f.Dropped, f.DropReason = false, false, false, 0
 	if err := c.src.next(f); err != nil {
 		if err == io.EOF && (c.format != FormatPcap || c.offset() == offset) {
 			// pcapgo's pcapng reader says io.EOF only where a block
