@@ -257,6 +257,7 @@ func runAnalyze(o analyzeOptions, s ioStreams) int {
 		// Said on stderr whatever --quiet says: the report is empty
 		// because of the filter, not because the captures are.
 		fmt.Fprintf(s.err, "softsa: --pair %s: no pair of hosts in the captures matches\n", strings.Join(o.Pairs, " --pair "))
+		sayFilteredOut(s.err, res.Captures)
 		t.noMatch = true
 	}
 	if stream != nil {
@@ -517,8 +518,53 @@ func markNoPair(c *result.CaptureResult, pairs []string) bool {
 	if len(c.Pairs) > 0 {
 		return false
 	}
-	c.Warnings = append(c.Warnings, fmt.Sprintf("no pair of hosts matches --pair %s", strings.Join(pairs, " --pair ")))
+	w := fmt.Sprintf("no pair of hosts matches --pair %s", strings.Join(pairs, " --pair "))
+	if have := filteredOut(c); have != "" {
+		w += "; the capture has " + have
+	}
+	c.Warnings = append(c.Warnings, w)
 	return true
+}
+
+// maxFilteredCaptures is how many captures the stderr message of a --pair
+// filter that matched nothing lists the pairs of.
+const maxFilteredCaptures = 10
+
+// sayFilteredOut lists on stderr, after a --pair filter matched nothing,
+// the pairs each capture does have (the analyzer names the first 20 and
+// counts the rest), so that the next try can name one of them.
+func sayFilteredOut(w io.Writer, captures []result.CaptureResult) {
+	listed := 0
+	for i := range captures {
+		c := &captures[i]
+		have := filteredOut(c)
+		if have == "" {
+			continue
+		}
+		if listed == maxFilteredCaptures {
+			fmt.Fprintln(w, "  (and more captures)")
+			return
+		}
+		listed++
+		fmt.Fprintf(w, "  %s has %s\n", c.File, have)
+	}
+}
+
+// filteredOut says which pairs the --pair filter left out of a capture,
+// each as --pair takes it (A,B), or "" when it left none (the capture has
+// no pair at all).
+func filteredOut(c *result.CaptureResult) string {
+	if len(c.FilteredOut) == 0 {
+		return ""
+	}
+	s := "the pairs " + strings.Join(c.FilteredOut, "; ")
+	switch more := c.FilteredOutMore; {
+	case more > 0:
+		s += fmt.Sprintf(" and %d more pairs", more)
+	case more < 0:
+		s += fmt.Sprintf(" and at least %d more pairs", -more)
+	}
+	return s
 }
 
 // runMerge analyses two captures of one conversation, one from each host,

@@ -242,4 +242,25 @@ func TestPairFilter(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr.String(), filter) || !strings.Contains(string(b), "no pair of hosts matches "+filter) {
 		t.Errorf("no match: exit %d, stderr %q, report %s", code, stderr.String(), b)
 	}
+	// ...and which pairs the capture has, each as --pair takes it: the
+	// first 20 (busy-office has 22) in the order first seen, and how many
+	// more; the report's warning says the same.
+	const have = "has the pairs 10.1.0.10,10.1.10.21; 10.1.0.80,10.1.30.11; 10.1.20.4,10.1.20.41; "
+	for _, want := range []string{in + " " + have, "10.1.10.5,10.1.10.21; ", "2001:db8:10::40,2001:db8:10::80; ", "10.2.0.33,10.2.0.80 and 2 more pairs\n"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("no match: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if n := strings.Count(stderr.String(), ";"); n != 19 {
+		t.Errorf("no match: stderr names %d pairs, want 20:\n%s", n+1, stderr)
+	}
+	if !strings.Contains(string(b), "the capture "+have) {
+		t.Errorf("no match: the report does not list the capture's pairs:\n%s", b)
+	}
+	// Each capture whose pairs the filter left out is listed.
+	s, _, stderr = bufStreams()
+	run([]string{"-q", "--pair", "10.9.9.9", in, filepath.Join("samples", "kb977526-ping.pcapng")}, s)
+	if want := filepath.Join("samples", "kb977526-ping.pcapng") + " has the pairs 10.10.3.12,10.10.3.61\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("no match in two captures: stderr lacks %q:\n%s", want, stderr)
+	}
 }

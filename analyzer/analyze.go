@@ -194,6 +194,10 @@ type analysis struct {
 	fragsTotal   int
 	cappedPairs  int
 
+	// out is what the --pair filter left out, for the message that
+	// says a filter matched nothing (filtered.go).
+	out filteredPairs
+
 	capDropped    int // frames of pairs beyond MaxPairs
 	capFirstFrame int
 	warnings      []string
@@ -374,6 +378,7 @@ func (a *analysis) add(m *decoders.Message) {
 			return
 		}
 		if (len(a.opts.Pairs) > 0 || len(a.opts.PairSets) > 0) && !a.wanted(m.Src, m.Dst) {
+			a.leftOut(m.Src, m.Dst)
 			return
 		}
 		if p, from = a.pairFor(m); p == nil {

@@ -68,6 +68,7 @@ func (a *analysis) finish() *result.CaptureResult {
 		a.warnf("caps reached on %d more pairs", a.cappedPairs-maxCapWarnings)
 	}
 	r.Warnings = append(r.Warnings, a.warnings...)
+	r.FilteredOut, r.FilteredOutMore = a.out.result()
 	sort.SliceStable(r.Pairs, func(i, j int) bool {
 		x, y := &r.Pairs[i], &r.Pairs[j]
 		if x.FirstFrame != y.FirstFrame {

@@ -47,6 +47,13 @@ type CaptureResult struct {
 	Pairs []Pair `json:"pairs"`
 	// Merge is set when the capture is two captures merged (--merge).
 	Merge *MergeInfo `json:"merge,omitempty"`
+	// FilteredOut is, when a --pair filter was given, the first pairs it
+	// left out ("A,B", as --pair takes them, in the order first seen),
+	// and FilteredOutMore how many more it left out ("at least" when
+	// negative): what a filter that matched nothing is told. They are
+	// for that message, not the report.
+	FilteredOut     []string `json:"-"`
+	FilteredOutMore int      `json:"-"`
 }
 
 // Host is what the capture tells about one address: the IKE vendor IDs it
