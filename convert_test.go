@@ -152,9 +152,10 @@ func udpFrame(t *testing.T, raw bool, sport uint16) []byte {
 	return buf.Bytes()
 }
 
-// TestConvertDirectionDropsInterfaces: an ETL file with an NDIS frame
-// sent, one received, one on a WWAN (raw IP) miniport and a pktmon frame
-// dropped becomes a pcapng with an interface per link type, the direction
+// TestConvertDirectionDropsInterfaces: an ETL file with NDIS frames sent
+// and received on two Ethernet miniports, one on a WWAN (raw IP) miniport
+// and a pktmon frame dropped (no adapter) becomes a pcapng with an
+// interface per link type and adapter, the direction
 // in each NDIS frame's flags and the drop reason in the dropped frame's
 // comment, as tshark reads them.
 func TestConvertDirectionDropsInterfaces(t *testing.T) {
@@ -167,6 +168,8 @@ func TestConvertDirectionDropsInterfaces(t *testing.T) {
 		etltest.NDIS{Miniport: 7, Lower: 7, Fragment: udpFrame(t, false, 1002)}.Event(t0.Add(time.Second), kw|etltest.KwEthernet|etltest.KwReceive),
 		etltest.NDIS{Miniport: 9, Lower: 9, Fragment: udpFrame(t, true, 1003)}.Event(t0.Add(2*time.Second), kw|etltest.KwWirelessWAN|etltest.KwReceive),
 		etltest.Pktmon{Group: 5, Number: 1, Appearance: 1, PacketType: 1, Component: 3, DropReason: 42, Payload: udpFrame(t, false, 1004)}.Event(t0.Add(3*time.Second), true),
+		etltest.NDIS{Miniport: 8, Lower: 8, Fragment: udpFrame(t, false, 1005)}.Event(t0.Add(4*time.Second), kw|etltest.KwEthernet|etltest.KwSend),
+		etltest.NDIS{Miniport: 7, Lower: 7, Fragment: udpFrame(t, false, 1006)}.Event(t0.Add(5*time.Second), kw|etltest.KwEthernet|etltest.KwReceive),
 	}}
 	dir := t.TempDir()
 	in := filepath.Join(dir, "mixed.etl")
@@ -179,7 +182,9 @@ func TestConvertDirectionDropsInterfaces(t *testing.T) {
 		"1|1772359200.123456700|0|0x00000002||1001|",
 		"2|1772359201.123456700|0|0x00000001||1002|",
 		"3|1772359202.123456700|1|0x00000001||1003|",
-		"4|1772359203.123456700|0||" + convert.DropComment(42) + "|1004|",
+		"4|1772359203.123456700|2||" + convert.DropComment(42) + "|1004|",
+		"5|1772359204.123456700|3|0x00000002||1005|",
+		"6|1772359205.123456700|0|0x00000001||1006|",
 	}, "\n") + "\n"
 	if got != want {
 		t.Errorf("tshark reads the conversion as\n%s\nwant\n%s", got, want)

@@ -23,12 +23,13 @@ import (
 // Stats says what Write wrote.
 type Stats struct {
 	Frames     int // packet blocks
-	Interfaces int // interface description blocks: one per link type
+	Interfaces int // interface description blocks: one per link type and adapter
 	Dropped    int // frames the source logged as dropped, each with a comment
 }
 
 // Write reads every frame of c and writes it to w as pcapng: one interface
-// per link type (in the order the link types first appear), the frame's
+// per link type and adapter where the source names adapters (an ETL
+// file's NDIS miniport), in the order they first appear, the frame's
 // timestamp to the nanosecond, its captured bytes and wire length, the
 // direction in epb_flags where the source knows it, and a comment with the
 // drop reason on a frame the source logged as dropped.
@@ -41,26 +42,30 @@ func Write(w io.Writer, c *capture.Capture) (Stats, error) {
 		st    Stats
 		f     capture.Frame
 		ng    *pcapgo.NgWriter
-		ids   = map[layers.LinkType]int{}
+		ids   = map[iface]int{}
 		flags pcapgo.NgEpbFlags
 		opts  pcapgo.NgPacketOptions
 	)
-	intf := func(link layers.LinkType) pcapgo.NgInterface {
+	intf := func(k iface) pcapgo.NgInterface {
+		desc := fmt.Sprintf("frames of link type %s (%d) from the %s capture", k.link, int(k.link), c.Format())
+		if k.adapter != 0 {
+			desc += fmt.Sprintf(", adapter with interface index %d", k.adapter)
+		}
 		return pcapgo.NgInterface{
 			Name:                fmt.Sprintf("softsa-%d", len(ids)),
-			Description:         fmt.Sprintf("frames of link type %s (%d) from the %s capture", link, int(link), c.Format()),
-			LinkType:            link,
+			Description:         desc,
+			LinkType:            k.link,
 			TimestampResolution: 9,
 		}
 	}
 	// The first interface goes with the section header, so the writer is
 	// made when the first frame's link type is known.
-	start := func(link layers.LinkType) error {
+	start := func(k iface) error {
 		var err error
-		ng, err = pcapgo.NewNgWriterInterface(w, intf(link), pcapgo.NgWriterOptions{
+		ng, err = pcapgo.NewNgWriterInterface(w, intf(k), pcapgo.NgWriterOptions{
 			SectionInfo: pcapgo.NgSectionInfo{Application: "softsa convert"},
 		})
-		ids[link] = 0
+		ids[k] = 0
 		return err
 	}
 	var rerr error
@@ -73,17 +78,18 @@ func Write(w io.Writer, c *capture.Capture) (Stats, error) {
 			rerr = err
 			break
 		}
-		id, ok := ids[f.Link]
+		k := iface{f.Link, f.Adapter}
+		id, ok := ids[k]
 		switch {
 		case ng == nil:
-			if err := start(f.Link); err != nil {
+			if err := start(k); err != nil {
 				return st, err
 			}
 		case !ok:
-			if id, err = ng.AddInterface(intf(f.Link)); err != nil {
+			if id, err = ng.AddInterface(intf(k)); err != nil {
 				return st, err
 			}
-			ids[f.Link] = id
+			ids[k] = id
 		}
 		wire := max(f.WireLen, len(f.Data))
 		ci := gopacket.CaptureInfo{Timestamp: f.Time, CaptureLength: len(f.Data), Length: wire, InterfaceIndex: id}
@@ -106,7 +112,7 @@ func Write(w io.Writer, c *capture.Capture) (Stats, error) {
 	}
 	if ng == nil {
 		// No frame: a valid, empty pcapng all the same.
-		if err := start(layers.LinkTypeEthernet); err != nil {
+		if err := start(iface{link: layers.LinkTypeEthernet}); err != nil {
 			return st, err
 		}
 	}
@@ -115,6 +121,12 @@ func Write(w io.Writer, c *capture.Capture) (Stats, error) {
 		return st, err
 	}
 	return st, rerr
+}
+
+// iface is what gets an interface of its own.
+type iface struct {
+	link    layers.LinkType
+	adapter uint32
 }
 
 // DropComment is the comment on a frame pktmon logged as dropped.

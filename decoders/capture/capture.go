@@ -63,6 +63,10 @@ type Frame struct {
 	Outbound, Inbound bool
 	Dropped           bool
 	DropReason        uint32
+	// Adapter is the interface index of the adapter the packet was
+	// logged on (an ETL file's NDIS miniport), 0 where the source does
+	// not say: convert gives each adapter an interface of its own.
+	Adapter uint32
 
 	// held is set when Data points into a held capture's window, where it
 	// stays valid until the holder releases it, not just until Next.
@@ -241,7 +245,7 @@ func (c *Capture) Next(f *Frame) error {
 	f.held = false
 	// Only an ETL source sets these: a frame reused across the inputs of
 	// a join must not keep them.
-	f.Outbound, f.Inbound, f.Dropped, f.DropReason = false, false, false, 0
+	f.Outbound, f.Inbound, f.Dropped, f.DropReason, f.Adapter = false, false, false, 0, 0
 	if err := c.src.next(f); err != nil {
 		if err == io.EOF && (c.format != FormatPcap || c.offset() == offset) {
 			// pcapgo's pcapng reader says io.EOF only where a block

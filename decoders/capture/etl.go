@@ -49,7 +49,7 @@ func (s *etlSource) next(f *Frame) error {
 		return err
 	}
 	f.Time, f.Link, f.Data, f.WireLen = s.f.Time, s.f.Link, s.f.Data, s.f.WireLen
-	f.Outbound, f.Inbound, f.Dropped, f.DropReason = s.f.Outbound, s.f.Inbound, s.f.Dropped, s.f.DropReason
+	f.Outbound, f.Inbound, f.Dropped, f.DropReason, f.Adapter = s.f.Outbound, s.f.Inbound, s.f.Dropped, s.f.DropReason, s.f.Adapter
 	return nil
 }
 

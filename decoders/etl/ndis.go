@@ -139,7 +139,7 @@ func (r *Reader) ndis(at int) {
 	}
 	link := ndisLink(kw)
 	r.pend.push(entry{ns: ns, link: link, data: data, wire: wireLen(link, data),
-		outbound: kw&kwSendPath != 0, inbound: kw&kwReceivePath != 0,
+		outbound: kw&kwSendPath != 0, inbound: kw&kwReceivePath != 0, adapter: miniport,
 		unprotect: link == layers.LinkTypeIEEE802_11})
 }
 

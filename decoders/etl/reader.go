@@ -83,6 +83,9 @@ type Frame struct {
 	// Outbound and Inbound are the NDIS SendPath and ReceivePath
 	// keywords; pktmon frames set neither.
 	Outbound, Inbound bool
+	// Adapter is the NDIS MiniportIfIndex of a netsh trace packet (the
+	// adapter's interface index), 0 where the source does not say.
+	Adapter uint32
 }
 
 // Stats counts what a Reader saw.
@@ -244,7 +247,7 @@ func (r *Reader) Next(f *Frame) error {
 	f.Time = time.Unix(0, e.ns).UTC()
 	f.Link, f.Data, f.WireLen = e.link, e.data, e.wire
 	f.Dropped, f.DropReason = e.dropped, e.reason
-	f.Outbound, f.Inbound = e.outbound, e.inbound
+	f.Outbound, f.Inbound, f.Adapter = e.outbound, e.inbound, e.adapter
 	return nil
 }
 

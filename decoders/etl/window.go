@@ -4,18 +4,21 @@ import "github.com/gopacket/gopacket/layers"
 
 // entry is a decoded frame waiting in the reordering window.
 type entry struct {
-	ns      int64
-	link    layers.LinkType
-	wire    int
-	dropped bool
-	reason  uint32
-	data    []byte
+	// Fields ordered large to small so that the entry packs: the window
+	// holds up to 32768 of them.
+	ns   int64
+	wire int
+	data []byte
+	key  foldKey // a pktmon packet's PktGroupId and PktNumber
 
+	reason  uint32
+	adapter uint32 // NDIS MiniportIfIndex; 0 for pktmon
+	link    layers.LinkType
+
+	dropped           bool
 	outbound, inbound bool
 	unprotect         bool // clear the 802.11 Protected bit of the copy
-
-	key    foldKey // a pktmon packet's PktGroupId and PktNumber
-	pktmon bool
+	pktmon            bool
 }
 
 // pending is the reordering window: a binary min-heap by time of small
