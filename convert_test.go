@@ -268,3 +268,69 @@ func TestConvertDamaged(t *testing.T) {
 		t.Errorf("the conversion holds %d frames, softsa read %d before the cut", n, frames)
 	}
 }
+
+// etlTwinOf writes a sample's frames as an ETL file, as netsh trace (NDIS)
+// or pktmon would log them: every packet at two layers or components (the
+// reader folds the copy), blocks of about 50 packets in buffers of two
+// CPUs written out of time order, some of them compressed.
+func etlTwinOf(t *testing.T, sample string, ndis bool) []byte {
+	t.Helper()
+	frames, err := testenv.ReadFrames(t, sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := etltest.File{Start: frames[0].Time.Add(-time.Second), End: frames[len(frames)-1].Time.Add(time.Second)}
+	var blocks []etltest.Buffer
+	for i := 0; i < len(frames); {
+		buf := etltest.Buffer{CPU: uint16(len(blocks) % 2), Compressed: len(blocks)%3 != 2}
+		// A block ends where time moves on: equal times across CPUs
+		// come out in arrival order, not the file's.
+		for n := 0; i < len(frames) && (n < 50 || frames[i].Time.Equal(frames[i-1].Time)); i, n = i+1, n+1 {
+			f := frames[i]
+			if f.Link != layers.LinkTypeEthernet {
+				t.Fatalf("%s frame %d: link type %s, not Ethernet", sample, i+1, f.Link)
+			}
+			if ndis {
+				kw := uint64(etltest.KwStart | etltest.KwEnd | etltest.KwEthernet | etltest.KwSend)
+				buf.Events = append(buf.Events,
+					etltest.NDIS{Miniport: 7, Lower: 7, Fragment: f.Data}.Event(f.Time, kw),
+					etltest.NDIS{Miniport: 7, Lower: 12, Fragment: f.Data}.Event(f.Time.Add(200*time.Nanosecond), kw))
+				continue
+			}
+			p := etltest.Pktmon{Group: uint64(0x10000 + i), Number: 1, Appearance: 1, PacketType: 1, Component: 59, Payload: f.Data}
+			buf.Events = append(buf.Events, p.Event(f.Time, false))
+			p.Appearance, p.Component = 2, 61
+			buf.Events = append(buf.Events, p.Event(f.Time.Add(200*time.Nanosecond), false))
+		}
+		blocks = append(blocks, buf)
+	}
+	for k := 0; k+1 < len(blocks); k += 2 {
+		blocks[k], blocks[k+1] = blocks[k+1], blocks[k]
+	}
+	return etltest.Write(file, blocks)
+}
+
+// TestConvertETLTwins: the ETL twins of samples (both framings, copies at
+// two layers folded, CPUs interleaved, compressed buffers) convert to the
+// sample packet for packet as tshark sees them, and analyse as the ETL
+// file does.
+func TestConvertETLTwins(t *testing.T) {
+	dir := t.TempDir()
+	for _, sample := range []string{"kb977526-ping", "healthy-ikev2-natt", "negotiation-failures"} {
+		src := filepath.Join("samples", sample+".pcapng")
+		want := tsharkFrames(t, src)
+		for _, ndis := range []bool{false, true} {
+			in := filepath.Join(dir, sample+"-pktmon.etl")
+			if ndis {
+				in = filepath.Join(dir, sample+"-ndis.etl")
+			}
+			writeFile(t, in, etlTwinOf(t, src, ndis), 0o644)
+			out := in + ".pcapng"
+			convertFile(t, in, out)
+			if got := tsharkFrames(t, out); got != want {
+				t.Errorf("%s: tshark sees other frames in the conversion than in %s", in, src)
+			}
+			sameAnalysis(t, in, out)
+		}
+	}
+}
