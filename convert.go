@@ -67,6 +67,10 @@ func runConvert(o convertOptions, s ioStreams) int {
 		fmt.Fprintf(s.err, "softsa: %s: is a folder; convert takes one capture file\n", o.Input)
 		return exitUsage
 	}
+	if isStdout(o.Output) && s.outTerminal {
+		fmt.Fprintln(s.err, "softsa: -o -: standard output is a terminal; redirect it (softsa convert X -o - > out.pcapng) or name a file")
+		return exitUsage
+	}
 	out, err := openConvertOutput(o)
 	if err != nil {
 		fmt.Fprintln(s.err, "softsa:", err)

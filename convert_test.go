@@ -231,7 +231,14 @@ func TestConvertOutputRules(t *testing.T) {
 		t.Errorf("the folder holds %d files after the refusals, want 2", len(ents))
 	}
 
+	// Never binary on a terminal.
 	s, stdout, stderr := bufStreams()
+	s.outTerminal = true
+	if code := run([]string{"convert", in, "-o", "-"}, s); code != exitUsage || stdout.Len() != 0 || !strings.Contains(stderr.String(), "terminal") {
+		t.Errorf("softsa convert -o - to a terminal: exit %d, %d bytes written, stderr %q", code, stdout.Len(), stderr)
+	}
+
+	s, stdout, stderr = bufStreams()
 	if code := run([]string{"convert", in, "-o", "-"}, s); code != exitOK || stderr.Len() != 0 {
 		t.Fatalf("softsa convert -o -: exit %d, stderr:\n%s", code, stderr)
 	}
