@@ -95,6 +95,9 @@ func (s *pairSim) run() {
 	case ModeIKEBlocked, ModeNegFailed, ModeFragmentsLost:
 		s.runFailure()
 		return
+	case ModeIKEv2Stopped:
+		s.ikev2Stopped(s.start)
+		return
 	case ModeHealthy:
 		if s.p.RekeyAfter > 0 {
 			s.rekeyAt = s.start.Add(s.p.RekeyAfter)
