@@ -53,7 +53,7 @@ func Generate(sc *Scenario) (*Output, error) {
 		if p.Stop > 0 {
 			s.stop = sc.Start.Add(p.Stop)
 		}
-		s.w = &wire{cap: c, iface: p.Iface, kind: sc.Interfaces[p.Iface].Kind, vlan: p.VLAN}
+		s.w = &wire{cap: c, iface: p.Iface, kind: sc.Interfaces[p.Iface].Kind, vlan: p.VLAN, pppoe: p.PPPoE}
 		s.mode = Classify(s.ini.Host, s.rsp.Host, p)
 		s.run()
 		s.led.finish()
@@ -163,8 +163,8 @@ func validate(sc *Scenario) error {
 		if p.Iface < 0 || p.Iface >= len(sc.Interfaces) {
 			return fmt.Errorf("scenario %s: pair %d: no interface %d", sc.Name, i, p.Iface)
 		}
-		if p.VLAN != 0 && sc.Interfaces[p.Iface].Kind != LinkEthernet {
-			return fmt.Errorf("scenario %s: pair %d: VLAN tags need an Ethernet interface", sc.Name, i)
+		if (p.VLAN != 0 || p.PPPoE != 0) && sc.Interfaces[p.Iface].Kind != LinkEthernet {
+			return fmt.Errorf("scenario %s: pair %d: VLAN tags and PPPoE need an Ethernet interface", sc.Name, i)
 		}
 		if p.Traffic.Kind != TrafficNone && p.Traffic.Interval <= 0 {
 			return fmt.Errorf("scenario %s: pair %d: traffic needs an interval", sc.Name, i)

@@ -185,6 +185,7 @@ type Pair struct {
 	Responder string
 	Iface     int    // index into Scenario.Interfaces
 	VLAN      uint16 // 802.1Q tag on Ethernet interfaces, 0 for none
+	PPPoE     uint16 // PPPoE session ID on Ethernet interfaces (inside the VLAN tag), 0 for none
 	Start     time.Duration
 	Stop      time.Duration // 0: until the end of the scenario
 	Traffic   Traffic
