@@ -152,7 +152,7 @@ func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Findin
 			softs = append(softs, seconds(c.soft.dur()))
 		}
 		if c.out.retrans+c.out.synRetries+c.out.echoes == 0 {
-			allRetrans = false // pinging again counts as retrying
+			allRetrans = false // pinging or querying again counts as retrying
 		}
 	}
 	conf := 0.30
@@ -274,6 +274,10 @@ func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Findin
 				key = append(key, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d starts: ping (echo request) %s → %s gets no reply", k, ini, resp)})
 			case evEcho:
 				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s pings again, no reply", k, ini)})
+			case evUDPFirst:
+				key = append(key, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d starts: UDP request %s → %s gets no reply", k, ini, resp)})
+			case evUDP:
+				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s asks again over UDP, no reply", k, ini)})
 			case evSYNRetry:
 				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits its SYN, unanswered", k, ini)})
 			default:
