@@ -124,7 +124,8 @@ func (a *analysis) heldCycles(p *pair, init side, regular []kbCycle) []kbCycle {
 		}
 		r := &runRec{kind: gapUnanswered, side: init, start: n.first, end: n.answer,
 			held: true, ikeMsgs: n.dirMsgs[0], snapStart: n.firstSnap, snapEnd: n.answerSnap,
-			packets: n.answerSnap.clear[init] - n.firstSnap.clear[init], ev: &runEvidence{}}
+			packets: n.answerSnap.clear[init] - n.firstSnap.clear[init], ev: &runEvidence{},
+			fix: a.clock.between(n.first.frame, n.answer.frame)}
 		r.ev.ikeFrames[0], r.ev.nike = evRef{n.first, evIKE}, 1
 		s := softSA{side: init, start: n.answer, startSnap: n.answerSnap, kb: true, delay: d}
 		s.end, s.endSnap, s.open = p.softEnd(init, n.answer)

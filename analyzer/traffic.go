@@ -147,9 +147,12 @@ type runRec struct {
 	ev         *runEvidence // nil for an idle gap
 	smbFlight  []string
 	held       bool // a KB outage inferred from a negotiation (kb977526.go)
+	// fix is what clock steps inside the gap took from its length.
+	fix time.Duration
 }
 
-func (r *runRec) dur() float64 { return seconds(r.end.t.Sub(r.start.t)) }
+// dur is the gap's length on the monotonic timeline (clock.go).
+func (r *runRec) dur() float64 { return seconds(r.end.t.Sub(r.start.t) + r.fix) }
 
 // ikeActivity reports whether the unanswered side negotiated IKE during
 // the run or just before it.
@@ -433,6 +436,7 @@ func (r *runState) record(s side, end ref, open bool, snapEnd counters) runRec {
 // addRun keeps a gap, up to maxRuns per pair (maxIdleRuns idle ones) while
 // historyBudget lasts.
 func (a *analysis) addRun(p *pair, rec runRec) {
+	rec.fix = a.clock.between(rec.start.frame, rec.end.frame)
 	if rec.kind == gapIdle {
 		if p.idleRuns >= maxIdleRuns {
 			p.idleCut++

@@ -197,7 +197,8 @@ func (cut *Cut) apply(frames []frame, start time.Time, only *node) []frame {
 }
 
 // shiftSpans moves the span ends at or after the clock step back, as the
-// capture stamps them.
+// capture stamps them. Seconds keeps the span's real length: softsa
+// measures lengths on a monotonic timeline, with the step added back.
 func (cut *Cut) shiftSpans(spans []Span, start time.Time) {
 	if cut.StepBack == 0 {
 		return
@@ -211,6 +212,5 @@ func (cut *Cut) shiftSpans(spans []Span, start time.Time) {
 		if !s.End.Before(step) {
 			s.End = s.End.Add(-cut.StepBack)
 		}
-		s.Seconds = s.End.Sub(s.Start).Seconds()
 	}
 }
