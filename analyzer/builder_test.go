@@ -239,6 +239,56 @@ type scen struct {
 	// pingID and pingSeq are a's ping -t: one identifier, the sequence
 	// number counting up.
 	pingID, pingSeq uint16
+	// udpSvc is the port of the UDP service a queries (DNS, Kerberos,
+	// LDAP, SNMP, NetBIOS); udpSrc a's source port of the current query.
+	udpSvc, udpSrc uint16
+}
+
+// udpQuery is one UDP request from a at t (a new query from a new source
+// port unless retry), answered by b when answered; it returns the time of
+// the reply (or t).
+func (c *scen) udpQuery(t float64, retry, answered bool) float64 {
+	if !retry {
+		c.udpSrc = uint16(49152 + c.rng.IntN(16000))
+	}
+	c.s.udp(t, c.a, c.b, c.udpSrc, c.udpSvc, 40+c.rng.IntN(60))
+	if !answered {
+		return t
+	}
+	t += c.rtt()
+	c.s.udp(t, c.b, c.a, c.udpSvc, c.udpSrc, 80+c.rng.IntN(300))
+	return t
+}
+
+// udpTwoWay is a's queries answered over [from, to], one every 1–3 s. It
+// returns the time of the last reply (<= to).
+func (c *scen) udpTwoWay(from, to float64) float64 {
+	last := from
+	for t := from; t+0.1 <= to; t = last + c.u(1, 3) {
+		last = c.udpQuery(t, false, true)
+	}
+	return last
+}
+
+// outageUDP: from t0 a's queries go unanswered, each retried after 1 and
+// 2 s as a Windows resolver does, the next query after that, until b's
+// reply to a query at t0+d. It returns t0+d.
+func (c *scen) outageUDP(t0, d float64) float64 {
+	end := t0 + d
+	last := end - c.rtt()
+	for t := t0; t < last-0.05; {
+		c.udpQuery(t, false, false)
+		for _, w := range []float64{1, 2} {
+			if t += w; t < last-0.05 {
+				c.udpQuery(t, true, false)
+			}
+		}
+		t += c.u(1, 2)
+	}
+	c.udpSrc = uint16(49152 + c.rng.IntN(16000))
+	c.s.udp(last, c.a, c.b, c.udpSrc, c.udpSvc, 50)
+	c.s.udp(end, c.b, c.a, c.udpSvc, c.udpSrc, 120)
+	return end
 }
 
 // ping is one echo request from a at t, answered by b when answered; it

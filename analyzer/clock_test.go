@@ -38,3 +38,22 @@ func TestClockStep(t *testing.T) {
 		}
 	}
 }
+
+// TestClockBetween: a length gets back the steps at frames after its
+// start frame and up to its end frame, and only those.
+func TestClockBetween(t *testing.T) {
+	var c clockWatch
+	for i, sec := range []float64{0, 10, 40, 10.5, 11, 20, 15} {
+		c.note(i+1, stampOf(at(sec)))
+	}
+	for _, tc := range []struct {
+		from, to int
+		want     float64
+	}{
+		{1, 3, 0}, {3, 4, 29.5}, {1, 7, 34.5}, {4, 6, 0}, {6, 7, 5}, {4, 7, 5},
+	} {
+		if got := c.between(tc.from, tc.to).Seconds(); got != tc.want {
+			t.Errorf("between(%d, %d) = %.1f s, want %.1f s", tc.from, tc.to, got, tc.want)
+		}
+	}
+}

@@ -74,6 +74,8 @@ func runFrameProto(e evRef) string {
 		return result.ProtoTCP
 	case evEchoFirst, evEcho:
 		return result.ProtoICMP
+	case evUDPFirst, evUDP:
+		return result.ProtoUDP
 	case evIKE:
 		return result.ProtoISAKMP
 	}

@@ -82,6 +82,15 @@ func (a *analysis) factsOf(p *pair) facts {
 		kbSoft = append(kbSoft, c.soft)
 	}
 	f.softs = p.softSAs(kbSoft)
+	// Lengths on the monotonic timeline: the clock steps are all known now.
+	for i := range f.cycles {
+		s := &f.cycles[i].soft
+		s.fix = a.clock.between(s.start.frame, s.end.frame)
+	}
+	for i := range f.softs {
+		s := &f.softs[i]
+		s.fix = a.clock.between(s.start.frame, s.end.frame)
+	}
 
 	for _, n := range p.negs {
 		f.ipsec = f.ipsec || n.est

@@ -89,8 +89,8 @@ func checkGolden(t *testing.T, r *result.CaptureResult, g *synth.Expected) {
 		var outs, softs []synth.Span
 		if f := findingByID(p, result.FindingKB977526); f != nil {
 			for _, c := range f.Cycles {
-				outs = append(outs, synth.Span{Start: c.OutageStart.Time, End: c.OutageEnd.Time})
-				softs = append(softs, synth.Span{Start: c.SoftSAStart.Time, End: c.SoftSAEnd.Time})
+				outs = append(outs, synth.Span{Start: c.OutageStart.Time, End: c.OutageEnd.Time, Seconds: c.OutageSeconds})
+				softs = append(softs, synth.Span{Start: c.SoftSAStart.Time, End: c.SoftSAEnd.Time, Seconds: c.SoftSASeconds})
 			}
 		}
 		compareIntervals(t, name+" outage", outs, w.Outages)
@@ -116,6 +116,10 @@ func compareIntervals(t *testing.T, what string, got, want []synth.Span) {
 			t.Errorf("%s %d: %s – %s, want %s – %s", what, i+1,
 				got[i].Start.Format("15:04:05.000"), got[i].End.Format("15:04:05.000"),
 				want[i].Start.Format("15:04:05.000"), want[i].End.Format("15:04:05.000"))
+		}
+		// Lengths: a clock step inside a span does not shorten it.
+		if math.Abs(got[i].Seconds-want[i].Seconds) > 2*goldenTol.Seconds() {
+			t.Errorf("%s %d: %.3f s long, want %.3f s", what, i+1, got[i].Seconds, want[i].Seconds)
 		}
 	}
 }

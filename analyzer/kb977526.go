@@ -124,7 +124,8 @@ func (a *analysis) heldCycles(p *pair, init side, regular []kbCycle) []kbCycle {
 		}
 		r := &runRec{kind: gapUnanswered, side: init, start: n.first, end: n.answer,
 			held: true, ikeMsgs: n.dirMsgs[0], snapStart: n.firstSnap, snapEnd: n.answerSnap,
-			packets: n.answerSnap.clear[init] - n.firstSnap.clear[init], ev: &runEvidence{}}
+			packets: n.answerSnap.clear[init] - n.firstSnap.clear[init], ev: &runEvidence{},
+			fix: a.clock.between(n.first.frame, n.answer.frame)}
 		r.ev.ikeFrames[0], r.ev.nike = evRef{n.first, evIKE}, 1
 		s := softSA{side: init, start: n.answer, startSnap: n.answerSnap, kb: true, delay: d}
 		s.end, s.endSnap, s.open = p.softEnd(init, n.answer)
@@ -152,7 +153,7 @@ func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Findin
 			softs = append(softs, seconds(c.soft.dur()))
 		}
 		if c.out.retrans+c.out.synRetries+c.out.echoes == 0 {
-			allRetrans = false // pinging again counts as retrying
+			allRetrans = false // pinging or querying again counts as retrying
 		}
 	}
 	conf := 0.30
@@ -274,6 +275,10 @@ func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Findin
 				key = append(key, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d starts: ping (echo request) %s → %s gets no reply", k, ini, resp)})
 			case evEcho:
 				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s pings again, no reply", k, ini)})
+			case evUDPFirst:
+				key = append(key, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d starts: UDP request %s → %s gets no reply", k, ini, resp)})
+			case evUDP:
+				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s asks again over UDP, no reply", k, ini)})
 			case evSYNRetry:
 				more = append(more, item{e.ref, init, runFrameProto(e), fmt.Sprintf("outage %d: %s retransmits its SYN, unanswered", k, ini)})
 			default:

@@ -411,6 +411,10 @@ func (a *analysis) gapFinding(p *pair, cycles []kbCycle, ipsec bool) (result.Fin
 				what = fmt.Sprintf("gap starts: ping (echo request) %s → %s gets no reply", from, to)
 			case evEcho:
 				what = fmt.Sprintf("ping %s → %s, no reply", from, to)
+			case evUDPFirst:
+				what = fmt.Sprintf("gap starts: UDP request %s → %s gets no reply", from, to)
+			case evUDP:
+				what = fmt.Sprintf("UDP request %s → %s, no reply", from, to)
 			}
 			ev.add(r.ev.frames[j].ref, r.side, runFrameProto(r.ev.frames[j]), what)
 		}

@@ -161,9 +161,11 @@ type softSA struct {
 	open      bool
 	delay     time.Duration // from the negotiation's start to the first answer
 	kb        bool          // built from a KB 977526 cycle
+	fix       time.Duration // what clock steps inside it took from its length (clock.go)
 }
 
-func (s *softSA) dur() time.Duration { return s.end.t.Sub(s.start.t) }
+// dur is the soft SA's length on the monotonic timeline (clock.go).
+func (s *softSA) dur() time.Duration { return s.end.t.Sub(s.start.t) + s.fix }
 
 // softEnd finds where a soft SA of init starting at start ends (see the
 // file comment).

@@ -28,7 +28,9 @@ import (
 // What "expects an answer": a TCP SYN, FIN or segment with data (except a
 // keep-alive), a UDP datagram unless it follows one from the other side
 // within udpReply with the ports swapped (then it is the reply), and any
-// other non-ICMP packet. A bare ACK
+// other non-ICMP packet. A UDP request (DNS, Kerberos, LDAP, SNMP,
+// NetBIOS, any service) that opens a run is cited as such, and the
+// requests after it count as asking again, like echo requests. A bare ACK
 // does not: the last ACK of a connection is never answered, and counting it
 // would turn every pause after a connection closes into an outage.
 
@@ -51,6 +53,8 @@ const (
 	evIKE              // an IKE message of the unanswered side
 	evEchoFirst        // the first unanswered packet, an echo request
 	evEcho             // a further unanswered echo request
+	evUDPFirst         // the first unanswered packet, a UDP request
+	evUDP              // a further unanswered UDP request
 )
 
 // echoRing is how many echo requests per side are kept for pairing: ping
@@ -110,7 +114,7 @@ type runState struct {
 	packets    int
 	synRetries int
 	retrans    int
-	echoes     int  // unanswered echo requests after the first
+	echoes     int  // unanswered echo or UDP requests after the first: asking again
 	ikeMsgs    int  // this side's IKE messages during the run
 	ikeBefore  bool // this side sent IKE within negLead before start
 	snap       counters
@@ -143,9 +147,12 @@ type runRec struct {
 	ev         *runEvidence // nil for an idle gap
 	smbFlight  []string
 	held       bool // a KB outage inferred from a negotiation (kb977526.go)
+	// fix is what clock steps inside the gap took from its length.
+	fix time.Duration
 }
 
-func (r *runRec) dur() float64 { return seconds(r.end.t.Sub(r.start.t)) }
+// dur is the gap's length on the monotonic timeline (clock.go).
+func (r *runRec) dur() float64 { return seconds(r.end.t.Sub(r.start.t) + r.fix) }
 
 // ikeActivity reports whether the unanswered side negotiated IKE during
 // the run or just before it.
@@ -263,7 +270,8 @@ func (p *pair) trackTCP(from side, m *decoders.Message) tcpVerdict {
 func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 	other := from.other()
 	expects, answers := true, true
-	echo := false // an echo request
+	echo := false   // an echo request
+	udpReq := false // a UDP datagram that is not a reply: a request
 	var tv tcpVerdict
 	switch {
 	case m.Err != nil:
@@ -305,6 +313,7 @@ func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 		if o.t.After(me.t) && now.t.Sub(o.t) < udpReply && o.sport == m.DstPort && o.dport == m.SrcPort {
 			expects = false
 		}
+		udpReq = expects
 		*me = udpLast{t: now.t, sport: m.SrcPort, dport: m.DstPort}
 	}
 
@@ -316,9 +325,12 @@ func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 	if !r.open && expects {
 		r.reset(now, p.cnt)
 		r.ikeBefore = p.lastIKE[from].valid() && now.t.Sub(p.lastIKE[from].t) <= negLead
-		if echo {
+		switch {
+		case echo:
 			r.addFrame(now, evEchoFirst)
-		} else {
+		case udpReq:
+			r.addFrame(now, evUDPFirst)
+		default:
 			r.addFrame(now, evFirst)
 		}
 		opened = true
@@ -326,9 +338,16 @@ func (a *analysis) addClear(p *pair, from side, m *decoders.Message, now ref) {
 	if r.open {
 		r.packets++
 		r.lastSend = now
-		if echo && !opened {
+		if (echo || udpReq) && !opened {
+			// A ping or a UDP query sent again (a resolver's retry, the
+			// next query) unanswered: like a SYN retry, the sender is
+			// still asking.
 			r.echoes++
-			r.addFrame(now, evEcho)
+			if echo {
+				r.addFrame(now, evEcho)
+			} else {
+				r.addFrame(now, evUDP)
+			}
 		}
 		if tv.synRetry || tv.retrans {
 			if tv.synRetry {
@@ -417,6 +436,7 @@ func (r *runState) record(s side, end ref, open bool, snapEnd counters) runRec {
 // addRun keeps a gap, up to maxRuns per pair (maxIdleRuns idle ones) while
 // historyBudget lasts.
 func (a *analysis) addRun(p *pair, rec runRec) {
+	rec.fix = a.clock.between(rec.start.frame, rec.end.frame)
 	if rec.kind == gapIdle {
 		if p.idleRuns >= maxIdleRuns {
 			p.idleCut++

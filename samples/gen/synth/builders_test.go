@@ -84,6 +84,10 @@ func TestClassify(t *testing.T) {
 		{"exempt", vista, xp, Pair{Exempt: true}, ModeClear},
 		{"plain", nas, nas, Pair{}, ModeClear},
 		{"blocked", xpCert, xpCert, Pair{Fault: FaultIKEBlocked}, ModeIKEBlocked},
+		{"IKEv2 cookie retry", xpCert, xpCert, Pair{Protocol: ProtoIKEv2, Fault: FaultIKEv2Cookie}, ModeHealthy},
+		{"IKEv2 invalid KE retry", xpCert, xpCert, Pair{Protocol: ProtoIKEv2, Fault: FaultIKEv2InvalidKE}, ModeHealthy},
+		{"IKEv2 redirect", xpCert, xpCert, Pair{Protocol: ProtoIKEv2, Fault: FaultIKEv2Redirect}, ModeIKEv2Stopped},
+		{"IKEv2 abandoned", xpCert, xpCert, Pair{Protocol: ProtoIKEv2, Fault: FaultIKEv2Abandoned}, ModeIKEv2Stopped},
 	} {
 		if got := Classify(c.init, c.rsp, &c.p); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)

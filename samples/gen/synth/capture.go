@@ -2,6 +2,7 @@ package synth
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
@@ -12,7 +13,8 @@ import (
 	"github.com/gopacket/gopacket/layers"
 )
 
-// mtu is the IP MTU of every link: Ethernet's 1500.
+// mtu is the IP MTU of every link: Ethernet's 1500; a PPPoE session's is
+// 8 bytes less (RFC 2516 §7: 1492).
 const mtu = 1500
 
 // frame is one captured packet.
@@ -85,6 +87,7 @@ type wire struct {
 	iface int
 	kind  LinkKind
 	vlan  uint16
+	pppoe uint16 // PPPoE session ID on Ethernet, 0 for none
 	// addr rewrites a node's address on the wire (NAT: the capture sees the
 	// inside address of the initiator and the real address of the responder).
 	addr map[*node]netip.Addr
@@ -137,6 +140,10 @@ func (w *wire) send(t time.Time, src, dst *node, proto layers.IPProtocol, l4 gop
 	}
 	data := body.Bytes()
 	v4, isV4 := ip.(*layers.IPv4)
+	mtu := mtu
+	if w.pppoe != 0 {
+		mtu -= pppoeLen
+	}
 	if !isV4 || 20+len(data) <= mtu {
 		w.emit(t, src, dst, ip.(gopacket.SerializableLayer), data)
 		return 1
@@ -176,6 +183,16 @@ func (w *wire) emit(t time.Time, src, dst *node, ip gopacket.SerializableLayer, 
 			eth.EthernetType = layers.EthernetTypeDot1Q
 			ls = append(ls, &layers.Dot1Q{VLANIdentifier: w.vlan, Type: etype})
 		}
+		if w.pppoe != 0 {
+			// The innermost EtherType names the PPPoE session; PPP names IP.
+			switch l := ls[len(ls)-1].(type) {
+			case *layers.Ethernet:
+				l.EthernetType = layers.EthernetTypePPPoESession
+			case *layers.Dot1Q:
+				l.Type = layers.EthernetTypePPPoESession
+			}
+			ls = append(ls, &pppoeHeader{session: w.pppoe, v6: etype == layers.EthernetTypeIPv6})
+		}
 	case LinkLinuxSLL:
 		ls = append(ls, &sllHeader{addr: src.mac, etype: etype})
 	}
@@ -207,6 +224,38 @@ func (s *sllHeader) SerializeTo(b gopacket.SerializeBuffer, _ gopacket.Serialize
 	copy(h[6:14], s.addr)
 	h[14] = byte(s.etype >> 8)
 	h[15] = byte(s.etype)
+	return nil
+}
+
+// pppoeLen is the PPPoE session header (RFC 2516 §4: version/type, code,
+// session ID, length) and the PPP protocol field after it.
+const pppoeLen = 8
+
+// pppoeHeader is a PPPoE session-stage header with its PPP protocol field
+// (0x0021 IPv4, 0x0057 IPv6, RFC 1661 without address/control bytes, as
+// RFC 2516 §7 requires). Its length counts the PPP protocol field and the
+// packet behind it.
+type pppoeHeader struct {
+	session uint16
+	v6      bool
+}
+
+func (p *pppoeHeader) LayerType() gopacket.LayerType { return layers.LayerTypePPPoE }
+
+func (p *pppoeHeader) SerializeTo(b gopacket.SerializeBuffer, _ gopacket.SerializeOptions) error {
+	n := len(b.Bytes()) + 2
+	h, err := b.PrependBytes(pppoeLen)
+	if err != nil {
+		return err
+	}
+	proto := uint16(0x0021)
+	if p.v6 {
+		proto = 0x0057
+	}
+	h[0], h[1] = 0x11, 0 // version 1, type 1; code 0: session data
+	binary.BigEndian.PutUint16(h[2:], p.session)
+	binary.BigEndian.PutUint16(h[4:], uint16(n))
+	binary.BigEndian.PutUint16(h[6:], proto)
 	return nil
 }
 

@@ -14,6 +14,7 @@ const (
 	ModeIKEBlocked                // no reply to IKE at all
 	ModeNegFailed                 // the responder refuses with a notify
 	ModeFragmentsLost             // the fragmented certificate message never arrives
+	ModeIKEv2Stopped              // IKEv2 IKE_SA_INIT redirected or abandoned: nothing follows
 )
 
 // Classify derives what happens when init starts traffic to resp, as the KB
@@ -27,6 +28,8 @@ func Classify(init, resp *Host, p *Pair) Mode {
 		return ModeNegFailed
 	case FaultFragmentsLost:
 		return ModeFragmentsLost
+	case FaultIKEv2Redirect, FaultIKEv2Abandoned:
+		return ModeIKEv2Stopped
 	}
 	ip, rp := init.Policy, resp.Policy
 	switch {
@@ -79,6 +82,10 @@ func (m Mode) Verdict() string {
 		return "no-ike-response"
 	case ModeNegFailed, ModeFragmentsLost:
 		return "negotiation-failed"
+	case ModeIKEv2Stopped:
+		// Nothing failed: the initiator went elsewhere or did not go on, and
+		// the capture cannot say whether traffic was meant to follow.
+		return "inconclusive"
 	}
 	return "clear-only"
 }
@@ -111,6 +118,12 @@ func (f Fault) notifyName() string {
 		return "AUTHENTICATION-FAILED"
 	case FaultInvalidCert:
 		return "INVALID-CERTIFICATE"
+	case FaultIKEv2Cookie:
+		return "COOKIE"
+	case FaultIKEv2InvalidKE:
+		return "INVALID_KE_PAYLOAD"
+	case FaultIKEv2Redirect:
+		return "REDIRECT"
 	}
 	return ""
 }

@@ -24,7 +24,9 @@ type ExpectedPair struct {
 }
 
 // Span is a time interval of the capture; times are UTC RFC 3339 with
-// nanoseconds (microsecond precision, as in the capture), Seconds its length.
+// nanoseconds (microsecond precision, as in the capture), as the capture
+// stamps them; Seconds is its real length, which a clock step inside it
+// does not shorten.
 type Span struct {
 	Start   time.Time `json:"start"`
 	End     time.Time `json:"end"`

@@ -53,7 +53,7 @@ func Generate(sc *Scenario) (*Output, error) {
 		if p.Stop > 0 {
 			s.stop = sc.Start.Add(p.Stop)
 		}
-		s.w = &wire{cap: c, iface: p.Iface, kind: sc.Interfaces[p.Iface].Kind, vlan: p.VLAN}
+		s.w = &wire{cap: c, iface: p.Iface, kind: sc.Interfaces[p.Iface].Kind, vlan: p.VLAN, pppoe: p.PPPoE}
 		s.mode = Classify(s.ini.Host, s.rsp.Host, p)
 		s.run()
 		s.led.finish()
@@ -94,6 +94,9 @@ func (s *pairSim) run() {
 	switch s.mode {
 	case ModeIKEBlocked, ModeNegFailed, ModeFragmentsLost:
 		s.runFailure()
+		return
+	case ModeIKEv2Stopped:
+		s.ikev2Stopped(s.start)
 		return
 	case ModeHealthy:
 		if s.p.RekeyAfter > 0 {
@@ -160,8 +163,8 @@ func validate(sc *Scenario) error {
 		if p.Iface < 0 || p.Iface >= len(sc.Interfaces) {
 			return fmt.Errorf("scenario %s: pair %d: no interface %d", sc.Name, i, p.Iface)
 		}
-		if p.VLAN != 0 && sc.Interfaces[p.Iface].Kind != LinkEthernet {
-			return fmt.Errorf("scenario %s: pair %d: VLAN tags need an Ethernet interface", sc.Name, i)
+		if (p.VLAN != 0 || p.PPPoE != 0) && sc.Interfaces[p.Iface].Kind != LinkEthernet {
+			return fmt.Errorf("scenario %s: pair %d: VLAN tags and PPPoE need an Ethernet interface", sc.Name, i)
 		}
 		if p.Traffic.Kind != TrafficNone && p.Traffic.Interval <= 0 {
 			return fmt.Errorf("scenario %s: pair %d: traffic needs an interval", sc.Name, i)
@@ -194,7 +197,8 @@ func (cut *Cut) apply(frames []frame, start time.Time, only *node) []frame {
 }
 
 // shiftSpans moves the span ends at or after the clock step back, as the
-// capture stamps them.
+// capture stamps them. Seconds keeps the span's real length: softsa
+// measures lengths on a monotonic timeline, with the step added back.
 func (cut *Cut) shiftSpans(spans []Span, start time.Time) {
 	if cut.StepBack == 0 {
 		return
@@ -208,6 +212,5 @@ func (cut *Cut) shiftSpans(spans []Span, start time.Time) {
 		if !s.End.Before(step) {
 			s.End = s.End.Add(-cut.StepBack)
 		}
-		s.Seconds = s.End.Sub(s.Start).Seconds()
 	}
 }

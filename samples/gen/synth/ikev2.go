@@ -120,12 +120,12 @@ func (s *pairSim) trafficSelectors() []payload {
 	return []payload{ts(pl2TSi, s.ini.Addr.AsSlice()), ts(pl2TSr, s.rsp.Addr.AsSlice())}
 }
 
-// ikev2Establish runs IKE_SA_INIT on UDP 500, notices the NAT from the NAT-D
-// hashes, runs IKE_AUTH on UDP 4500 (certificates, so IP-fragmented) and
-// turns UDP-encapsulated ESP on.
-func (s *pairSim) ikev2Establish(t time.Time) time.Time {
+// ikev2Init sends the initiator's IKE_SA_INIT and the responder's answer,
+// with the pair's fault: a COOKIE or INVALID_KE_PAYLOAD answer and the
+// retry it asks for first, or REDIRECT instead of the answer (then the
+// returned bool is false).
+func (s *pairSim) ikev2Init(t time.Time) (*ikev2SA, time.Time, bool) {
 	k := &ikev2SA{ispi: randSPI(s.rng)}
-	s.ikev2 = k
 	natd := func() []payload {
 		return []payload{ikev2Notify(16388, randBytes(s.rng, 20)), ikev2Notify(16389, randBytes(s.rng, 20))}
 	}
@@ -136,18 +136,72 @@ func (s *pairSim) ikev2Establish(t time.Time) time.Time {
 		}
 		return out
 	}
-	ke := func() payload {
-		return payload{typ: pl2KE, body: append([]byte{0, 2, 0, 0}, randBytes(s.rng, 128)...)}
+	ke := func(group uint16, n int) payload {
+		return payload{typ: pl2KE, body: append([]byte{byte(group >> 8), byte(group), 0, 0}, randBytes(s.rng, n)...)}
 	}
-	init := []payload{ikev2SAPayload(1, nil, ikeTransforms), ke(), {typ: pl2Nonce, body: randBytes(s.rng, 32)}}
-	init = append(append(init, natd()...), vids(s.ini)...)
-	s.ike(t, s.ini, s.rsp, ikeMessage(k.header(exchIKESAInit, false, true, 0), init...), false)
+	var nonce payload
+	init := func(first []payload, k payload) []payload {
+		out := append(first, ikev2SAPayload(1, nil, ikeTransforms), k, nonce)
+		out = append(append(out, natd()...), vids(s.ini)...)
+		if s.p.Fault == FaultIKEv2Redirect {
+			// RFC 5685 §3.2: the initiator says it can be redirected.
+			out = append(out, ikev2Notify(16406, nil))
+		}
+		return out
+	}
+	reply := func(pls ...payload) {
+		t = t.Add(s.half() + 2*time.Millisecond + s.proc())
+		s.ike(t, s.rsp, s.ini, ikeMessage(k.header(exchIKESAInit, true, false, 0), pls...), false)
+		t = t.Add(s.half() + s.proc())
+	}
+	group := ke(2, 128) // MODP 1024, as ikeTransforms proposes
+	nonce = payload{typ: pl2Nonce, body: randBytes(s.rng, 32)}
+	s.ike(t, s.ini, s.rsp, ikeMessage(k.header(exchIKESAInit, false, true, 0), init(nil, group)...), false)
+	switch s.p.Fault {
+	case FaultIKEv2Cookie:
+		// RFC 7296 §2.6: the responder, under load, answers with a cookie
+		// and no state (responder SPI zero); the initiator sends the same
+		// request again with the COOKIE notify first.
+		cookie := ikev2Notify(16390, randBytes(s.rng, 20))
+		reply(cookie)
+		s.ike(t, s.ini, s.rsp, ikeMessage(k.header(exchIKESAInit, false, true, 0), init([]payload{cookie}, group)...), false)
+	case FaultIKEv2InvalidKE:
+		// RFC 7296 §1.3: the responder wants MODP 2048 (group 14); the
+		// initiator retries with a KE of that group.
+		reply(ikev2Notify(17, []byte{0, 14}))
+		s.ike(t, s.ini, s.rsp, ikeMessage(k.header(exchIKESAInit, false, true, 0), init(nil, ke(14, 256))...), false)
+	case FaultIKEv2Redirect:
+		// RFC 5685 §3.2: the new gateway's IPv4 address, then the
+		// initiator's nonce data.
+		gw := []byte{1, 4, 10, 99, 0, 1}
+		reply(ikev2Notify(16407, append(gw, nonce.body...)))
+		return k, t, false
+	}
 	k.rspi = randSPI(s.rng)
-	resp := []payload{ikev2SAPayload(1, nil, ikeTransforms), ke(), {typ: pl2Nonce, body: randBytes(s.rng, 32)}}
+	resp := []payload{ikev2SAPayload(1, nil, ikeTransforms), ke(2, 128), {typ: pl2Nonce, body: randBytes(s.rng, 32)}}
+	if s.p.Fault == FaultIKEv2InvalidKE {
+		resp[1] = ke(14, 256)
+	}
 	resp = append(append(resp, natd()...), payload{typ: pl2CertReq, body: append([]byte{4}, randBytes(s.rng, 20)...)})
 	resp = append(resp, vids(s.rsp)...)
 	t = t.Add(s.half() + 20*time.Millisecond + s.proc())
 	s.ike(t, s.rsp, s.ini, ikeMessage(k.header(exchIKESAInit, true, false, 0), resp...), false)
+	return k, t, true
+}
+
+// ikev2Stopped is an IKEv2 pair that goes no further than IKE_SA_INIT:
+// redirected to another gateway, or abandoned by the initiator after a
+// successful answer.
+func (s *pairSim) ikev2Stopped(t time.Time) {
+	s.ikev2Init(t)
+}
+
+// ikev2Establish runs IKE_SA_INIT on UDP 500 (ikev2Init), notices the NAT
+// from the NAT-D hashes, runs IKE_AUTH on UDP 4500 (certificates, so
+// IP-fragmented) and turns UDP-encapsulated ESP on.
+func (s *pairSim) ikev2Establish(t time.Time) time.Time {
+	k, t, _ := s.ikev2Init(t)
+	s.ikev2 = k
 	s.esp = newESP(s, true)
 	spi := func(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
 	id := func(typ uint8, n *node) payload {

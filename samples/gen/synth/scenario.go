@@ -119,6 +119,11 @@ const (
 	FaultAuthFailed          // the responder answers MM5 with AUTHENTICATION-FAILED
 	FaultInvalidCert         // the responder answers MM5 with INVALID-CERTIFICATE
 	FaultFragmentsLost       // the initiator's fragmented MM5 never arrives
+	// IKEv2 pairs (Protocol ProtoIKEv2). The first two still establish.
+	FaultIKEv2Cookie    // the responder answers the first IKE_SA_INIT with COOKIE; the retry is answered
+	FaultIKEv2InvalidKE // the responder asks for another DH group (INVALID_KE_PAYLOAD); the retry is answered
+	FaultIKEv2Redirect  // the responder answers IKE_SA_INIT with REDIRECT to another gateway (RFC 5685)
+	FaultIKEv2Abandoned // IKE_SA_INIT is answered and the initiator sends nothing more
 )
 
 // Protocol selects the IKE protocol of a healthy pair; ProtoAuto picks AuthIP
@@ -180,6 +185,7 @@ type Pair struct {
 	Responder string
 	Iface     int    // index into Scenario.Interfaces
 	VLAN      uint16 // 802.1Q tag on Ethernet interfaces, 0 for none
+	PPPoE     uint16 // PPPoE session ID on Ethernet interfaces (inside the VLAN tag), 0 for none
 	Start     time.Duration
 	Stop      time.Duration // 0: until the end of the scenario
 	Traffic   Traffic

@@ -14,7 +14,7 @@ func Scenarios() []*Scenario {
 		noCommunication(), healthyIKEv1(), healthyAuthIP(), healthyIKEv2NATT(),
 		busyOffice(), negotiationFailures(), kbPingOnly(), kbPingHTTP(),
 		kbFirst8s(), kbFirst40s(), kbFirst3Frames(), kbResponderOnly(), espOnly(), espOnlyRekey(),
-		kbClockStep(),
+		kbClockStep(), ikev2Outcomes(), pppoeIPsec(),
 	}
 }
 
