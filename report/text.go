@@ -57,6 +57,7 @@ type printer struct {
 	w     *bufio.Writer
 	o     TextOptions
 	start time.Time
+	order []int // c.Pairs indices, worst first
 }
 
 func (p *printer) line(format string, args ...any) {
@@ -95,12 +96,14 @@ func (p *printer) capture(c *result.CaptureResult) error {
 		}
 	}
 	p.line("")
+	// Pairs worst first, in the order the HTML report uses.
+	p.order = pairOrder(c)
 	if len(c.Pairs) == 0 {
 		p.line("  No IKE, ESP or SMB traffic between any pair of hosts.")
 	} else if err := p.summary(c); err != nil {
 		return err
 	}
-	for i := range c.Pairs {
+	for _, i := range p.order {
 		if pr := &c.Pairs[i]; pr.Reason != "" {
 			p.line("")
 			label := "Note"
@@ -110,7 +113,7 @@ func (p *printer) capture(c *result.CaptureResult) error {
 			p.line("%s %s -> %s: %s", p.paint(ansiBold, label), pr.Initiator, pr.Responder, pr.Reason)
 		}
 	}
-	for i := range c.Pairs {
+	for _, i := range p.order {
 		pr := &c.Pairs[i]
 		for j := range pr.Findings {
 			if f := &pr.Findings[j]; f.ID == result.FindingKB977526 {
@@ -134,7 +137,7 @@ func (p *printer) summary(c *result.CaptureResult) error {
 		os[h.Addr] = h.Windows
 	}
 	t := newTable(p.w, "pair", "initiator OS", "responder OS", "verdict", "confidence", "cycles", "mean outage", "mean soft SA", "first evidence")
-	for i := range c.Pairs {
+	for _, i := range p.order {
 		pr := &c.Pairs[i]
 		f := pr.Main()
 		conf, cycles, outage, soft, first := "-", "-", "-", "-", "-"
@@ -195,7 +198,7 @@ func (p *printer) others(c *result.CaptureResult) {
 	header := false
 	// Problems first, then the informational findings under them.
 	for _, problems := range []bool{true, false} {
-		for i := range c.Pairs {
+		for _, i := range p.order {
 			pr := &c.Pairs[i]
 			for j := range pr.Findings {
 				f := &pr.Findings[j]
