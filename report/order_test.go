@@ -41,7 +41,7 @@ func TestPairOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		var gotText []string
-		for _, m := range regexp.MustCompile(`(?m)^\| (\S+ -> \S+) +\|`).FindAllStringSubmatch(txt.String(), -1) {
+		for _, m := range regexp.MustCompile(`(?m)^  (\S+ -> \S+)  `).FindAllStringSubmatch(txt.String(), -1) {
 			gotText = append(gotText, m[1])
 		}
 		if !slices.Equal(gotText, want) {
