@@ -181,7 +181,7 @@ func TestHelpAndVersion(t *testing.T) {
 	}{
 		{[]string{"--help"}, exitOK, "", []string{"softsa [flags] CAPTURE|FOLDER", "softsa dump [--proto", "--jobs", "--merge", "--outage-window"}, []string{"--proto strings"}},
 		{[]string{"-h"}, exitOK, "", []string{"softsa dump [--proto", "--jobs"}, nil},
-		{[]string{"dump", "--help"}, exitOK, "", []string{"softsa dump [--proto", "--proto strings", "--version"}, []string{"--jobs", "--merge", "--output"}},
+		{[]string{"dump", "--help"}, exitOK, "", []string{"softsa dump [--proto", "--proto strings", "--version", "--output"}, []string{"--jobs", "--merge"}},
 		{[]string{"dump", "-h"}, exitOK, "", []string{"--proto"}, []string{"--jobs"}},
 		{[]string{}, exitUsage, "", []string{"softsa dump [--proto", "--jobs", "softsa: no capture given"}, nil},
 		{[]string{"dump"}, exitUsage, "", []string{"--proto", "softsa: no capture given"}, []string{"--jobs"}},
