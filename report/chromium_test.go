@@ -527,6 +527,7 @@ func checkDevTools(t *testing.T, bin, dir, pageURL, title string, wantOutages []
 	}
 	checkStarts(t, "layout", starts, wantOutages)
 
+	checkPhone(ctx, t, b, s)
 	checkPrint(ctx, t, b, s)
 
 	// Everything the page did, from the events of its session.
@@ -585,6 +586,46 @@ const printJS = `JSON.stringify({
 // printPx is the printable width of an A4 page with the report's margins
 // (210 mm - 2×12 mm) in CSS pixels.
 const printPx = 703
+
+// phoneJS measures each timeline on a phone: its drawn scale (CSS pixels
+// per unit of its 1000-wide viewBox) and whether its figure scrolls.
+const phoneJS = `JSON.stringify(Array.from(document.querySelectorAll("svg.timeline")).map(s => ({
+  scale: s.getBoundingClientRect().width / s.viewBox.baseVal.width,
+  scrolls: s.parentElement.scrollWidth > s.parentElement.clientWidth
+})))`
+
+// checkPhone lays the page out 390 px wide: every timeline is drawn at a
+// legible scale (at least 0.75, its 11.5 px labels at least 8.6 px) and
+// scrolls sideways inside its figure rather than widening the page.
+func checkPhone(ctx context.Context, t *testing.T, b *cdpBrowser, s string) {
+	t.Helper()
+	if _, err := b.call(ctx, s, "Emulation.setDeviceMetricsOverride",
+		map[string]any{"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.call(ctx, s, "Runtime.evaluate", map[string]any{"expression": phoneJS, "returnByValue": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eval struct {
+		Result struct {
+			Value string `json:"value"`
+		} `json:"result"`
+	}
+	json.Unmarshal(res, &eval)
+	var lines []struct {
+		Scale   float64
+		Scrolls bool
+	}
+	if err := json.Unmarshal([]byte(eval.Result.Value), &lines); err != nil {
+		t.Fatalf("phone layout %q: %v", eval.Result.Value, err)
+	}
+	for i, l := range lines {
+		if l.Scale < 0.75 || !l.Scrolls {
+			t.Errorf("390 px: timeline %d drawn at scale %.2f (scrolls: %v), want ≥ 0.75 and scrolling", i+1, l.Scale, l.Scrolls)
+		}
+	}
+}
 
 // checkPrint lays the page out as for printing on A4: nothing wider than
 // the page, timelines within it, no dark backgrounds, every pair section
