@@ -27,6 +27,7 @@ type analyzeOptions struct {
 	Format  string   // text, json or html ("" picks by the -o extension, else text)
 	Output  string   // report file, or a folder for one HTML report per capture; "" or "-" is stdout
 	JSONL   bool     // json as one capture per line
+	Width   int      // text report width in columns (0: the terminal's, else 120)
 	Jobs    int      // captures analysed in parallel (0: the number of CPUs)
 	Quiet   bool     // no progress bar, no notes on stderr
 	Verbose bool     // list skipped files and why
@@ -51,6 +52,7 @@ func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 	fs := newFlagSet("softsa", usage, stderr)
 	fs.StringVar(&o.Format, "format", "", "report format: text, json or html (default: from the -o extension, else text)")
 	fs.StringVarP(&o.Output, "output", "o", "", "write the report to this file (.txt, .json, .html); a folder (or a name without extension) gets one HTML report per capture plus index.html; - is stdout")
+	fs.IntVar(&o.Width, "width", 0, "text report: most columns per line (default: the terminal's width when stdout is a terminal, else 120)")
 	fs.BoolVar(&o.JSONL, "jsonl", false, "with json: one capture per line (JSON Lines), for large batches")
 	fs.IntVarP(&o.Jobs, "jobs", "j", 0, "captures analysed in parallel (default: the number of CPUs)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress bar and no notes on stderr")
@@ -80,6 +82,8 @@ func parseAnalyze(args []string, stderr io.Writer) (analyzeOptions, error) {
 		return o, fmt.Errorf("--outage %v: want a positive duration such as 60s", o.ExpectedOutage)
 	case o.MinCycles < 1:
 		return o, fmt.Errorf("--min-cycles %d: want 1 or more", o.MinCycles)
+	case fs.Changed("width") && o.Width < 40:
+		return o, fmt.Errorf("--width %d: want 40 or more", o.Width)
 	case fs.Changed("jobs") && o.Jobs < 1:
 		return o, fmt.Errorf("-j/--jobs %d: want 1 or more", o.Jobs)
 	}
@@ -662,7 +666,7 @@ func writeReport(o analyzeOptions, out *output, res *result.Result, s ioStreams)
 	case len(res.Captures) > 1:
 		err = report.BatchText(w, res)
 	default:
-		err = report.Text(w, res, report.TextOptions{Color: isStdout(o.Output) && s.color()})
+		err = report.Text(w, res, report.TextOptions{Color: isStdout(o.Output) && s.color(), Width: textWidth(o, s)})
 	}
 	if err != nil {
 		out.abort()
@@ -674,4 +678,16 @@ func writeReport(o analyzeOptions, out *output, res *result.Result, s ioStreams)
 // isStdout reports whether -o names standard output.
 func isStdout(output string) bool {
 	return output == "" || output == "-"
+}
+
+// textWidth is the text report's width: --width, else the terminal's when
+// the report goes to it, else report.DefaultTextWidth.
+func textWidth(o analyzeOptions, s ioStreams) int {
+	switch {
+	case o.Width > 0:
+		return o.Width
+	case isStdout(o.Output) && s.outWidth > 0:
+		return s.outWidth
+	}
+	return report.DefaultTextWidth
 }

@@ -78,6 +78,7 @@ func TestFlagContradictions(t *testing.T) {
 		{[]string{"--min-cycles", "0"}, []string{"--min-cycles"}},
 		{[]string{"-j", "-5"}, []string{"--jobs"}},
 		{[]string{"--jobs", "0"}, []string{"--jobs"}},
+		{[]string{"--width", "20"}, []string{"--width"}},
 		{[]string{"--outage-window", "-5s-10s"}, []string{"--outage-window"}},
 		{[]string{"--pair", "10.0.0.1,10.0.0.2,10.0.0.3"}, []string{"--pair"}},
 	} {

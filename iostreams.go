@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"os"
+
+	"golang.org/x/term"
 )
 
 // ioStreams is where a command writes: its report or dump on out; notes,
@@ -15,6 +17,7 @@ type ioStreams struct {
 	outTerminal bool // out is a terminal: the text report may have colour
 	errTerminal bool // err is a terminal: a progress bar is worth drawing
 	noColor     bool // the environment refuses colour (NO_COLOR, TERM=dumb)
+	outWidth    int  // out's terminal's width in columns; 0 when unknown
 }
 
 // newIOStreams describes the process's stdout and stderr. On a Windows
@@ -28,6 +31,11 @@ func newIOStreams(stdin, stdout, stderr *os.File) ioStreams {
 		outTerminal: isTerminal(stdout),
 		errTerminal: isTerminal(stderr),
 		noColor:     os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
+	}
+	if s.outTerminal {
+		if w, _, err := term.GetSize(int(stdout.Fd())); err == nil && w > 0 {
+			s.outWidth = w
+		}
 	}
 	if s.outTerminal && !s.noColor && !enableVT(stdout) {
 		s.noColor = true

@@ -527,6 +527,7 @@ func checkDevTools(t *testing.T, bin, dir, pageURL, title string, wantOutages []
 	}
 	checkStarts(t, "layout", starts, wantOutages)
 
+	checkPhone(ctx, t, b, s)
 	checkPrint(ctx, t, b, s)
 
 	// Everything the page did, from the events of its session.
@@ -565,9 +566,11 @@ func checkDevTools(t *testing.T, bin, dir, pageURL, title string, wantOutages []
 
 // printJS measures the page under print media: its width, the timelines'
 // width, dark backgrounds (ignoring the small legend swatches), and the page
-// breaks between pairs.
+// breaks between pairs (the first pair of a capture follows its pairs table
+// on the same page).
 const printJS = `JSON.stringify({
   scrollWidth: document.documentElement.scrollWidth,
+  wide: Array.from(document.querySelectorAll("table")).filter(e => e.getBoundingClientRect().right > 703).map(e => e.className + ":" + Math.round(e.getBoundingClientRect().right)).slice(0, 5),
   svgRight: Math.max(0, ...Array.from(document.querySelectorAll("svg.timeline")).map(s => s.getBoundingClientRect().right)),
   dark: Array.from(document.querySelectorAll("*")).filter(e => {
     const r = e.getBoundingClientRect();
@@ -576,7 +579,7 @@ const printJS = `JSON.stringify({
     if (!m || (m.length > 3 && +m[3] === 0)) return false;
     return 0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2] < 150;
   }).map(e => e.tagName + "." + e.className).slice(0, 5),
-  pairs: document.querySelectorAll("section.pair").length,
+  pairs: Array.from(document.querySelectorAll("section.pair")).filter(e => e.parentElement.querySelector("section.pair") !== e).length,
   breaks: Array.from(document.querySelectorAll("section.pair")).filter(e => getComputedStyle(e).breakBefore === "page").length
 })`
 
@@ -584,9 +587,49 @@ const printJS = `JSON.stringify({
 // (210 mm - 2×12 mm) in CSS pixels.
 const printPx = 703
 
+// phoneJS measures each timeline on a phone: its drawn scale (CSS pixels
+// per unit of its 1000-wide viewBox) and whether its figure scrolls.
+const phoneJS = `JSON.stringify(Array.from(document.querySelectorAll("svg.timeline")).map(s => ({
+  scale: s.getBoundingClientRect().width / s.viewBox.baseVal.width,
+  scrolls: s.parentElement.scrollWidth > s.parentElement.clientWidth
+})))`
+
+// checkPhone lays the page out 390 px wide: every timeline is drawn at a
+// legible scale (at least 0.75, its 11.5 px labels at least 8.6 px) and
+// scrolls sideways inside its figure rather than widening the page.
+func checkPhone(ctx context.Context, t *testing.T, b *cdpBrowser, s string) {
+	t.Helper()
+	if _, err := b.call(ctx, s, "Emulation.setDeviceMetricsOverride",
+		map[string]any{"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.call(ctx, s, "Runtime.evaluate", map[string]any{"expression": phoneJS, "returnByValue": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eval struct {
+		Result struct {
+			Value string `json:"value"`
+		} `json:"result"`
+	}
+	json.Unmarshal(res, &eval)
+	var lines []struct {
+		Scale   float64
+		Scrolls bool
+	}
+	if err := json.Unmarshal([]byte(eval.Result.Value), &lines); err != nil {
+		t.Fatalf("phone layout %q: %v", eval.Result.Value, err)
+	}
+	for i, l := range lines {
+		if l.Scale < 0.75 || !l.Scrolls {
+			t.Errorf("390 px: timeline %d drawn at scale %.2f (scrolls: %v), want ≥ 0.75 and scrolling", i+1, l.Scale, l.Scrolls)
+		}
+	}
+}
+
 // checkPrint lays the page out as for printing on A4: nothing wider than
 // the page, timelines within it, no dark backgrounds, every pair section
-// on a new page.
+// but a capture's first on a new page.
 func checkPrint(ctx context.Context, t *testing.T, b *cdpBrowser, s string) {
 	t.Helper()
 	if _, err := b.call(ctx, s, "Emulation.setDeviceMetricsOverride",
@@ -608,20 +651,20 @@ func checkPrint(ctx context.Context, t *testing.T, b *cdpBrowser, s string) {
 	json.Unmarshal(res, &eval)
 	var p struct {
 		ScrollWidth, SVGRight float64
-		Dark                  []string
+		Dark, Wide            []string
 		Pairs, Breaks         int
 	}
 	if err := json.Unmarshal([]byte(eval.Result.Value), &p); err != nil {
 		t.Fatalf("print layout %q: %v", eval.Result.Value, err)
 	}
 	if p.ScrollWidth > printPx || p.SVGRight > printPx {
-		t.Errorf("printed: page %v px and timelines %v px wide, want ≤ %d", p.ScrollWidth, p.SVGRight, printPx)
+		t.Errorf("printed: page %v px and timelines %v px wide, want ≤ %d (tables too wide: %v)", p.ScrollWidth, p.SVGRight, printPx, p.Wide)
 	}
 	if len(p.Dark) > 0 {
 		t.Errorf("printed: dark backgrounds on %v", p.Dark)
 	}
 	if p.Breaks != p.Pairs {
-		t.Errorf("printed: %d of %d pair sections start a new page", p.Breaks, p.Pairs)
+		t.Errorf("printed: %d of the %d pair sections after a capture's first start a new page", p.Breaks, p.Pairs)
 	}
 }
 

@@ -326,17 +326,6 @@ func windowsOf(c *result.CaptureResult, addr string) string {
 	return ""
 }
 
-// level orders pair sections: KB pairs, other problems, the rest.
-func level(p *result.Pair) int {
-	switch {
-	case p.KB() != nil:
-		return 0
-	case p.HasProblem():
-		return 1
-	}
-	return 2
-}
-
 func newHTMLCapture(c *result.CaptureResult, id string) *htmlCapture {
 	hc := &htmlCapture{
 		ID: id, File: c.File, Format: c.Format, Frames: c.Frames,
@@ -354,24 +343,19 @@ func newHTMLCapture(c *result.CaptureResult, id string) *htmlCapture {
 	hc.Counts = verdictCounts(c)
 	ck := clock{c.First.Time}
 
-	// Sections in order of severity, stable within each level.
+	// Sections and rows worst first, in the order the text report uses.
+	order := pairOrder(c)
 	anchors := make([]string, len(c.Pairs))
-	for lv := 0; lv <= 2; lv++ {
-		for i := range c.Pairs {
-			p := &c.Pairs[i]
-			if level(p) != lv || (len(p.Findings) == 0 && len(p.Negotiations) == 0) {
-				continue
-			}
-			anchors[i] = fmt.Sprintf("%s-p%d", id, i+1)
-			hc.Pairs = append(hc.Pairs, newHTMLPair(c, p, anchors[i], ck))
+	for _, i := range order {
+		p := &c.Pairs[i]
+		if len(p.Findings) == 0 && len(p.Negotiations) == 0 {
+			continue
 		}
+		anchors[i] = fmt.Sprintf("%s-p%d", id, i+1)
+		hc.Pairs = append(hc.Pairs, newHTMLPair(c, p, anchors[i], ck))
 	}
-	for lv := 0; lv <= 2; lv++ {
-		for i := range c.Pairs {
-			if level(&c.Pairs[i]) == lv {
-				hc.Rows = append(hc.Rows, newHTMLPairRow(c, &c.Pairs[i], anchors[i]))
-			}
-		}
+	for _, i := range order {
+		hc.Rows = append(hc.Rows, newHTMLPairRow(c, &c.Pairs[i], anchors[i]))
 	}
 	for _, h := range c.Hosts {
 		hh := htmlHost{Addr: h.Addr, Windows: h.Windows, VendorIDs: h.VendorIDs}

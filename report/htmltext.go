@@ -25,7 +25,9 @@ func (c clock) at(t result.Time) htmlTime {
 	if !sameDay(t.Time, c.t0) {
 		layout = "2006-01-02 15:04:05.000"
 	}
-	return htmlTime{UTC: t.UTC().Format(layout), Rel: fmt.Sprintf("+%.3f s", c.rel(t.Time))}
+	// The text report's rounding rule (roundMS): the time and its offset
+	// agree to the millisecond.
+	return htmlTime{UTC: roundMS(t.Time).UTC().Format(layout), Rel: fmt.Sprintf("+%.3f s", offsetSeconds(t.Time, c.t0))}
 }
 
 func sameDay(a, b time.Time) bool {
@@ -38,7 +40,7 @@ func fullTime(t result.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02 15:04:05.000") + " UTC"
+	return roundMS(t.Time).UTC().Format("2006-01-02 15:04:05.000") + " UTC"
 }
 
 // humanSeconds prints a duration for people: "66.3 s", "4 min 58 s",

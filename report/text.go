@@ -18,6 +18,10 @@ type TextOptions struct {
 	Color bool
 	// MaxEvidence is how many evidence lines to print per finding (0: 8).
 	MaxEvidence int
+	// Width is the most runes a line may hold (0: DefaultTextWidth; at
+	// least 40). The caller sets it to the terminal's width when stdout
+	// is a terminal.
+	Width int
 }
 
 const (
@@ -37,6 +41,10 @@ func Text(w io.Writer, r *result.Result, o TextOptions) error {
 	if o.MaxEvidence == 0 {
 		o.MaxEvidence = 8
 	}
+	if o.Width == 0 {
+		o.Width = DefaultTextWidth
+	}
+	o.Width = max(o.Width, minTextWidth)
 	p := printer{w: bw, o: o}
 	if r.Incomplete {
 		p.line("INCOMPLETE REPORT: %s", r.IncompleteReason)
@@ -57,10 +65,22 @@ type printer struct {
 	w     *bufio.Writer
 	o     TextOptions
 	start time.Time
+	order []int // c.Pairs indices, worst first
 }
 
 func (p *printer) line(format string, args ...any) {
 	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// para prints text wrapped to the width, its first line after first and
+// the others after hang. Colour codes go in first only, so they are not
+// counted: plain is first without them.
+func (p *printer) para(first, plain, hang, text string) {
+	lines := wrap(plain, hang, text, p.o.Width)
+	lines[0] = first + lines[0][len(plain):]
+	for _, l := range lines {
+		p.line("%s", l)
+	}
 }
 
 func (p *printer) paint(code, s string) string {
@@ -76,41 +96,48 @@ func (p *printer) when(t result.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return fmt.Sprintf("%s (+%.3fs)", t.UTC().Format("15:04:05.000"), t.Sub(p.start).Seconds())
+	return roundMS(t.Time).UTC().Format("15:04:05.000") + " " + p.off(t)
+}
+
+// off is t's offset from the first frame: "(+364.697s)".
+func (p *printer) off(t result.Time) string {
+	return fmt.Sprintf("(+%.3fs)", offsetSeconds(t.Time, p.start))
 }
 
 func (p *printer) capture(c *result.CaptureResult) error {
 	p.start = c.First.Time
-	p.line("%s", p.paint(ansiBold, c.File))
+	p.para(p.paint(ansiBold, c.File), c.File, "  ", "")
 	if c.Error != "" {
-		p.line("  could not be read: %s", c.Error)
+		p.para("  ", "  ", "    ", "could not be read: "+c.Error)
 		return nil
 	}
-	span := c.Last.Sub(c.First.Time).Round(time.Millisecond)
-	p.line("  %s, %d frames, %s to %s UTC (%s)", c.Format, c.Frames,
-		c.First.UTC().Format("2006-01-02 15:04:05.000"), c.Last.UTC().Format("2006-01-02 15:04:05.000"), span)
+	span := roundMS(c.Last.Time).Sub(roundMS(c.First.Time))
+	p.para("  ", "  ", "    ", fmt.Sprintf("%s, %d frames, %s to %s UTC (%s)", c.Format, c.Frames,
+		roundMS(c.First.Time).UTC().Format("2006-01-02 15:04:05.000"), roundMS(c.Last.Time).UTC().Format("2006-01-02 15:04:05.000"), span))
 	for _, h := range c.Hosts {
 		if h.OS != "" {
-			p.line("  host %s: %s", h.Addr, h.OS)
+			p.para("  ", "  ", "    ", fmt.Sprintf("host %s: %s", h.Addr, h.OS))
 		}
 	}
 	p.line("")
+	// Pairs worst first, in the order the HTML report uses.
+	p.order = pairOrder(c)
 	if len(c.Pairs) == 0 {
 		p.line("  No IKE, ESP or SMB traffic between any pair of hosts.")
 	} else if err := p.summary(c); err != nil {
 		return err
 	}
-	for i := range c.Pairs {
+	for _, i := range p.order {
 		if pr := &c.Pairs[i]; pr.Reason != "" {
 			p.line("")
 			label := "Note"
 			if pr.Verdict == result.VerdictInconclusive {
 				label = "Inconclusive"
 			}
-			p.line("%s %s -> %s: %s", p.paint(ansiBold, label), pr.Initiator, pr.Responder, pr.Reason)
+			p.para(p.paint(ansiBold, label)+" ", label+" ", "  ", fmt.Sprintf("%s -> %s: %s", pr.Initiator, pr.Responder, pr.Reason))
 		}
 	}
-	for i := range c.Pairs {
+	for _, i := range p.order {
 		pr := &c.Pairs[i]
 		for j := range pr.Findings {
 			if f := &pr.Findings[j]; f.ID == result.FindingKB977526 {
@@ -123,9 +150,19 @@ func (p *printer) capture(c *result.CaptureResult) error {
 	p.others(c)
 	p.merge(c.Merge)
 	for _, w := range c.Warnings {
-		p.line("%s %s", p.paint(ansiAmber, "warning:"), w)
+		p.para(p.paint(ansiAmber, "warning:")+" ", "warning: ", "  ", w)
 	}
 	return nil
+}
+
+// summaryColumns are the pairs table's columns; when the width is short
+// the OS columns go first (the host lines above name each OS), then the
+// means.
+var summaryColumns = []column{
+	{head: "pair"}, {head: "initiator OS", drop: 6}, {head: "responder OS", drop: 7}, {head: "verdict"},
+	{head: "confidence", right: true, drop: 2}, {head: "cycles", right: true, drop: 3},
+	{head: "mean outage", right: true, drop: 4}, {head: "mean soft SA", right: true, drop: 5},
+	{head: "first evidence", right: true, drop: 1},
 }
 
 func (p *printer) summary(c *result.CaptureResult) error {
@@ -133,8 +170,8 @@ func (p *printer) summary(c *result.CaptureResult) error {
 	for _, h := range c.Hosts {
 		os[h.Addr] = h.Windows
 	}
-	t := newTable(p.w, "pair", "initiator OS", "responder OS", "verdict", "confidence", "cycles", "mean outage", "mean soft SA", "first evidence")
-	for i := range c.Pairs {
+	var rows [][]string
+	for _, i := range p.order {
 		pr := &c.Pairs[i]
 		f := pr.Main()
 		conf, cycles, outage, soft, first := "-", "-", "-", "-", "-"
@@ -148,46 +185,84 @@ func (p *printer) summary(c *result.CaptureResult) error {
 				outage, soft = cycleMeans(f.Cycles, tenths, ">= ")
 			}
 		}
-		if err := t.row(pr.Initiator+" -> "+pr.Responder, orDash(os[pr.Initiator]), orDash(os[pr.Responder]),
-			pr.Verdict, conf, cycles, outage, soft, first); err != nil {
-			return err
-		}
+		rows = append(rows, []string{pr.Initiator + " -> " + pr.Responder, orDash(os[pr.Initiator]), orDash(os[pr.Responder]),
+			pr.Verdict, conf, cycles, outage, soft, first})
 	}
-	return t.render()
+	for _, l := range fitTable(summaryColumns, rows, "  ", p.o.Width) {
+		p.line("%s", l)
+	}
+	return nil
+}
+
+// cycleColumns is the compact cycle table: when each outage started (as
+// an offset), how long it lasted, how long the soft SA that followed
+// lived, and the negotiation frames, summarised to what the width leaves.
+var cycleColumns = []column{
+	{head: "#", right: true}, {head: "outage start", right: true}, {head: "outage", right: true},
+	{head: "soft SA", right: true}, {head: "frames"},
 }
 
 func (p *printer) kb(pr *result.Pair, f *result.Finding) error {
 	p.line("")
-	p.line("%s %s -> %s: confidence %.2f, %d cycle(s)", p.paint(ansiRed+ansiBold, "KB 977526"), pr.Initiator, pr.Responder, f.Confidence, len(f.Cycles))
-	p.line("  %s", f.Summary)
-	t := newTable(p.w, "#", "outage start", "outage end", "outage", "soft SA start", "soft SA end", "soft SA", "negotiation frames")
+	head := fmt.Sprintf("%s -> %s: confidence %.2f, %d cycle(s)", pr.Initiator, pr.Responder, f.Confidence, len(f.Cycles))
+	p.para(p.paint(ansiRed+ansiBold, "KB 977526")+" ", "KB 977526 ", "  ", head)
+	p.para("  ", "  ", "    ", f.Summary)
+	rows := make([][]string, len(f.Cycles))
 	for i, cy := range f.Cycles {
 		soft := tenths(cy.SoftSASeconds)
 		if cy.SoftSAOpen {
 			soft = ">= " + soft + " (open)"
 		}
-		if err := t.row(strconv.Itoa(i+1), p.when(cy.OutageStart), p.when(cy.OutageEnd), tenths(cy.OutageSeconds),
-			p.when(cy.SoftSAStart), p.when(cy.SoftSAEnd), soft, frameList(cy.Frames, 8)); err != nil {
-			return err
-		}
+		rows[i] = []string{strconv.Itoa(i + 1), fmt.Sprintf("+%.3fs", offsetSeconds(cy.OutageStart.Time, p.start)), tenths(cy.OutageSeconds), soft, ""}
 	}
-	if err := t.render(); err != nil {
-		return err
+	// The frames get what the other columns leave of the width.
+	used := 2 + 2*4
+	for c := range 4 {
+		w := runes(cycleColumns[c].head)
+		for _, r := range rows {
+			w = max(w, runes(r[c]))
+		}
+		used += w
+	}
+	for i, cy := range f.Cycles {
+		rows[i][4] = frameSummary(cy.Frames, max(p.o.Width-used, 8))
+	}
+	for _, l := range fitTable(cycleColumns, rows, "  ", p.o.Width) {
+		p.line("%s", l)
 	}
 	p.evidence(f)
 	return nil
 }
 
+// evidence prints the first evidence frames in aligned columns (frame,
+// time, offset, what), the what wrapped under itself.
 func (p *printer) evidence(f *result.Finding) {
 	n := min(len(f.Evidence), p.o.MaxEvidence)
+	fw, ow := 0, 0
 	for _, e := range f.Evidence[:n] {
-		p.line("  frame %-7d %s  %s", e.Frame, p.when(e.Time), e.What)
+		fw = max(fw, len(strconv.Itoa(e.Frame)))
+		if !e.Time.IsZero() {
+			ow = max(ow, len(p.off(e.Time)))
+		}
+	}
+	for _, e := range f.Evidence[:n] {
+		when := fmt.Sprintf("%-12s %*s", "-", ow, "")
+		if !e.Time.IsZero() {
+			when = roundMS(e.Time.Time).UTC().Format("15:04:05.000") + " " + fmt.Sprintf("%*s", ow, p.off(e.Time))
+		}
+		lead := fmt.Sprintf("  frame %*d  %s  ", fw, e.Frame, when)
+		hang := strings.Repeat(" ", runes(lead))
+		if runes(lead)+20 > p.o.Width {
+			hang = "      "
+		}
+		p.para(lead, lead, hang, e.What)
 	}
 	if more := len(f.Evidence) - n + f.EvidenceOmitted; more > 0 {
-		p.line("  … %d more (see --format json or the HTML report)", more)
+		p.para("  ", "  ", "    ", fmt.Sprintf("… %d more (see --format json or the HTML report)", more))
 	}
 	if f.WiresharkFilter != "" {
-		p.line("  Wireshark filter: %s", f.WiresharkFilter)
+		// Wrapped at its spaces only, where Wireshark ignores the break.
+		p.para("  Wireshark filter: ", "  Wireshark filter: ", "    ", f.WiresharkFilter)
 	}
 }
 
@@ -195,7 +270,7 @@ func (p *printer) others(c *result.CaptureResult) {
 	header := false
 	// Problems first, then the informational findings under them.
 	for _, problems := range []bool{true, false} {
-		for i := range c.Pairs {
+		for _, i := range p.order {
 			pr := &c.Pairs[i]
 			for j := range pr.Findings {
 				f := &pr.Findings[j]
@@ -213,7 +288,11 @@ func (p *printer) others(c *result.CaptureResult) {
 				} else {
 					id = p.paint(ansiGreen, id) + " (informational)"
 				}
-				p.line("%s %s -> %s (confidence %.2f): %s", id, pr.Initiator, pr.Responder, f.Confidence, f.Summary)
+				plain := f.ID
+				if !f.IsProblem() {
+					plain += " (informational)"
+				}
+				p.para(id+" ", plain+" ", "  ", fmt.Sprintf("%s -> %s (confidence %.2f): %s", pr.Initiator, pr.Responder, f.Confidence, f.Summary))
 				if f.IsProblem() {
 					p.evidence(f)
 				}
@@ -229,31 +308,12 @@ func (p *printer) merge(m *result.MergeInfo) {
 		return
 	}
 	p.line("")
-	p.line("%s %s (on %s) and %s (on %s): clock offset %+.3f s, one-way delay %.1f ms, %d packets in both",
-		p.paint(ansiBold, "Merged captures"), m.Files[0], orDash(m.Hosts[0]), m.Files[1], orDash(m.Hosts[1]),
-		m.OffsetSeconds, m.LatencySeconds*1000, m.MatchedPackets)
+	p.para(p.paint(ansiBold, "Merged captures")+" ", "Merged captures ", "  ", fmt.Sprintf("%s (on %s) and %s (on %s): clock offset %+.3f s, one-way delay %.1f ms, %d packets in both",
+		m.Files[0], orDash(m.Hosts[0]), m.Files[1], orDash(m.Hosts[1]),
+		m.OffsetSeconds, m.LatencySeconds*1000, m.MatchedPackets))
 	for i, o := range m.Outages {
-		p.line("  outage %d at %s: %s", i+1, p.when(o.Start), o.What)
+		p.para("  ", "  ", "    ", fmt.Sprintf("outage %d at %s: %s", i+1, p.when(o.Start), o.What))
 	}
-}
-
-// frameList prints up to max frame numbers, then how many more.
-func frameList(frames []int, max int) string {
-	var b strings.Builder
-	for i, f := range frames {
-		if i == max {
-			fmt.Fprintf(&b, " +%d", len(frames)-max)
-			break
-		}
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(strconv.Itoa(f))
-	}
-	if b.Len() == 0 {
-		return "-"
-	}
-	return b.String()
 }
 
 func orDash(s string) string {
