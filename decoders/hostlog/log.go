@@ -1,0 +1,44 @@
+package hostlog
+
+import (
+	"errors"
+	"io"
+)
+
+// Format is a kind of host log file.
+type Format uint8
+
+// The host log formats softsa recognises by content.
+const (
+	FormatNone     Format = iota // not a host log
+	FormatETL                    // an Event Trace Log: its Microsoft-Windows-WFP events
+	FormatWFPDiag                // wfpdiag.xml (netsh wfp capture)
+	FormatCAB                    // wfpdiag.cab: the wfpdiag.xml inside it
+	FormatSecurity               // Security log exported as XML (wevtutil qe /f:xml, Event Viewer "Save as XML")
+	FormatEVTX                   // a binary .evtx: refused with how to export it as XML
+)
+
+// Log is what one host log file held.
+type Log struct {
+	File   string
+	Format Format
+	Events []Event
+	// Warnings say what was skipped or cut short; the events before it
+	// are kept.
+	Warnings []string
+}
+
+// ErrNotHostLog means the content is no host log softsa reads.
+var ErrNotHostLog = errors.New("not a host log softsa reads")
+
+// Sniff says which host log format a file's first bytes are.
+func Sniff(head []byte) Format {
+	_ = head
+	return FormatNone // TODO(hostlog branch)
+}
+
+// Read reads a host log from r, named file in messages.
+func Read(file string, r io.Reader) (*Log, error) {
+	_, _ = file, r
+	return nil, ErrNotHostLog // TODO(hostlog branch)
+}
