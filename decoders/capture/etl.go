@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"softsa/decoders/hostlog"
 
 	"softsa/decoders/etl"
 )
@@ -73,4 +74,12 @@ func (c *Capture) ETLStats() (etl.Stats, bool) {
 		return s.r.Stats(), true
 	}
 	return etl.Stats{}, false
+}
+
+// HostLog returns the Microsoft-Windows-WFP events (IKE failures, IPsec
+// drops, IKE packet events) an ETL capture held beside its packets, once
+// Next has returned io.EOF or an error; nil for any other format or an
+// ETL file without them.
+func (c *Capture) HostLog() *hostlog.Log {
+	return nil // TODO(hin branch): from the etl.Reader's WFP events
 }

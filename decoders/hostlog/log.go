@@ -42,3 +42,12 @@ func Read(file string, r io.Reader) (*Log, error) {
 	_, _ = file, r
 	return nil, ErrNotHostLog // TODO(hostlog branch)
 }
+
+// Win32Error names a Win32 error code of the IKE/IPsec range
+// (ERROR_IPSEC_IKE_*, 13800-13999, and the other codes WFP logs) and gives
+// its message, as Microsoft documents them; ok is false for a code it does
+// not know.
+func Win32Error(code uint32) (name, message string, ok bool) {
+	_ = code
+	return "", "", false // TODO(hin branch)
+}
