@@ -4,9 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"softsa/decoders/hostlog"
 
 	"softsa/decoders/etl"
+	"softsa/decoders/hostlog"
 )
 
 // sniffETL tells an ETL file (netsh trace, pktmon): it has no magic at
