@@ -31,7 +31,11 @@ type CaptureError struct {
 	Offset int64
 	// Compressed is set when Offset counts bytes of the decompressed stream.
 	Compressed bool
-	Err        error
+	// Block names the pcapng block holding no packet that the file is cut
+	// in (Offset is where it starts); Frame is then the frame that would
+	// have come next, and no frame was lost.
+	Block string
+	Err   error
 }
 
 // Error formats the error as "file: frame N at byte offset X: reason".
@@ -39,6 +43,9 @@ func (e *CaptureError) Error() string {
 	where := "byte offset"
 	if e.Compressed {
 		where = "decompressed byte offset"
+	}
+	if e.Block != "" {
+		return fmt.Sprintf("%s: after frame %d, a %s at %s %d: %v", e.File, e.Frame-1, e.Block, where, e.Offset, e.Err)
 	}
 	return fmt.Sprintf("%s: frame %d at %s %d: %v", e.File, e.Frame, where, e.Offset, e.Err)
 }
@@ -94,6 +101,9 @@ type Capture struct {
 	frames int
 	gz     bool
 	err    error
+	// ra reads the file again by offset, where it can be (not gzip, not
+	// a pipe): only to say where a damaged file is cut.
+	ra io.ReaderAt
 }
 
 // errGzipNoCapture says what a gzip file that holds something other than
@@ -170,6 +180,7 @@ func newCapture(name string, r io.Reader, ra io.ReaderAt, size int) (*Capture, e
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	c.format = format
+	c.ra = ra
 	switch format {
 	case FormatPcap:
 		m := [4]byte(magic[:4])
@@ -270,12 +281,48 @@ func (c *Capture) Next(f *Frame) error {
 		if e, ok := c.src.(*etlSource); ok {
 			offset = e.errOffset
 		}
-		c.err = &CaptureError{File: c.name, Frame: c.frames + 1, Offset: offset, Compressed: c.gz, Err: err}
+		ce := &CaptureError{File: c.name, Frame: c.frames + 1, Offset: offset, Compressed: c.gz, Err: err}
+		if c.format == FormatPcapNG && c.ra != nil {
+			c.nameCutBlock(ce)
+		}
+		c.err = ce
 		return c.err
 	}
 	c.frames++
 	f.Number = c.frames
 	return nil
+}
+
+// nameCutBlock says, of a pcapng file that ends inside a block holding no
+// packet (a Name Resolution, Decryption Secrets or statistics block after
+// the last frame), which block it is and that no frame was lost there.
+func (c *Capture) nameCutBlock(e *CaptureError) {
+	size, ok := readerSize(c.ra)
+	if !ok {
+		return
+	}
+	t, at, ok := ngCut(c.ra, size, e.Offset)
+	if !ok || isNgPacketBlock(t) {
+		return
+	}
+	e.Offset, e.Block = at, ngBlockName(t)
+	e.Err = fmt.Errorf("the file ends inside it (every frame before it was read): %w", io.ErrUnexpectedEOF)
+}
+
+// readerSize is the size of what an io.ReaderAt reads: an *os.File's or a
+// *bytes.Reader's.
+func readerSize(ra io.ReaderAt) (int64, bool) {
+	switch r := ra.(type) {
+	case interface{ Stat() (os.FileInfo, error) }:
+		fi, err := r.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return 0, false
+		}
+		return fi.Size(), true
+	case interface{ Size() int64 }:
+		return r.Size(), true
+	}
+	return 0, false
 }
 
 // offset is how far into the (decompressed) stream the format reader has
