@@ -516,3 +516,69 @@ func hasWhat(evs []result.Evidence, s string) bool {
 	}
 	return false
 }
+
+// ownLogCapture is a capture whose ETL held WFP events beside its packets.
+type ownLogCapture struct {
+	*capture.Capture
+	log *hostlog.Log
+}
+
+func (c ownLogCapture) HostLog() *hostlog.Log { return c.log }
+
+// TestHostOwnLog: the WFP events of the capture's own ETL are on its clock:
+// offset 0 by construction, whatever IKE packet events would say, and
+// their failures land where they were logged.
+func TestHostOwnLog(t *testing.T) {
+	fakeWin32(t)
+	_, kb0 := kbPair(t, analyzeFile(t, kbSample, Options{}))
+	evs := outageEvents(kb0, 0, "", 1)
+	// Packet events 2 s off would pull a log of another file by 2 s.
+	evs = append(evs, ikeEvents(readIKE(t, kbSample), 2*time.Second, "")...)
+	c, err := capture.Open(kbSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r, err := Analyze(context.Background(), ownLogCapture{c, &hostlog.Log{File: "trace.etl", Format: hostlog.FormatETL, Events: evs}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.HostLogs) != 1 || r.HostLogs[0].OffsetMethod != result.OffsetSameClock || r.HostLogs[0].OffsetSeconds != 0 || r.HostLogs[0].File != "trace.etl" {
+		t.Fatalf("%+v", r.HostLogs)
+	}
+	p, kb := kbPair(t, r)
+	for k, cy := range kb.Cycles {
+		if cy.HostFailures != 1 || cy.HostDrops != k+1 {
+			t.Errorf("cycle %d: %d failures, %d drops", k+1, cy.HostFailures, cy.HostDrops)
+		}
+	}
+	for _, he := range p.HostEvents {
+		if !he.Time.Equal(he.HostTime.Time) || he.File != "trace.etl" {
+			t.Errorf("%+v", he)
+		}
+	}
+}
+
+// TestHostOffsetFromFailures: a log without IKE packet events is aligned
+// by its failures against the end of the negotiations, roughly (IKE logs
+// a failure after its last retransmission), and says so.
+func TestHostOffsetFromFailures(t *testing.T) {
+	_, kb0 := kbPair(t, analyzeFile(t, kbSample, Options{}))
+	for _, shift := range []time.Duration{3700 * time.Millisecond, -20 * time.Second} {
+		l := &hostlog.Log{File: "s.xml", Format: hostlog.FormatSecurity, Events: outageEvents(kb0, shift, "s.xml", 1)}
+		r := analyzeFile(t, kbSample, Options{HostLogs: []*hostlog.Log{l}})
+		hl := r.HostLogs[0]
+		// The failures come 0.5–3.1 s after the negotiations' last
+		// messages: the estimate is up to that much ahead.
+		if err := hl.OffsetSeconds - shift.Seconds(); hl.OffsetMethod != result.OffsetFailures || err < 0 || err > 1 ||
+			hl.OffsetMatches != 4 || !strings.Contains(hl.OffsetNote, "roughly, from 4 failure events") {
+			t.Errorf("shift %v: %+v", shift, hl)
+		}
+		_, kb := kbPair(t, r)
+		for k, cy := range kb.Cycles {
+			if cy.HostFailures != 1 {
+				t.Errorf("shift %v cycle %d: %d failures", shift, k+1, cy.HostFailures)
+			}
+		}
+	}
+}
