@@ -262,7 +262,7 @@ func (a *analysis) ikeIndex() map[ikeKey][]stamp {
 
 // offsetFromIKE estimates the offset of l from its IKE packet events.
 func offsetFromIKE(l *hostlog.Log, idx map[ikeKey][]stamp) (time.Duration, int, bool) {
-	var diffs []int64
+	var diffs []cand
 	for i := range l.Events {
 		e := &l.Events[i]
 		if e.Time.IsZero() || (e.Kind != hostlog.KindIKESent && e.Kind != hostlog.KindIKEReceived) {
@@ -277,7 +277,7 @@ func offsetFromIKE(l *hostlog.Log, idx map[ikeKey][]stamp) (time.Duration, int, 
 			if len(diffs) >= maxOffsetCandidates {
 				break
 			}
-			diffs = append(diffs, ht-int64(t))
+			diffs = append(diffs, cand{ht - int64(t), int32(i)})
 		}
 	}
 	return densest(diffs, offsetWindow, false)
@@ -286,7 +286,7 @@ func offsetFromIKE(l *hostlog.Log, idx map[ikeKey][]stamp) (time.Duration, int, 
 // offsetFromFailures estimates the offset of l from its failure events
 // against the end of the negotiations they follow.
 func (a *analysis) offsetFromFailures(l *hostlog.Log) (time.Duration, int, bool) {
-	var diffs []int64
+	var diffs []cand
 	for i := range l.Events {
 		e := &l.Events[i]
 		if e.Time.IsZero() || !isFailure(e.Kind) {
@@ -308,7 +308,7 @@ func (a *analysis) offsetFromFailures(l *hostlog.Log) (time.Duration, int, bool)
 			if len(diffs) >= maxOffsetCandidates {
 				break
 			}
-			diffs = append(diffs, ht-int64(n.last.t))
+			diffs = append(diffs, cand{ht - int64(n.last.t), int32(i)})
 		}
 	}
 	// IKE logs a failure at or after its negotiation's last message:
@@ -316,44 +316,56 @@ func (a *analysis) offsetFromFailures(l *hostlog.Log) (time.Duration, int, bool)
 	return densest(diffs, failureWindow, true)
 }
 
-// densest returns a value of the differences inside the window of width
-// w that holds the most of them (of two windows that hold as many, the one
+// cand is one candidate offset: a host event's time minus the capture
+// time of a message or negotiation it may be.
+type cand struct {
+	d  int64
+	ev int32 // the event's index in its log
+}
+
+// densest returns a value of the candidates inside the window of width w
+// that holds the most of them (of two windows that hold as many, the one
 // nearer 0: clocks are more often near right than far off), and how many
-// it holds: their median, or with lowest their smallest. One difference
-// per event would be the plain median; several per event (a
-// retransmitted message, several negotiations, cycles that repeat) scatter
-// the wrong ones, while the right ones agree.
-func densest(diffs []int64, w time.Duration, lowest bool) (time.Duration, int, bool) {
-	if len(diffs) == 0 {
+// events it holds: their median, or with lowest their smallest. One
+// candidate per event would be the plain median; several per event (a
+// retransmitted message, two messages with the same cookies and message
+// ID, several negotiations, cycles that repeat) scatter the wrong ones,
+// while the right ones agree.
+func densest(cs []cand, w time.Duration, lowest bool) (time.Duration, int, bool) {
+	if len(cs) == 0 {
 		return 0, 0, false
 	}
-	sort.Slice(diffs, func(i, j int) bool { return diffs[i] < diffs[j] })
+	sort.Slice(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
 	best, bestN := 0, 0
 	dist := func(lo, n int) uint64 {
-		m := diffs[lo+n/2]
+		m := cs[lo+n/2].d
 		if m < 0 {
 			return uint64(-m)
 		}
 		return uint64(m)
 	}
 	j := 0
-	for i := range diffs {
-		for diffs[i]-diffs[j] > int64(w) {
+	for i := range cs {
+		for cs[i].d-cs[j].d > int64(w) {
 			j++
 		}
 		if n := i - j + 1; n > bestN || (n == bestN && dist(j, n) < dist(best, bestN)) {
 			best, bestN = j, n
 		}
 	}
-	in := diffs[best : best+bestN]
+	in := cs[best : best+bestN]
+	events := make(map[int32]bool, len(in))
+	for _, c := range in {
+		events[c.ev] = true
+	}
 	if lowest {
-		return time.Duration(in[0]), bestN, true
+		return time.Duration(in[0].d), len(events), true
 	}
-	med := in[len(in)/2]
+	med := in[len(in)/2].d
 	if len(in)%2 == 0 {
-		med = in[len(in)/2-1]/2 + in[len(in)/2]/2
+		med = in[len(in)/2-1].d/2 + in[len(in)/2].d/2
 	}
-	return time.Duration(med), bestN, true
+	return time.Duration(med), len(events), true
 }
 
 func isFailure(k hostlog.Kind) bool {
@@ -675,7 +687,7 @@ func (a *analysis) hostKB(p *pair, f *facts, kb *result.Finding) {
 			cited++
 		}
 		if firstDrop != nil && cited < maxHostEvidence {
-			kb.Evidence = append(kb.Evidence, hostEvidence(firstDrop, fmt.Sprintf("outage %d: the IPsec driver drops %d packets (first: %s)", k, cy.HostDrops, hostWhat(firstDrop))))
+			kb.Evidence = append(kb.Evidence, hostEvidence(firstDrop, fmt.Sprintf("outage %d: the IPsec driver drops %s (first: %s)", k, packets(cy.HostDrops), hostWhat(firstDrop))))
 		}
 	}
 	if h.authOutages == 0 && failures > 0 {
@@ -695,9 +707,10 @@ func (a *analysis) hostKB(p *pair, f *facts, kb *result.Finding) {
 //     old SAs still carry traffic reads the same; the summary says so.)
 func (a *analysis) contradictions(p *pair, f *facts, evs []hostEv) (result.Finding, bool) {
 	type item struct {
-		h     *hostEv
-		frame ref
-		what  string
+		h         *hostEv
+		frame     ref
+		what      string // the host event's side
+		frameWhat string // the capture's side
 	}
 	var items []item
 	count := 0
@@ -722,7 +735,8 @@ func (a *analysis) contradictions(p *pair, f *facts, evs []hostEv) (result.Findi
 				if h.t.Sub(o[0].t) >= contradictMargin && o[1].t.Sub(h.t) >= contradictMargin {
 					count++
 					if len(items) < maxContradictions {
-						items = append(items, item{h, o[0], fmt.Sprintf("%s inside the outage that starts at frame %d, in which the capture sees no SA reached and no ESP", hostWhat(h), o[0].frame)})
+						items = append(items, item{h, o[0], fmt.Sprintf("%s inside the outage that starts at frame %d, in which the capture sees no SA reached and no ESP", hostWhat(h), o[0].frame),
+							fmt.Sprintf("an outage starts: no SA is reached and no ESP flows until frame %d, yet a host log shows an SA established meanwhile", o[1].frame)})
 					}
 					break
 				}
@@ -737,7 +751,8 @@ func (a *analysis) contradictions(p *pair, f *facts, evs []hostEv) (result.Findi
 			if in[0] != nil && in[1] != nil {
 				count++
 				if len(items) < maxContradictions {
-					items = append(items, item{h, in[0].first, fmt.Sprintf("%s while ESP flows both ways (SPIs %08x and %08x, from frame %d)", hostWhat(h), in[0].spi, in[1].spi, min(in[0].first.frame, in[1].first.frame))})
+					items = append(items, item{h, in[0].first, fmt.Sprintf("%s while ESP flows both ways (SPIs %08x and %08x, from frame %d)", hostWhat(h), in[0].spi, in[1].spi, min(in[0].first.frame, in[1].first.frame)),
+						fmt.Sprintf("ESP SA %08x starts, and flows both ways with %08x through a failure a host log shows", in[0].spi, in[1].spi)})
 				}
 			}
 		}
@@ -753,8 +768,8 @@ func (a *analysis) contradictions(p *pair, f *facts, evs []hostEv) (result.Findi
 			aligned = false
 		}
 	}
-	fd.Summary = fmt.Sprintf("the host logs contradict the capture %d times between %s and %s: an SA the log shows established inside an outage, or a failure logged while ESP flows both ways; a log of another host, a wrong clock offset or a capture point that misses traffic would explain it (a rekey that fails while the old SAs still carry traffic reads the same)",
-		count, p.addr[0], p.addr[1])
+	fd.Summary = fmt.Sprintf("the host logs contradict the capture %s between %s and %s: an SA the log shows established inside an outage, or a failure logged while ESP flows both ways; a log of another host, a wrong clock offset or a capture point that misses traffic would explain it (a rekey that fails while the old SAs still carry traffic reads the same)",
+		times(count), p.addr[0], p.addr[1])
 	if !aligned {
 		fd.Confidence = 0.4
 		fd.Summary += "; the clock offset of a log involved could not be estimated, so its times may simply be off"
@@ -762,7 +777,7 @@ func (a *analysis) contradictions(p *pair, f *facts, evs []hostEv) (result.Findi
 	ev := newEvidence(p, a.opts.MaxEvidence)
 	var frames []int
 	for _, it := range items {
-		ev.add(it.frame, noSide, "", fmt.Sprintf("the capture's side of: %s", it.what))
+		ev.add(it.frame, noSide, "", it.frameWhat)
 		frames = append(frames, it.frame.frame)
 	}
 	fd.Evidence, fd.EvidenceOmitted = ev.list()
@@ -774,4 +789,23 @@ func (a *analysis) contradictions(p *pair, f *facts, evs []hostEv) (result.Findi
 	}
 	fd.WiresharkFilter = pairFilter(p) + " && (isakmp || esp || " + frameSet(frames) + ")"
 	return fd, true
+}
+
+// times says how often: "once", "twice", "3 times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+// packets says a count of packets: "1 packet", "3 packets".
+func packets(n int) string {
+	if n == 1 {
+		return "1 packet"
+	}
+	return fmt.Sprintf("%d packets", n)
 }

@@ -179,7 +179,7 @@ func TestHostOffsetRecovered(t *testing.T) {
 		if err := math.Abs(hl.OffsetSeconds - c.shift.Seconds()); err > 0.1 {
 			t.Errorf("shift %v: offset %.3f s, off by %.3f s", c.shift, hl.OffsetSeconds, err)
 		}
-		if hl.OffsetMethod != result.OffsetIKEPackets || hl.OffsetMatches < 20 || !strings.HasPrefix(hl.OffsetNote, c.note) {
+		if hl.OffsetMethod != result.OffsetIKEPackets || hl.OffsetMatches != len(l.Events) || !strings.HasPrefix(hl.OffsetNote, c.note) {
 			t.Errorf("shift %v: %+v", c.shift, hl)
 		}
 		if hl.Events != len(l.Events) || hl.Attached != len(l.Events) || hl.Format != result.HostLogFormatETL {
@@ -197,20 +197,31 @@ func TestHostOffsetRecovered(t *testing.T) {
 // the scattered candidates of retransmissions say.
 func TestDensest(t *testing.T) {
 	s := int64(time.Second)
+	mk := func(ds ...int64) []cand {
+		var cs []cand
+		for i, d := range ds {
+			cs = append(cs, cand{d, int32(i)})
+		}
+		return cs
+	}
 	for _, c := range []struct {
-		diffs []int64
-		want  int64
-		n     int
+		cs   []cand
+		want int64
+		n    int
 	}{
-		{[]int64{37 * s / 10}, 37 * s / 10, 1},
-		{[]int64{37*s/10 + s/50, 37*s/10 - s/50, 37 * s / 10, 37*s/10 - 4*s, 37*s/10 + 8*s}, 37 * s / 10, 3},
+		{mk(37 * s / 10), 37 * s / 10, 1},
+		{mk(37*s/10+s/50, 37*s/10-s/50, 37*s/10, 37*s/10-4*s, 37*s/10+8*s), 37 * s / 10, 3},
 		// Retransmissions 1, 2 and 4 s apart scatter; the true offset
 		// is where every event has a candidate.
-		{[]int64{-s, 0, s / 100, -s / 100, 2 * s, 4*s + s/100, 3 * s, -2 * s}, 0, 3},
+		{mk(-s, 0, s/100, -s/100, 2*s, 4*s+s/100, 3*s, -2*s), 0, 3},
+		// Two candidates of one event in the window count once.
+		{[]cand{{0, 1}, {s / 50, 1}, {-s / 50, 2}, {5 * s, 3}}, 0, 2},
+		// A tie goes to the window nearer 0.
+		{mk(-365*s, 2*s, 2*s+s/100, -365*s+s/100), 2*s + s/200, 2},
 	} {
-		got, n, ok := densest(append([]int64(nil), c.diffs...), offsetWindow, false)
+		got, n, ok := densest(append([]cand(nil), c.cs...), offsetWindow, false)
 		if !ok || time.Duration(c.want)-got > 10*time.Millisecond || got-time.Duration(c.want) > 10*time.Millisecond || n != c.n {
-			t.Errorf("densest(%v) = %v, %d, %v; want %v, %d", c.diffs, got, n, ok, time.Duration(c.want), c.n)
+			t.Errorf("densest(%v) = %v, %d, %v; want %v, %d", c.cs, got, n, ok, time.Duration(c.want), c.n)
 		}
 	}
 	if _, _, ok := densest(nil, offsetWindow, false); ok {
@@ -281,7 +292,7 @@ func TestHostKBSample(t *testing.T) {
 			t.Errorf("host evidence %+v", e)
 		}
 	}
-	if hostEv != 8 || !hasWhat(kb.Evidence, "ERROR_IPSEC_IKE_NO_CERT") || !hasWhat(kb.Evidence, "drops 4 packets") {
+	if hostEv != 8 || !hasWhat(kb.Evidence, "ERROR_IPSEC_IKE_NO_CERT") || !hasWhat(kb.Evidence, "drops 4 packets") || !hasWhat(kb.Evidence, "drops 1 packet (") {
 		t.Errorf("%d host evidence entries: %+v", hostEv, kb.Evidence)
 	}
 	if kb.Evidence[0].Proto == result.ProtoHost {

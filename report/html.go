@@ -496,8 +496,8 @@ func newHTMLPairRow(c *result.CaptureResult, p *result.Pair, anchor string) html
 		return row
 	}
 	row.Confidence = strconv.FormatFloat(f.Confidence, 'f', 2, 64)
-	if len(f.Evidence) > 0 {
-		row.FirstEvidence = strconv.Itoa(f.Evidence[0].Frame)
+	if n := f.FirstFrame(); n > 0 {
+		row.FirstEvidence = strconv.Itoa(n)
 	}
 	if n := len(f.Cycles); n > 0 {
 		row.Cycles = strconv.Itoa(n)

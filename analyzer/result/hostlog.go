@@ -127,3 +127,14 @@ type HostRef struct {
 	Record int    `json:"record"`
 	Source string `json:"source"`
 }
+
+// FirstFrame is the frame of the finding's first evidence that is a frame
+// (host events have none), 0 when none is.
+func (f *Finding) FirstFrame() int {
+	for _, e := range f.Evidence {
+		if e.Frame > 0 {
+			return e.Frame
+		}
+	}
+	return 0
+}
