@@ -141,3 +141,34 @@ func TestHostLogGoldens(t *testing.T) {
 		t.Errorf("output does not match softsa.schema.json: %v", err)
 	}
 }
+
+// TestSchemaRejectsHost: the schema's host vocabulary can fail: an
+// unknown host event kind, an offset method it does not know, and host
+// evidence without its file are caught.
+func TestSchemaRejectsHost(t *testing.T) {
+	schema := compileSchema(t)
+	head := `{"schema_version":1,"tool":{"name":"softsa","version":"x"},"captures":[{"file":"f","format":"pcap","frames":1,"first":null,"last":null,"warnings":null,"hosts":null,`
+	pair := `"pairs":[{"initiator":"10.0.0.1","responder":"10.0.0.2","verdict":"kb977526","negotiations":null,"sas":null,"gaps":null,`
+	ev := `{"time":null,"host_time":null,"file":"s.xml","record":1,"source":"Security 4653","kind":"%s"}`
+	good := head + pair + `"findings":[{"id":"HOST_LOG_CONTRADICTS","confidence":0.7,"summary":"s","wireshark_filter":"","evidence":[{"frame":0,"time":null,"proto":"host","what":"w","host":{"file":"s.xml","record":1,"source":"Security 5451"}}]}],` +
+		`"host_events":[` + strings.Replace(ev, "%s", "mm-failure", 1) + `]}],` +
+		`"host_logs":[{"file":"s.xml","format":"security-xml","events":1,"attached":1,"offset_seconds":-3.7,"offset_method":"ike-packets","offset_matches":1,"offset_note":"n","warnings":null}]}]}`
+	for _, c := range []struct {
+		doc  string
+		want bool
+	}{
+		{good, true},
+		{strings.Replace(good, `"kind":"mm-failure"`, `"kind":"mm-fail"`, 1), false},
+		{strings.Replace(good, `"offset_method":"ike-packets"`, `"offset_method":"guess"`, 1), false},
+		{strings.Replace(good, `"host":{"file":"s.xml",`, `"host":{`, 1), false},
+		{strings.Replace(good, `"proto":"host"`, `"proto":"hostlog"`, 1), false},
+	} {
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(c.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(doc); (err == nil) != c.want {
+			t.Errorf("valid %v, want %v (%v): %s", err == nil, c.want, err, c.doc)
+		}
+	}
+}
