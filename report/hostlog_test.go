@@ -172,3 +172,43 @@ func TestSchemaRejectsHost(t *testing.T) {
 		}
 	}
 }
+
+// TestHostLogHTML: the HTML report of the sample with host logs, against
+// its golden: the host logs and their offsets under the capture, a
+// "Windows says" lane on the pair's timeline with one diamond per event,
+// the pair's "Windows says" table, host evidence tagged "host" rather
+// than given a frame, and a log's markup escaped.
+func TestHostLogHTML(t *testing.T) {
+	got := renderHTML(t, hostSample(t))
+	checkNoActiveContent(t, got)
+	golden(t, filepath.Join("html", "kb977526-vista-to-xp-hostlogs.html"), got)
+	s := string(got)
+	for _, want := range []string{
+		`<h3>Host logs</h3>`,
+		`host clock 3.70 s ahead of the capture, from 44 IKE packet events`,
+		`<text class="lane-label" x="8" y=`,
+		`>Windows says</text>`,
+		`<h4>Windows says <span class="host-tag">host</span></h4>`,
+		`<tr class="host-ev"><td class="num"><span class="host-tag">host</span></td>`,
+		`host log: IKE failure (Windows&#39; own word)`,
+		`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;`,
+		`Security 4977 &lt;b&gt;&#34;&amp;&#39;`,
+		`<th class="host">host log in outage</th>`,
+		`1 failure, 4 drops`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(s, `<script>alert("x")`) || strings.Contains(s, `<b>"&'`) {
+		t.Error("a host log's text is not escaped")
+	}
+	// One diamond per listed event, each in the host lane's classes.
+	marks := 0
+	for _, c := range []string{"host-failure", "host-drop", "host-established", "host-other"} {
+		marks += strings.Count(s, `<path class="`+c+`"`)
+	}
+	if marks != 16 {
+		t.Errorf("%d host marks on the timeline, want 16", marks)
+	}
+}
