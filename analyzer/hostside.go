@@ -54,6 +54,9 @@ const (
 	// when the soft SA lets the clear traffic through and the outage
 	// ends; the offset's error adds to it.
 	hostSlack = 5 * time.Second
+	// maxHostPerPair caps the events attached to one pair, whatever a
+	// log holds: the per-pair work (cycles, contradictions) stays bounded.
+	maxHostPerPair = 1 << 16
 	// maxHostListed caps the "Windows says" list of one pair.
 	maxHostListed = 100
 	// maxHostEvidence is how many host events the KB finding cites per
@@ -194,7 +197,7 @@ func (a *analysis) attachHostLogs() {
 			}
 		}
 		st.res.OffsetSeconds, st.res.OffsetMatches = seconds(st.offset), n
-		untimed, elsewhere := 0, 0
+		untimed, elsewhere, capped := 0, 0, 0
 		for j := range l.Events {
 			e := &l.Events[j]
 			if e.Time.IsZero() {
@@ -210,6 +213,10 @@ func (a *analysis) attachHostLogs() {
 				elsewhere++
 				continue
 			}
+			if len(a.hostPairs[k]) >= maxHostPerPair {
+				capped++
+				continue
+			}
 			file := e.File
 			if file == "" {
 				file = l.File
@@ -219,6 +226,9 @@ func (a *analysis) attachHostLogs() {
 		}
 		if untimed > 0 {
 			st.res.Warnings = append(st.res.Warnings, fmt.Sprintf("%d events carry no time and are left out", untimed))
+		}
+		if capped > 0 {
+			st.res.Warnings = append(st.res.Warnings, fmt.Sprintf("%d events left out: a pair holds at most %d host events", capped, maxHostPerPair))
 		}
 		if elsewhere > 0 {
 			st.res.Warnings = append(st.res.Warnings, fmt.Sprintf("%d events concern addresses the capture has no pair of (or that the --pair filter left out)", elsewhere))

@@ -593,3 +593,54 @@ func TestHostOffsetFromFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestHostRandomEvents: events of any kind, time, address and cookie, in
+// any order, valid or not, never break the analysis: the capture's own
+// result is the same, every event is attached or counted.
+func TestHostRandomEvents(t *testing.T) {
+	base := analyzeFile(t, kbSample, Options{})
+	_, kb0 := kbPair(t, base)
+	rng := rand.New(rand.NewPCG(15, 977526))
+	addrs := []netip.Addr{vista, xp, {}, netip.MustParseAddr("::ffff:10.10.1.57"), netip.MustParseAddr("2001:db8::1"), netip.IPv4Unspecified()}
+	t0 := kb0.Cycles[0].OutageStart.Time
+	for seed := range 30 {
+		var evs []hostlog.Event
+		for i := range rng.IntN(400) {
+			e := hostlog.Event{Kind: hostlog.Kind(rng.IntN(14)), Record: i + 1, Local: addrs[rng.IntN(len(addrs))], Remote: addrs[rng.IntN(len(addrs))],
+				ErrorCode: uint32(13790 + rng.IntN(120)), ICookie: rng.Uint64() % 4, RCookie: rng.Uint64() % 4, MessageID: uint32(rng.IntN(3)),
+				Role: []string{"", "initiator", "responder"}[rng.IntN(3)]}
+			switch rng.IntN(4) {
+			case 0: // no time
+			case 1:
+				e.Time = time.Unix(rng.Int64N(1<<40)-1<<39, 0)
+			default:
+				e.Time = t0.Add(time.Duration(rng.Int64N(int64(30 * time.Minute))))
+			}
+			evs = append(evs, e)
+		}
+		l := &hostlog.Log{File: "r.xml", Format: hostlog.Format(rng.IntN(7)), Events: evs, Warnings: []string{"w"}}
+		r := analyzeFile(t, kbSample, Options{HostLogs: []*hostlog.Log{l, nil}})
+		if len(r.HostLogs) != 1 || r.HostLogs[0].Events != len(evs) || r.HostLogs[0].Attached > len(evs) {
+			t.Fatalf("seed %d: %+v", seed, r.HostLogs)
+		}
+		p, kb := kbPair(t, r)
+		if len(p.HostEvents) > maxHostListed || len(kb.Cycles) != len(kb0.Cycles) || p.Verdict != base.Pairs[0].Verdict || kb.Confidence < kb0.Confidence-0.0001 {
+			t.Fatalf("seed %d: %d events listed, %d cycles, verdict %s, confidence %.2f", seed, len(p.HostEvents), len(kb.Cycles), p.Verdict, kb.Confidence)
+		}
+	}
+}
+
+// TestHostPerPairCap: a log with more events for a pair than the cap
+// attaches the cap and says how many it left out.
+func TestHostPerPairCap(t *testing.T) {
+	_, kb0 := kbPair(t, analyzeFile(t, kbSample, Options{}))
+	t0 := kb0.Cycles[0].OutageStart.Time
+	evs := make([]hostlog.Event, maxHostPerPair+5)
+	for i := range evs {
+		evs[i] = hostlog.Event{Time: t0.Add(time.Duration(i) * time.Millisecond), Kind: hostlog.KindKernelDrop, Local: xp, Remote: vista, Record: i + 1}
+	}
+	r := analyzeFile(t, kbSample, Options{HostLogs: []*hostlog.Log{{File: "big.xml", Format: hostlog.FormatSecurity, Events: evs}}})
+	if hl := r.HostLogs[0]; hl.Attached != maxHostPerPair || !hasWarning(hl.Warnings, "5 events left out: a pair holds at most 65536 host events") {
+		t.Errorf("%+v", hl)
+	}
+}
