@@ -128,6 +128,15 @@ func TestHostLogCommandLine(t *testing.T) {
 	if code := run([]string{"-q", xml}, s); code != exitUsage || !strings.Contains(stderr.String(), "goes with no capture") || stdout.Len() > 0 {
 		t.Errorf("a lone host log: exit %d, %s", code, stderr)
 	}
+	// --jsonl: the capture's line carries its host logs.
+	s, stdout, stderr = bufStreams()
+	if code := run([]string{"-q", "--jsonl", sample, xml}, s); code != exitFindings || !strings.Contains(stdout.String(), `"host_logs":[{"file":"`+xml) {
+		t.Errorf("--jsonl: exit %d, %s %.300s", code, stderr, stdout)
+	}
+	s, _, stderr = bufStreams()
+	if code := run([]string{"--merge", sample, xml}, s); code != exitUsage || !strings.Contains(stderr.String(), "is a host log (Security log XML export), not a capture") {
+		t.Errorf("--merge with a host log: exit %d, %s", code, stderr)
+	}
 	s, _, stderr = bufStreams()
 	if code := run([]string{"dump", xml}, s); code == exitOK || !strings.Contains(stderr.String(), "a host log (Security log XML export), not a capture") {
 		t.Errorf("dump of a host log: exit %d, %s", code, stderr)
