@@ -212,3 +212,20 @@ func TestHostLogHTML(t *testing.T) {
 		t.Errorf("%d host marks on the timeline, want 16", marks)
 	}
 }
+
+// TestHostLogTextWidth: the host lines fit every width, the narrowest
+// included.
+func TestHostLogTextWidth(t *testing.T) {
+	r := hostSample(t)
+	for _, width := range []int{40, 60, 80, 100, 160} {
+		var b bytes.Buffer
+		if err := Text(&b, r, TextOptions{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range strings.Split(b.String(), "\n") {
+			if n := len([]rune(l)); n > width {
+				t.Errorf("width %d: line %d is %d columns: %q", width, i+1, n, l)
+			}
+		}
+	}
+}

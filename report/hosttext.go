@@ -84,11 +84,15 @@ func (p *printer) windowsSays(c *result.CaptureResult) {
 		}
 		for _, e := range pr.HostEvents[:shown] {
 			lead := fmt.Sprintf("  %-*s  %-*s  ", ww, p.when(e.Time), dw, hostDuring(e))
-			hang := strings.Repeat(" ", runes(lead))
 			if runes(lead)+20 > p.o.Width {
-				hang = "      "
+				// Too narrow for columns: the time on a line of its
+				// own, the rest under it.
+				p.line("  %s", p.when(e.Time))
+				lead = "    " + hostDuring(e) + "  "
+				p.para(lead, lead, "      ", hostEventText(e))
+				continue
 			}
-			p.para(lead, lead, hang, hostEventText(e))
+			p.para(lead, lead, strings.Repeat(" ", runes(lead)), hostEventText(e))
 		}
 		if more := n - shown; more > 0 {
 			p.para("  ", "  ", "    ", fmt.Sprintf("… %d more (see --format json or the HTML report)", more))
