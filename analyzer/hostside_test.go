@@ -179,6 +179,7 @@ func TestHostOffsetRecovered(t *testing.T) {
 		if err := math.Abs(hl.OffsetSeconds - c.shift.Seconds()); err > 0.1 {
 			t.Errorf("shift %v: offset %.3f s, off by %.3f s", c.shift, hl.OffsetSeconds, err)
 		}
+		t.Logf("shift %v: estimated %.6f s (error %.6f s) from %d events: %s", c.shift, hl.OffsetSeconds, hl.OffsetSeconds-c.shift.Seconds(), hl.OffsetMatches, hl.OffsetNote)
 		if hl.OffsetMethod != result.OffsetIKEPackets || hl.OffsetMatches != len(l.Events) || !strings.HasPrefix(hl.OffsetNote, c.note) {
 			t.Errorf("shift %v: %+v", c.shift, hl)
 		}
