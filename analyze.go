@@ -17,6 +17,7 @@ import (
 	"softsa/analyzer/result"
 	"softsa/batch"
 	"softsa/decoders/capture"
+	"softsa/decoders/hostlog"
 	"softsa/merge"
 	"softsa/report"
 )
@@ -300,7 +301,7 @@ func discover(o analyzeOptions, stderr io.Writer, note func(string, ...any)) ([]
 		return nil, err
 	}
 	if o.stdin != "" {
-		in := batch.Input{Path: stdinName}
+		in := batch.Input{Path: stdinName, Named: true}
 		if st, err := os.Stat(o.stdin); err == nil {
 			in.Size = st.Size()
 		}
@@ -313,14 +314,86 @@ func discover(o analyzeOptions, stderr io.Writer, note func(string, ...any)) ([]
 	} else if n := len(found.Skipped); n > 0 {
 		note("skipped %d files that hold no capture (-v lists them)", n)
 	}
+	if orphans := batch.AttachHostLogs(found.Inputs, found.HostLogs); len(orphans) > 0 {
+		return nil, orphanError(orphans)
+	}
 	if len(found.Inputs) == 0 {
 		return nil, fmt.Errorf("no capture found in %s", strings.Join(o.Inputs, " "))
+	}
+	if o.Verbose {
+		for _, in := range found.Inputs {
+			if len(in.HostLogs) > 0 {
+				fmt.Fprintf(stderr, "softsa: %s: with host logs %s\n", in.Path, strings.Join(in.HostLogs, ", "))
+			}
+		}
 	}
 	inputs := found.Inputs
 	if o.Join {
 		inputs = batch.Join(inputs, note)
 	}
 	return inputs, nil
+}
+
+// orphanError says which host logs go with no capture, and the rule that
+// pairs them.
+func orphanError(orphans []batch.HostLog) error {
+	var named, walked []string
+	for _, l := range orphans {
+		if l.Named {
+			named = append(named, l.Path)
+		} else {
+			walked = append(walked, l.Path)
+		}
+	}
+	var parts []string
+	if len(named) > 0 {
+		parts = append(parts, fmt.Sprintf("host log %s goes with no capture: a host log named on the command line goes with the captures named there (softsa CAPTURE %s)",
+			strings.Join(named, ", "), named[0]))
+	}
+	if len(walked) > 0 {
+		parts = append(parts, fmt.Sprintf("host log %s goes with no capture: a host log found in a folder goes with the captures of its own folder, and its folder has none",
+			strings.Join(walked, ", ")))
+	}
+	return errors.New(strings.Join(parts, "; "))
+}
+
+// readHostLog reads a host log (a variable so that tests can stand in for
+// formats whose readers live elsewhere).
+var readHostLog = hostlog.Read
+
+// readHostLogs reads the host logs that go with a capture, and says in
+// warnings, naming the file, what could not be read.
+func readHostLogs(paths []string) (logs []*hostlog.Log, warnings []string) {
+	for _, p := range paths {
+		fh, err := os.Open(p)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("host log %s: %v", p, errorText(p, err)))
+			continue
+		}
+		l, err := readHostLog(p, fh)
+		fh.Close()
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("host log %s: %v", p, errorText(p, err)))
+		}
+		if l != nil {
+			if l.File == "" {
+				l.File = p
+			}
+			logs = append(logs, l)
+		}
+	}
+	return logs, warnings
+}
+
+// withHostLogs reads in's host logs into a copy of ao; the warnings are
+// for the capture's result.
+func withHostLogs(in batch.Input, ao analyzer.Options) (analyzer.Options, []string) {
+	if len(in.HostLogs) == 0 {
+		return ao, nil
+	}
+	logs, warnings := readHostLogs(in.HostLogs)
+	ao.HostLogs = logs
+	return ao, warnings
 }
 
 // parallelism is how many analyses run at once.
@@ -367,11 +440,19 @@ func analyzeInput(ctx context.Context, in batch.Input, ao analyzer.Options, stdi
 	if in.Err != nil {
 		return outcome{err: fmt.Errorf("%s: %w", in.Path, in.Err)}
 	}
+	ao, warnings := withHostLogs(in, ao)
+	var (
+		cr  *result.CaptureResult
+		err error
+	)
 	if in.Join != nil {
-		cr, err := analyzeChain(ctx, in, ao)
-		return outcome{cr, err}
+		cr, err = analyzeChain(ctx, in, ao)
+	} else {
+		cr, err = analyzeFile(ctx, in.Path, ao, stdin)
 	}
-	cr, err := analyzeFile(ctx, in.Path, ao, stdin)
+	if cr != nil {
+		cr.Warnings = append(cr.Warnings, warnings...)
+	}
 	return outcome{cr, err}
 }
 
@@ -578,6 +659,13 @@ func filteredOut(c *result.CaptureResult) string {
 // and a damaged capture is said after the report.
 func runMerge(o analyzeOptions, ao analyzer.Options, s ioStreams) int {
 	a, b := o.Inputs[0], o.Inputs[1]
+	for _, in := range o.Inputs {
+		if hf := batch.HostLogFormat(in); hf != hostlog.FormatNone {
+			fmt.Fprintf(s.err, "softsa: --merge %s %s: %s is a host log (%s), not a capture; a merged analysis takes the two captures only (analyse each capture with its host logs: softsa CAPTURE %s)\n",
+				a, b, in, batch.HostLogKind(hf), in)
+			return exitUsage
+		}
+	}
 	if sa, err := os.Stat(a); err == nil {
 		if sb, err := os.Stat(b); err == nil && os.SameFile(sa, sb) {
 			fmt.Fprintf(s.err, "softsa: --merge %s %s: the same file twice; give the capture of each host\n", a, b)

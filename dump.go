@@ -7,7 +7,9 @@ import (
 	"os"
 	"strings"
 
+	"softsa/batch"
 	"softsa/decoders/capture"
+	"softsa/decoders/hostlog"
 	"softsa/dump"
 )
 
@@ -93,6 +95,10 @@ func runDump(o dumpOptions, s ioStreams) int {
 			path = spool
 		} else if st, err := os.Stat(in); err == nil && st.IsDir() {
 			fmt.Fprintf(s.err, "softsa: %s: is a folder; dump takes capture files (softsa dump %s/*.pcapng)\n", in, strings.TrimSuffix(in, "/"))
+			unreadable++
+			continue
+		} else if hf := batch.HostLogFormat(in); hf != hostlog.FormatNone {
+			fmt.Fprintf(s.err, "softsa: %s: a host log (%s), not a capture; dump prints the messages of captures only: give it to the analysis with its capture (softsa CAPTURE %s)\n", in, batch.HostLogKind(hf), in)
 			unreadable++
 			continue
 		}

@@ -27,6 +27,11 @@ Usage:
   softsa [flags] CAPTURE|FOLDER...   analyse captures (pcap, pcapng, NetMon 2.x, gzip);
                                      folders are walked, captures recognised by content;
                                      - reads standard input
+  softsa [flags] CAPTURE... HOSTLOG...
+                                     with the hosts' own logs (wfpdiag.xml/.cab, Security
+                                     log XML; an .etl's WFP events come with it): a host
+                                     log named here goes with every capture named here,
+                                     one found in a folder with the captures of its folder
   softsa dump [--proto P,…] CAPTURE  one JSON line per decoded IKE, ESP and SMB message
   softsa convert CAPTURE -o OUT.pcapng
                                      any capture softsa reads (ETL included) as pcapng

@@ -13,6 +13,7 @@ import (
 	"softsa/analyzer/result"
 	"softsa/decoders"
 	"softsa/decoders/capture"
+	"softsa/decoders/hostlog"
 	"softsa/decoders/ike"
 	"softsa/decoders/smb"
 )
@@ -52,6 +53,11 @@ type Options struct {
 	// FallbackMax is the longest delay before clear traffic flows that is
 	// still a healthy fallback to clear, FALLBACK_OK (10 s).
 	FallbackMax time.Duration
+	// HostLogs are host-side logs (WFP events, wfpdiag.xml, Security log
+	// XML) of the capture's hosts: their events are placed on the
+	// capture's pairs and timeline (hostside.go). The WFP events of an
+	// ETL capture itself are added without being listed here.
+	HostLogs []*hostlog.Log
 }
 
 // Defaults, as the Options fields say them.
@@ -203,6 +209,18 @@ type analysis struct {
 	warnings      []string
 	clock         clockWatch
 
+	// Host-side evidence (hostside.go): keepIKE is set when host logs
+	// are attached, and ikeLog then remembers the first maxIKELog IKE
+	// messages (ikeLogCut counts the rest); ownLog is the capture's own
+	// WFP events; hostLogs and hostPairs are the logs and their events
+	// by pair, once attached.
+	keepIKE   bool
+	ikeLog    []ikeLogEntry
+	ikeLogCut int
+	ownLog    *hostlog.Log
+	hostLogs  []hostLogState
+	hostPairs map[pairKey][]hostEv
+
 	// Scratch space reused for every message so that the per-frame path
 	// does not allocate.
 	ike  ike.Summary
@@ -214,10 +232,11 @@ type analysis struct {
 // newAnalysis returns an analysis with opts (zero fields take defaults).
 func newAnalysis(opts Options) *analysis {
 	return &analysis{
-		opts:  opts.withDefaults(),
-		pairs: make(map[pairKey]*pair),
-		hosts: make(map[netip.Addr]*host),
-		name:  make([]byte, 0, 256),
+		opts:    opts.withDefaults(),
+		pairs:   make(map[pairKey]*pair),
+		hosts:   make(map[netip.Addr]*host),
+		name:    make([]byte, 0, 256),
+		keepIKE: len(opts.HostLogs) > 0,
 	}
 }
 
@@ -249,6 +268,11 @@ func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult
 	if st := stats; st.Expired+st.Dropped > 0 {
 		a.warnf("IP reassembly: %d incomplete datagrams expired, %d fragments dropped (of %d fragments)",
 			st.Expired, st.Dropped, st.Fragments)
+	}
+	// An ETL capture holds the WFP events its host logged beside the
+	// packets, on the same clock; they are there once the reading ended.
+	if h, ok := c.(interface{ HostLog() *hostlog.Log }); ok {
+		a.ownLog = h.HostLog()
 	}
 	r := a.finish()
 	r.File = c.Name()

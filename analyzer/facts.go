@@ -52,6 +52,9 @@ type facts struct {
 	// ended is the last IKEv2 negotiation the initiator abandoned after a
 	// successful IKE_SA_INIT, or the responder redirected.
 	ended *negotiation
+	// host is what the hosts' logs say about the pair (hostside.go); nil
+	// without host events.
+	host *hostFacts
 }
 
 // factsOf gathers the facts of p, after closeRuns. It first puts p's

@@ -42,6 +42,7 @@ func (a *analysis) finish() *result.CaptureResult {
 		a.capWarning(p)
 		a.oneWayWarning(p)
 	}
+	a.attachHostLogs()
 	clear(a.pairs) // a.order has every pair
 	a.lastP = nil
 	r.Pairs = make([]result.Pair, len(a.order))
@@ -68,6 +69,7 @@ func (a *analysis) finish() *result.CaptureResult {
 		a.warnf("caps reached on %d more pairs", a.cappedPairs-maxCapWarnings)
 	}
 	r.Warnings = append(r.Warnings, a.warnings...)
+	r.HostLogs = a.hostLogResults()
 	r.FilteredOut, r.FilteredOutMore = a.out.result()
 	sort.SliceStable(r.Pairs, func(i, j int) bool {
 		x, y := &r.Pairs[i], &r.Pairs[j]
@@ -126,8 +128,10 @@ func (a *analysis) capWarning(p *pair) {
 // it for several pairs at once.
 func (a *analysis) pairResult(p *pair) result.Pair {
 	f := a.factsOf(p)
+	f.host = a.hostFactsOf(p, &f)
 	out := p.toResult(&f)
 	out.Findings = a.findings(p, &f)
+	a.hostSide(p, &f, &out)
 	out.Verdict = verdict(&f)
 	switch {
 	case out.Verdict == result.VerdictInconclusive:

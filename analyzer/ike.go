@@ -157,6 +157,9 @@ func (a *analysis) addIKE(p *pair, from side, m *decoders.Message, now ref) {
 		return
 	}
 	h := &s.Header
+	if a.keepIKE {
+		a.noteIKE(ikeKey{icookie: cookie(h.ISPI), rcookie: cookie(h.RSPI), msgid: h.MsgID, src: m.Src, dst: m.Dst}, now.t)
+	}
 	p.cnt.ike[from]++
 	p.lastIKE[from] = now
 	p.noteIKEInRun(from, now)

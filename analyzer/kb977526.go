@@ -39,7 +39,9 @@ import (
 // (coefficient of variation 0, nothing from 0.5 on); +0.05 each when the
 // initiator's vendor IDs say Vista/2008 and the responder's XP/2003, -0.10
 // each when they say the opposite; +0.05 when every outage shows the
-// initiator retransmitting clear TCP or pinging again; -0.10 when some outages are held.
+// initiator retransmitting clear TCP or pinging again; -0.10 when some outages are held;
+// up to +0.10 for the share of outages in which the initiator's own log
+// shows a main-mode authentication failure (hostside.go).
 // Clamped to [0.05, 0.99], and to 0.45 below MinCycles.
 
 // kbCycle is one matched cycle.
@@ -140,7 +142,7 @@ func (a *analysis) heldCycles(p *pair, init side, regular []kbCycle) []kbCycle {
 }
 
 // kbFinding builds the KB977526 finding.
-func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Finding {
+func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle, host *hostFacts) result.Finding {
 	ini, resp := p.addr[init], p.addr[init.other()]
 	n := len(cycles)
 	var outs []float64
@@ -204,6 +206,10 @@ func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Findin
 		// The outage is inferred from the negotiation alone.
 		conf -= 0.10
 	}
+	// Windows' own word for the KB precondition (hostside.go).
+	if host != nil && host.authOutages > 0 {
+		conf += 0.10 * float64(host.authOutages) / float64(n)
+	}
 	conf = math.Max(0.05, math.Min(0.99, conf))
 	if n < a.opts.MinCycles {
 		conf = math.Min(conf, 0.45)
@@ -231,6 +237,10 @@ func (a *analysis) kbFinding(p *pair, init side, cycles []kbCycle) result.Findin
 	}
 	if held > 0 {
 		fmt.Fprintf(&sum, "; in %d of the outages none of %s's clear packets reached the wire (held by IPsec during the negotiation)", held, ini)
+	}
+	if host != nil && host.authOutages > 0 {
+		fmt.Fprintf(&sum, "; Windows on %s logs main-mode authentication failures in %d of %d outages (%s), as KB 977526 expects of an initiator without a valid IPsec certificate",
+			ini, host.authOutages, n, strings.Join(host.authNames, ", "))
 	}
 	if n < a.opts.MinCycles {
 		if n == 1 {

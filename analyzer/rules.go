@@ -19,7 +19,7 @@ import (
 func (a *analysis) findings(p *pair, f *facts) []result.Finding {
 	out := []result.Finding{}
 	if len(f.cycles) > 0 {
-		out = append(out, a.kbFinding(p, f.kbSide, f.cycles))
+		out = append(out, a.kbFinding(p, f.kbSide, f.cycles, f.host))
 	}
 	ncSide := noSide
 	if f.noComm {

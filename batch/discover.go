@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"softsa/decoders/capture"
+	"softsa/decoders/hostlog"
 )
 
 // Input is one file to analyse.
@@ -28,6 +29,11 @@ type Input struct {
 	// Join, when set, lists ring-buffer files to analyse as one capture,
 	// in order; Path then names the set.
 	Join []string
+	// Named is set when the user named the file itself (or standard
+	// input), clear when a folder walk found it; HostLogs are the host
+	// logs that go with it (hostlogs.go).
+	Named    bool
+	HostLogs []string
 }
 
 // Skipped is a file a folder walk passed over, and why.
@@ -40,6 +46,9 @@ type Skipped struct {
 type Found struct {
 	Inputs  []Input // sorted by path, each path once
 	Skipped []Skipped
+	// HostLogs are the host-side logs found, sorted by path, each once;
+	// AttachHostLogs shares them out among the inputs.
+	HostLogs []HostLog
 }
 
 // captureExt lists the names support engineers give captures. In a folder,
@@ -67,9 +76,16 @@ func Discover(args []string) (Found, error) {
 	var f Found
 	seen := map[string]bool{}
 	add := func(in Input) {
-		if !seen[in.Path] {
-			seen[in.Path] = true
-			f.Inputs = append(f.Inputs, in)
+		if seen[in.Path] {
+			return
+		}
+		seen[in.Path] = true
+		f.Inputs = append(f.Inputs, in)
+	}
+	addLog := func(l HostLog) {
+		if !seen[l.Path] {
+			seen[l.Path] = true
+			f.HostLogs = append(f.HostLogs, l)
 		}
 	}
 	for _, arg := range args {
@@ -91,18 +107,25 @@ func Discover(args []string) (Found, error) {
 			case err != nil:
 				add(Input{Path: p, Err: err})
 			case st.IsDir():
-				walk(p, add, &f.Skipped)
+				walk(p, add, addLog, &f.Skipped)
 			default:
-				add(classify(p, st, true))
+				if hf := HostLogFormat(p); hf != hostlog.FormatNone {
+					addLog(HostLog{Path: p, Format: hf, Named: true})
+					continue
+				}
+				in := classify(p, st, true)
+				in.Named = true
+				add(in)
 			}
 		}
 	}
 	sort.Slice(f.Inputs, func(i, j int) bool { return f.Inputs[i].Path < f.Inputs[j].Path })
 	sort.Slice(f.Skipped, func(i, j int) bool { return f.Skipped[i].Path < f.Skipped[j].Path })
+	sort.Slice(f.HostLogs, func(i, j int) bool { return f.HostLogs[i].Path < f.HostLogs[j].Path })
 	return f, nil
 }
 
-func walk(root string, add func(Input), skipped *[]Skipped) {
+func walk(root string, add func(Input), addLog func(HostLog), skipped *[]Skipped) {
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == root {
@@ -132,6 +155,13 @@ func walk(root string, add func(Input), skipped *[]Skipped) {
 			return nil
 		}
 		in := classify(p, st, false)
+		if in.Err != nil {
+			// No capture magic: it may be a host log.
+			if hf := HostLogFormat(p); hf != hostlog.FormatNone {
+				addLog(HostLog{Path: p, Format: hf})
+				return nil
+			}
+		}
 		// A file that could not be read is listed whatever its name: it
 		// may be a capture, and the user must know it was not read.
 		var pe *fs.PathError

@@ -3,6 +3,7 @@ package batch
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -34,6 +35,12 @@ func Join(inputs []Input, note func(format string, args ...any)) []Input {
 		for _, x := range inputs {
 			if joined[x.Path] {
 				in.Size += x.Size
+				in.Named = in.Named || x.Named
+				for _, h := range x.HostLogs {
+					if !slices.Contains(in.HostLogs, h) {
+						in.HostLogs = append(in.HostLogs, h)
+					}
+				}
 			}
 		}
 		in.Path = strings.Join(in.Join, " + ")

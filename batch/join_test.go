@@ -53,6 +53,8 @@ func TestJoin(t *testing.T) {
 		bad,
 		{Path: path("ring_00003_20100101121000.pcap"), Size: 3},
 	}
+	// The host logs of the members go with the set, each once.
+	AttachHostLogs(inputs, []HostLog{{Path: path("security.xml")}, {Path: path("wfpdiag.xml")}})
 	var notes []string
 	out := Join(inputs, func(format string, args ...any) { notes = append(notes, format) })
 	if len(out) != 3 {
@@ -65,7 +67,8 @@ func TestJoin(t *testing.T) {
 		}
 	}
 	want := []string{path("ring_00001_20100101120000.pcap"), path("ring_00002_20100101120500.pcap"), path("ring_00003_20100101121000.pcap")}
-	if set == nil || !slices.Equal(set.Join, want) || set.Size != 6 || set.Path != strings.Join(want, " + ") {
+	if set == nil || !slices.Equal(set.Join, want) || set.Size != 6 || set.Path != strings.Join(want, " + ") ||
+		!slices.Equal(set.HostLogs, []string{path("security.xml"), path("wfpdiag.xml")}) {
 		t.Errorf("joined input %+v, want %v of 6 bytes", set, want)
 	}
 	if !slices.ContainsFunc(out, func(in Input) bool { return in.Path == bad.Path && in.Err != nil }) {

@@ -38,8 +38,8 @@ func BatchText(w io.Writer, r *result.Result) error {
 				cycles = strconv.Itoa(len(f.Cycles))
 				outage, soft = cycleMeans(f.Cycles, tenths, ">= ")
 			}
-			if len(f.Evidence) > 0 {
-				first = strconv.Itoa(f.Evidence[0].Frame)
+			if n := f.FirstFrame(); n > 0 {
+				first = strconv.Itoa(n)
 			}
 			if err := t.row(c.File, p.Initiator+" -> "+p.Responder, p.Verdict, f.ID,
 				strconv.FormatFloat(f.Confidence, 'f', 2, 64), cycles, outage, soft, first); err != nil {

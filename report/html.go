@@ -92,6 +92,8 @@ type htmlCapture struct {
 	Rows         []htmlPairRow
 	Pairs        []*htmlPair
 	Hosts        []htmlHost
+	// HostLogs are the host-side logs attached (hosthtml.go).
+	HostLogs []result.HostLog
 }
 
 type htmlVerdict struct {
@@ -134,6 +136,10 @@ type htmlPair struct {
 	NegotiationsOmitted int
 	SAs                 []htmlSA
 	SAsOmitted          int
+	// HostEvents is the pair's "Windows says" list (hosthtml.go).
+	HostEvents        []htmlHostEvent
+	HostEventsOmitted int
+	HostCycles        bool // the cycle table has a host column
 }
 
 type htmlFinding struct {
@@ -157,6 +163,8 @@ type htmlEvidence struct {
 	Frame int
 	At    htmlTime
 	What  string
+	// Host is set for a host log event, which has no frame.
+	Host bool
 }
 
 type htmlCycle struct {
@@ -171,6 +179,7 @@ type htmlCycle struct {
 	Retransmissions int
 	Frames          string
 	InFlight        []string
+	Host            string // host log events inside the outage
 }
 
 type htmlSMB struct {
@@ -330,7 +339,7 @@ func newHTMLCapture(c *result.CaptureResult, id string) *htmlCapture {
 	hc := &htmlCapture{
 		ID: id, File: c.File, Format: c.Format, Frames: c.Frames,
 		First: fullTime(c.First), Last: fullTime(c.Last),
-		Error: c.Error, Warnings: c.Warnings, Merge: c.Merge,
+		Error: c.Error, Warnings: c.Warnings, Merge: c.Merge, HostLogs: c.HostLogs,
 	}
 	if !c.First.IsZero() && !c.Last.IsZero() {
 		s := c.Last.Sub(c.First.Time).Seconds()
@@ -496,8 +505,8 @@ func newHTMLPairRow(c *result.CaptureResult, p *result.Pair, anchor string) html
 		return row
 	}
 	row.Confidence = strconv.FormatFloat(f.Confidence, 'f', 2, 64)
-	if len(f.Evidence) > 0 {
-		row.FirstEvidence = strconv.Itoa(f.Evidence[0].Frame)
+	if n := f.FirstFrame(); n > 0 {
+		row.FirstEvidence = strconv.Itoa(n)
 	}
 	if n := len(f.Cycles); n > 0 {
 		row.Cycles = strconv.Itoa(n)
@@ -526,6 +535,7 @@ func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *
 		if f.ID == result.FindingKB977526 && hp.KB == nil {
 			hp.KB = &hf
 			hp.Cycles = newHTMLCycles(p, f, ck)
+			hp.HostCycles = hostCycles(f.Cycles)
 			continue
 		}
 		hp.Findings = append(hp.Findings, hf)
@@ -533,6 +543,7 @@ func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *
 	if hp.KB != nil || p.HasProblem() {
 		hp.Timeline = newTimeline(c, p, ck)
 	}
+	hp.HostEvents, hp.HostEventsOmitted = newHTMLHostEvents(p, ck)
 	if p.SMB != nil {
 		hp.SMB = &htmlSMB{
 			Dialect: p.SMB.Dialect, Sessions: p.SMB.Sessions,
@@ -618,7 +629,7 @@ func newHTMLFinding(f *result.Finding, ck clock) htmlFinding {
 		hf.Class = "f-info"
 	}
 	for _, e := range f.Evidence {
-		hf.Evidence = append(hf.Evidence, htmlEvidence{Frame: e.Frame, At: ck.at(e.Time), What: e.What})
+		hf.Evidence = append(hf.Evidence, htmlEvidence{Frame: e.Frame, At: ck.at(e.Time), What: e.What, Host: e.Proto == result.ProtoHost})
 	}
 	return hf
 }
@@ -634,7 +645,7 @@ func newHTMLCycles(p *result.Pair, f *result.Finding, ck clock) []htmlCycle {
 			N: i + 1, OutageStart: ck.at(cy.OutageStart), OutageEnd: ck.at(cy.OutageEnd),
 			Outage: humanSeconds(cy.OutageSeconds), SoftStart: ck.at(cy.SoftSAStart), SoftEnd: ck.at(cy.SoftSAEnd),
 			Soft: soft, IKEMessages: cy.IKEMessages, Retransmissions: cy.Retransmissions,
-			Frames: frameList(cy.Frames, htmlMaxFrames),
+			Frames: frameList(cy.Frames, htmlMaxFrames), Host: hostCycleCell(cy),
 		}
 		// What the user was doing: the SMB requests outstanding when the
 		// unanswered gap of this outage began.

@@ -119,6 +119,7 @@ func (p *printer) capture(c *result.CaptureResult) error {
 			p.para("  ", "  ", "    ", fmt.Sprintf("host %s: %s", h.Addr, h.OS))
 		}
 	}
+	p.hostLogs(c)
 	p.line("")
 	// Pairs worst first, in the order the HTML report uses.
 	p.order = pairOrder(c)
@@ -147,6 +148,7 @@ func (p *printer) capture(c *result.CaptureResult) error {
 			}
 		}
 	}
+	p.windowsSays(c)
 	p.others(c)
 	p.merge(c.Merge)
 	for _, w := range c.Warnings {
@@ -177,8 +179,8 @@ func (p *printer) summary(c *result.CaptureResult) error {
 		conf, cycles, outage, soft, first := "-", "-", "-", "-", "-"
 		if f != nil {
 			conf = strconv.FormatFloat(f.Confidence, 'f', 2, 64)
-			if len(f.Evidence) > 0 {
-				first = strconv.Itoa(f.Evidence[0].Frame)
+			if n := f.FirstFrame(); n > 0 {
+				first = strconv.Itoa(n)
 			}
 			if len(f.Cycles) > 0 {
 				cycles = strconv.Itoa(len(f.Cycles))
@@ -207,27 +209,38 @@ func (p *printer) kb(pr *result.Pair, f *result.Finding) error {
 	head := fmt.Sprintf("%s -> %s: confidence %.2f, %d cycle(s)", pr.Initiator, pr.Responder, f.Confidence, len(f.Cycles))
 	p.para(p.paint(ansiRed+ansiBold, "KB 977526")+" ", "KB 977526 ", "  ", head)
 	p.para("  ", "  ", "    ", f.Summary)
+	cols := cycleColumns
+	host := hostCycles(f.Cycles)
+	if host {
+		// What the hosts logged inside each outage, before the frames.
+		cols = append(cols[:4:4], column{head: "host log in outage"}, cols[4])
+	}
+	fc := len(cols) - 1 // the frames column
 	rows := make([][]string, len(f.Cycles))
 	for i, cy := range f.Cycles {
 		soft := tenths(cy.SoftSASeconds)
 		if cy.SoftSAOpen {
 			soft = ">= " + soft + " (open)"
 		}
-		rows[i] = []string{strconv.Itoa(i + 1), fmt.Sprintf("+%.3fs", offsetSeconds(cy.OutageStart.Time, p.start)), tenths(cy.OutageSeconds), soft, ""}
+		rows[i] = []string{strconv.Itoa(i + 1), fmt.Sprintf("+%.3fs", offsetSeconds(cy.OutageStart.Time, p.start)), tenths(cy.OutageSeconds), soft}
+		if host {
+			rows[i] = append(rows[i], hostCycleCell(cy))
+		}
+		rows[i] = append(rows[i], "")
 	}
 	// The frames get what the other columns leave of the width.
-	used := 2 + 2*4
-	for c := range 4 {
-		w := runes(cycleColumns[c].head)
+	used := 2 + 2*fc
+	for c := range fc {
+		w := runes(cols[c].head)
 		for _, r := range rows {
 			w = max(w, runes(r[c]))
 		}
 		used += w
 	}
 	for i, cy := range f.Cycles {
-		rows[i][4] = frameSummary(cy.Frames, max(p.o.Width-used, 8))
+		rows[i][fc] = frameSummary(cy.Frames, max(p.o.Width-used, 8))
 	}
-	for _, l := range fitTable(cycleColumns, rows, "  ", p.o.Width) {
+	for _, l := range fitTable(cols, rows, "  ", p.o.Width) {
 		p.line("%s", l)
 	}
 	p.evidence(f)
@@ -237,27 +250,32 @@ func (p *printer) kb(pr *result.Pair, f *result.Finding) error {
 // evidence prints the first evidence frames in aligned columns (frame,
 // time, offset, what), the what wrapped under itself.
 func (p *printer) evidence(f *result.Finding) {
-	n := min(len(f.Evidence), p.o.MaxEvidence)
+	shown := textEvidence(f.Evidence, p.o.MaxEvidence)
 	fw, ow := 0, 0
-	for _, e := range f.Evidence[:n] {
+	for _, e := range shown {
 		fw = max(fw, len(strconv.Itoa(e.Frame)))
 		if !e.Time.IsZero() {
 			ow = max(ow, len(p.off(e.Time)))
 		}
 	}
-	for _, e := range f.Evidence[:n] {
+	for _, e := range shown {
 		when := fmt.Sprintf("%-12s %*s", "-", ow, "")
 		if !e.Time.IsZero() {
 			when = roundMS(e.Time.Time).UTC().Format("15:04:05.000") + " " + fmt.Sprintf("%*s", ow, p.off(e.Time))
 		}
 		lead := fmt.Sprintf("  frame %*d  %s  ", fw, e.Frame, when)
+		if e.Proto == result.ProtoHost {
+			// A host log event has no frame: it says so where the
+			// frame number would be.
+			lead = fmt.Sprintf("  %-*s  %s  ", 6+fw, "host", when)
+		}
 		hang := strings.Repeat(" ", runes(lead))
 		if runes(lead)+20 > p.o.Width {
 			hang = "      "
 		}
 		p.para(lead, lead, hang, e.What)
 	}
-	if more := len(f.Evidence) - n + f.EvidenceOmitted; more > 0 {
+	if more := len(f.Evidence) - len(shown) + f.EvidenceOmitted; more > 0 {
 		p.para("  ", "  ", "    ", fmt.Sprintf("… %d more (see --format json or the HTML report)", more))
 	}
 	if f.WiresharkFilter != "" {

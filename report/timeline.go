@@ -71,6 +71,10 @@ var tlLegends = []struct{ class, swatch, text string }{
 	{"ike-fail", "sw-x", "IKE not established"},
 	{"gap-unanswered", "sw-unanswered", "clear traffic unanswered"},
 	{"gap-idle", "sw-idle", "idle (nobody sending)"},
+	{"host-failure", "sw-host-failure", "host log: IKE failure (Windows' own word)"},
+	{"host-drop", "sw-host-drop", "host log: packet dropped by the IPsec driver"},
+	{"host-established", "sw-host-established", "host log: SA established"},
+	{"host-other", "sw-host-other", "host log: other event"},
 }
 
 // legend keeps the entries whose shapes the timeline has.
@@ -300,6 +304,9 @@ func newTimeline(c *result.CaptureResult, p *result.Pair, ck clock) *htmlTimelin
 			tl.Shapes = append(tl.Shapes, b.bar("esp", s.Start.Time, s.End.Time, y, h, title))
 		}
 	}
+
+	// Lane: what the hosts logged (hosthtml.go).
+	b.hostLane(p)
 
 	// Lane: clear traffic: soft SAs, unanswered and idle gaps.
 	y, h := b.lane("Clear traffic", "clear (unencrypted) traffic between the pair")

@@ -43,6 +43,14 @@ const (
 	// pair with no IKE and no ESP at all, where it says nothing about
 	// IPsec (peer-to-peer traffic is often left unanswered).
 	FindingTrafficGap = "TRAFFIC_GAP"
+	// FindingHostLogContradicts: a host's own log and the capture
+	// disagree about the pair: the log shows an SA established inside an
+	// outage in which the capture sees none, or a negotiation failure
+	// while the capture shows ESP flowing both ways (analyzer/hostside.go
+	// defines it precisely). One of them is not what it seems: another
+	// host's log, a clock offset estimated wrong, or a capture point that
+	// misses traffic.
+	FindingHostLogContradicts = "HOST_LOG_CONTRADICTS"
 )
 
 // Verdict codes, the JSON's pair "verdict". A pair gets exactly one, the
@@ -126,6 +134,7 @@ var findings = []FindingKind{
 	{FindingOneWayESP, "One-way ESP", "encrypted traffic flowed in one direction only", SeverityProblem, 0},
 	{FindingTrafficGap, "Unanswered traffic", "traffic went unanswered for a long time", SeverityProblem, SeverityInfo},
 	{FindingFallbackSlow, "Slow fallback to clear", "the fallback to clear text was slow", SeverityProblem, 0},
+	{FindingHostLogContradicts, "Host log contradicts the capture", "the host's own log and the capture disagree", SeverityProblem, 0},
 	{FindingFallbackOK, "Fallback to clear (as designed)", "the connection fell back to clear text as designed", SeverityInfo, 0},
 }
 

@@ -8,7 +8,7 @@ import (
 // severity, and ranks that are the verdicts' order.
 func TestCatalog(t *testing.T) {
 	ids := []string{FindingKB977526, FindingFallbackOK, FindingFallbackSlow, FindingNoCommunication, FindingNoIKEResponse,
-		FindingNegotiationFailed, FindingIKEFragmentsLost, FindingOneWayESP, FindingTrafficGap}
+		FindingNegotiationFailed, FindingIKEFragmentsLost, FindingOneWayESP, FindingTrafficGap, FindingHostLogContradicts}
 	if got := len(Findings()); got != len(ids) {
 		t.Errorf("%d findings in the catalog, %d IDs", got, len(ids))
 	}

@@ -54,6 +54,9 @@ type CaptureResult struct {
 	// for that message, not the report.
 	FilteredOut     []string `json:"-"`
 	FilteredOutMore int      `json:"-"`
+	// HostLogs are the host-side logs attached to the capture
+	// (hostlog.go).
+	HostLogs []HostLog `json:"host_logs,omitempty"`
 }
 
 // Host is what the capture tells about one address: the IKE vendor IDs it
@@ -96,6 +99,11 @@ type Pair struct {
 	ClearBytes   int  `json:"clear_bytes"`
 	ESPPackets   int  `json:"esp_packets"`
 	IKEMessages  int  `json:"ike_messages"`
+	// HostEvents is what the hosts' logs say about the pair ("Windows
+	// says"), in capture time order, IKE packet events left out;
+	// HostEventsOmitted counts those beyond the cap.
+	HostEvents        []HostEvent `json:"host_events,omitempty"`
+	HostEventsOmitted int         `json:"host_events_omitted,omitempty"`
 }
 
 // Finding is one diagnosis with the frames that support it.
@@ -141,6 +149,11 @@ type Cycle struct {
 	// before) the outage; Retransmissions its clear TCP retransmissions.
 	IKEMessages     int `json:"ike_messages"`
 	Retransmissions int `json:"retransmissions"`
+	// HostFailures and HostDrops count the host events inside the outage
+	// (hostlog.go): IKE/AuthIP failures, and packets the IPsec driver
+	// dropped (Security 4963, WFP 1003).
+	HostFailures int `json:"host_failures,omitempty"`
+	HostDrops    int `json:"host_drops,omitempty"`
 }
 
 // Evidence is one frame that supports a finding.
@@ -154,6 +167,9 @@ type Evidence struct {
 	// not record it.
 	Src  string `json:"src"`
 	What string `json:"what"`
+	// Host is set, with Proto ProtoHost and Frame 0, when the evidence is
+	// a host-side log event rather than a frame.
+	Host *HostRef `json:"host,omitempty"`
 }
 
 // Evidence protocols.
