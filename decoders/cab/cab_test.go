@@ -163,7 +163,11 @@ func TestHostile(t *testing.T) {
 		{"no CK", func(b []byte) []byte { b[dataStart+8] = 'X'; le.PutUint32(b[dataStart:], 0); return b }, nil, cab.ErrMSZIP},
 		{"file claims more than its blocks hold", func(b []byte) []byte { le.PutUint32(b[offFirstFile:], 1<<31); return b }, nil, cab.ErrShort},
 		{"truncated data", func(b []byte) []byte { return b[:len(b)-100] }, nil, cab.ErrBlock},
-		{"more blocks claimed than present", func(b []byte) []byte { le.PutUint16(b[offFolder+4:], 60000); le.PutUint32(b[offFirstFile:], 1<<31); return b }, nil, cab.ErrBlock},
+		{"more blocks claimed than present", func(b []byte) []byte {
+			le.PutUint16(b[offFolder+4:], 60000)
+			le.PutUint32(b[offFirstFile:], 1<<31)
+			return b
+		}, nil, cab.ErrBlock},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
