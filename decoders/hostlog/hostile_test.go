@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"softsa/decoders/capture"
 	"softsa/decoders/cab"
+	"softsa/decoders/capture"
 	"softsa/decoders/etl"
 	"softsa/decoders/etl/etltest"
 	"softsa/decoders/hostlog"
@@ -84,7 +84,9 @@ func TestXMLHostile(t *testing.T) {
 		{"giant text node", func() io.Reader { return repeatReader(good+ns+"<EventData><Data Name='x'>", "lol", 64<<20, "</Data>") }, nil, nGood, 16 << 20},
 		{"giant attribute", func() io.Reader { return repeatReader(good+ns+"<EventData><Data Name='", "lol", 64<<20, "'/>") }, nil, nGood, 16 << 20},
 		{"truncated inside an event", func() io.Reader { return strings.NewReader(good + ns + "<System><EventID>4653</Even") }, nil, nGood, 1 << 20},
-		{"giant text before any event", func() io.Reader { return repeatReader("<Events xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>", "x", 64<<20, "") }, hostlog.ErrXMLToken, 0, 16 << 20},
+		{"giant text before any event", func() io.Reader {
+			return repeatReader("<Events xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>", "x", 64<<20, "")
+		}, hostlog.ErrXMLToken, 0, 16 << 20},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
