@@ -120,14 +120,14 @@ func TestManyNonEvents(t *testing.T) {
 	good := securityXML(t, false)
 	var lg *hostlog.Log
 	var err error
-	n := allocated(func() { lg, err = hostlog.Read("big.xml", repeatReader(good, other, 200000, good)) })
+	n := allocated(func() { lg, err = hostlog.Read("big.xml", repeatReader(good, other, 50000, good)) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := 2 * (len(sample()) - 2); len(lg.Events) != want {
 		t.Errorf("%d events, want %d", len(lg.Events), want)
 	}
-	t.Logf("%d MiB of XML, %d events, %d MiB allocated in all, warnings %q", 200000*len(other)>>20, len(lg.Events), n>>20, lg.Warnings)
+	t.Logf("%d MiB of XML, %d events, %d MiB allocated in all, warnings %q", 50000*len(other)>>20, len(lg.Events), n>>20, lg.Warnings)
 }
 
 func TestWFPDiagHostile(t *testing.T) {

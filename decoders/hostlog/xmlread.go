@@ -129,8 +129,11 @@ func newXMLStream(file string, r io.Reader) *xmlStream {
 	return &xmlStream{file: file, d: d}
 }
 
-// next returns the next token (a copy of it), with the nesting checked;
-// its error names the file and the byte offset.
+// next returns the next token, with the nesting checked; its error names
+// the file and the byte offset. As with xml.Decoder.Token, the bytes of a
+// CharData, Comment or Directive are valid only until the next call: the
+// readers copy what they keep at once (names and attribute values are
+// strings, safe to keep).
 func (s *xmlStream) next() (xml.Token, error) {
 	t, err := s.d.Token()
 	if err != nil {
@@ -154,7 +157,7 @@ func (s *xmlStream) next() (xml.Token, error) {
 			return nil, s.wrap(ErrXMLEntity)
 		}
 	}
-	return xml.CopyToken(t), nil
+	return t, nil
 }
 
 func (s *xmlStream) wrap(err error) error {
