@@ -353,3 +353,45 @@ func TestEVTXAndUnknown(t *testing.T) {
 		t.Errorf("text: %v", err)
 	}
 }
+
+// TestWFPVersions: the v1 templates add fields at the end (1005:
+// ProviderContextKey; 1007: MMSaLuid, MMProviderContextKey; 1013: ICookie,
+// RCookie), read when the event says v1 and required then.
+func TestWFPVersions(t *testing.T) {
+	for _, ev := range sample()[2:4] { // 1005, 1007
+		id, _, v0, _ := hostlogtest.WFPUserData(ev)
+		extra := 16
+		if id == 1007 {
+			extra = 24
+		}
+		v1 := append(bytes.Clone(v0), make([]byte, extra)...)
+		var a, b hostlog.Event
+		if err := hostlog.DecodeWFP(id, 0, v0, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := hostlog.DecodeWFP(id, 1, v1, &b); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%d: v0 %+v, v1 %+v", id, a, b)
+		}
+		if err := hostlog.DecodeWFP(id, 1, v0, &b); !errors.Is(err, hostlog.ErrWFPShort) {
+			t.Errorf("%d: v1 without its fields: %v", id, err)
+		}
+	}
+	// 1013: addresses, KeyingModule (the manifest's KeyModMap: 3 AuthIP),
+	// SaLuid, and in v1 the cookies.
+	u := []byte{4, 0, 0, 0, 192, 168, 1, 10, 4, 0, 0, 0, 192, 168, 1, 20, 3, 0, 0, 0}
+	u = append(u, make([]byte, 8)...)
+	var e0, e1 hostlog.Event
+	if err := hostlog.DecodeWFP(1013, 0, u, &e0); err != nil || e0.KeyModule != "AuthIP" || e0.Local != local || e0.Remote != remote || e0.Kind != hostlog.KindMMEstablished {
+		t.Errorf("1013 v0: %v %+v", err, e0)
+	}
+	u = append(u, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0)
+	if err := hostlog.DecodeWFP(1013, 1, u, &e1); err != nil || e1.ICookie != 1 || e1.RCookie != 2 {
+		t.Errorf("1013 v1: %v %+v", err, e1)
+	}
+	if err := hostlog.DecodeWFP(1001, 0, u, &e1); !errors.Is(err, hostlog.ErrWFPNotDecoded) {
+		t.Errorf("1001: %v", err)
+	}
+}
