@@ -342,6 +342,7 @@ func TestSecurityUTF16(t *testing.T) {
 		u = append(u, byte(r), byte(r>>8))
 	}
 	compare(t, read(t, "ev.xml", u), hostlog.FormatSecurity, sample())
+	compare(t, read(t, "bom.xml", append([]byte("\xEF\xBB\xBF"), b.Bytes()...)), hostlog.FormatSecurity, sample())
 }
 
 func TestEVTXAndUnknown(t *testing.T) {

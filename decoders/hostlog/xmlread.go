@@ -61,7 +61,8 @@ func (g *tokenGuard) Read(p []byte) (int, error) {
 }
 
 // utf16Reader turns UTF-16 (little- or big-endian, after its byte order
-// mark) into UTF-8, as a stream: Event Viewer saves XML as UTF-16.
+// mark) into UTF-8, as a stream: Event Viewer may save XML as UTF-16, and
+// Windows PowerShell's `>` writes UTF-16LE.
 type utf16Reader struct {
 	r    *bufio.Reader
 	be   bool
@@ -117,6 +118,9 @@ type xmlStream struct {
 func newXMLStream(file string, r io.Reader) *xmlStream {
 	br := bufio.NewReader(r)
 	var src io.Reader = br
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3) // UTF-8 byte order mark, which encoding/xml refuses
+	}
 	if bom, _ := br.Peek(2); len(bom) == 2 && (bom[0] == 0xFF && bom[1] == 0xFE || bom[0] == 0xFE && bom[1] == 0xFF) {
 		be := bom[0] == 0xFE
 		br.Discard(2)
