@@ -82,6 +82,11 @@ func TestXMLHostile(t *testing.T) {
 		}, nil, nGood, 1 << 20},
 		{"deep nesting", func() io.Reader { return repeatReader(good+ns+"<EventData>", "<a>", 1<<20, "") }, nil, nGood, 4 << 20},
 		{"giant text node", func() io.Reader { return repeatReader(good+ns+"<EventData><Data Name='x'>", "lol", 64<<20, "</Data>") }, nil, nGood, 16 << 20},
+		{"giant text node with '>'", func() io.Reader { return repeatReader(good+ns+"<EventData><Data Name='x'>", "lol>", 64<<20, "</Data>") }, nil, nGood, 16 << 20},
+		{"giant CDATA with '<'", func() io.Reader {
+			return repeatReader(good+ns+"<EventData><Data Name='x'><![CDATA[", "l<l", 64<<20, "]]></Data>")
+		}, nil, nGood, 16 << 20},
+		{"giant comment with '<'", func() io.Reader { return repeatReader(good+ns+"<EventData><!--", "l<l", 64<<20, "--></EventData>") }, nil, nGood, 16 << 20},
 		{"giant attribute", func() io.Reader { return repeatReader(good+ns+"<EventData><Data Name='", "lol", 64<<20, "'/>") }, nil, nGood, 16 << 20},
 		{"truncated inside an event", func() io.Reader { return strings.NewReader(good + ns + "<System><EventID>4653</Even") }, nil, nGood, 1 << 20},
 		{"giant text before any event", func() io.Reader {

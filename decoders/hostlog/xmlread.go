@@ -41,19 +41,52 @@ var (
 	ErrXMLEntity = errors.New("XML document declares entities (a DTD); softsa expands none")
 )
 
-// tokenGuard passes a reader's bytes through, failing when more than
-// maxToken bytes pass without an angle bracket.
+// tokenGuard passes a reader's bytes through, failing when one token
+// would hold more than maxToken bytes: outside CDATA sections and
+// comments a token ends at the next '<' (which text and attribute values
+// cannot hold unescaped); inside them, at "]]>" or "-->". It keeps the
+// last 8 bytes seen to find those marks across reads.
 type tokenGuard struct {
-	r   io.Reader
-	run int
+	r    io.Reader
+	run  int
+	last uint64 // the last 8 bytes, the latest lowest
+	in   byte   // 0, or 'C' inside a CDATA section, '-' inside a comment
 }
+
+// The marks, as the low bytes of last: "![CDATA[", "<!--", "]]>", "-->".
+const (
+	markCDATA   = uint64('!')<<56 | uint64('[')<<48 | uint64('C')<<40 | uint64('D')<<32 | uint64('A')<<24 | uint64('T')<<16 | uint64('A')<<8 | uint64('[')
+	markComment = uint64('<')<<24 | uint64('!')<<16 | uint64('-')<<8 | uint64('-')
+	markCDEnd   = uint64(']')<<16 | uint64(']')<<8 | uint64('>')
+	markComEnd  = uint64('-')<<16 | uint64('-')<<8 | uint64('>')
+)
 
 func (g *tokenGuard) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
 	for i := range n {
-		if c := p[i]; c == '<' || c == '>' {
-			g.run = 0
-		} else if g.run++; g.run > maxToken {
+		c := p[i]
+		g.last = g.last<<8 | uint64(c)
+		g.run++
+		switch g.in {
+		case 0:
+			switch {
+			case c == '<':
+				g.run = 0
+			case g.last == markCDATA:
+				g.in, g.run = 'C', 0
+			case g.last&0xFFFFFFFF == markComment:
+				g.in, g.run = '-', 0
+			}
+		case 'C':
+			if g.last&0xFFFFFF == markCDEnd {
+				g.in, g.run = 0, 0
+			}
+		case '-':
+			if g.last&0xFFFFFF == markComEnd {
+				g.in, g.run = 0, 0
+			}
+		}
+		if g.run > maxToken {
 			return i, ErrXMLToken
 		}
 	}
