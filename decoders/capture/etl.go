@@ -3,6 +3,7 @@ package capture
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 
 	"softsa/decoders/etl"
@@ -81,5 +82,18 @@ func (c *Capture) ETLStats() (etl.Stats, bool) {
 // Next has returned io.EOF or an error; nil for any other format or an
 // ETL file without them.
 func (c *Capture) HostLog() *hostlog.Log {
-	return nil // TODO(hin branch): from the etl.Reader's WFP events
+	s, ok := c.src.(*etlSource)
+	if !ok {
+		return nil
+	}
+	evs := s.r.WFPEvents()
+	st := s.r.Stats()
+	if len(evs) == 0 && st.WFPOverflow == 0 {
+		return nil
+	}
+	lg := hostlog.FromWFPEvents(c.name, evs)
+	if st.WFPOverflow > 0 {
+		lg.Warnings = append(lg.Warnings, fmt.Sprintf("%s: %d WFP events past the %d kept were not read", c.name, st.WFPOverflow, etl.MaxWFPEvents))
+	}
+	return lg
 }

@@ -23,7 +23,9 @@
 //     keywords; the copy of a packet on another layer of the same miniport
 //     folds into the first.
 //
-// Every other provider's events are counted and skipped (Stats).
+// Microsoft-Windows-WFP's IKE and IPsec diagnostic events are kept as they
+// are, bounded (WFPEvents, wfp.go), for package hostlog to decode. Every
+// other provider's events are counted and skipped (Stats).
 //
 // ETW keeps one buffer per CPU, so a file's events are in time order only
 // per CPU. The Reader holds decoded frames in a heap and delivers the

@@ -103,6 +103,8 @@ type Stats struct {
 	NoLink            int // packet events whose packet type is no link type softsa reads
 	Incomplete        int // NDIS packets whose fragments never reached PacketEnd: dropped
 	OutOfOrder        int // frames delivered after a later one: the reordering window was too small
+	WFPEvents         int // Microsoft-Windows-WFP events; those softsa decodes are kept (WFPEvents)
+	WFPOverflow       int // WFP events past MaxWFPEvents or MaxWFPBytes: counted, not kept
 }
 
 // Reader reads the packets of an ETL file in timestamp order.
@@ -145,6 +147,7 @@ type Reader struct {
 	pk         pktmonPacketInfo
 	out        []byte // the data the last Next handed out, recycled on the next
 	lastNS     int64
+	wfp        wfpKeep
 	done       bool
 	err        error
 
@@ -391,6 +394,8 @@ func (r *Reader) record() {
 		r.pktmon(at)
 	case ProviderNDIS:
 		r.ndis(at)
+	case ProviderWFP:
+		r.wfpEvent(at)
 	default:
 		r.stats.OtherProviders++
 	}

@@ -28,6 +28,7 @@ const (
 	KindIKESent            // IKE packet sent (WFP 1024)
 	KindIKEReceived        // IKE packet received (WFP 1025)
 	KindInvalidPacket      // invalid negotiation packet received (Security 4976-4978)
+	KindClassifyDrop       // a WFP filter dropped a packet (wfpdiag.xml FWPM_NET_EVENT_TYPE_CLASSIFY_DROP)
 )
 
 // Event is one host-side log entry about IPsec between two addresses.

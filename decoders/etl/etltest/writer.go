@@ -25,6 +25,7 @@ type Event struct {
 	Time     time.Time
 	Provider etl.GUID
 	ID       uint16
+	Version  uint8 // the event descriptor's version (template version)
 	Keyword  uint64
 	User     []byte
 	// Ext is the number of extended data items written before the user
@@ -120,6 +121,7 @@ func EventRecord(f File, e Event) []byte {
 	le.PutUint64(r[0x10:], uint64(f.Raw(e.Time)))
 	copy(r[0x18:], e.Provider[:])
 	le.PutUint16(r[0x28:], e.ID)
+	r[0x2A] = e.Version
 	le.PutUint64(r[0x30:], e.Keyword)
 	for i := range e.Ext {
 		item := make([]byte, 16)
