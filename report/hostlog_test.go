@@ -115,11 +115,11 @@ func TestHostLogGoldens(t *testing.T) {
 	for _, want := range []string{
 		"host log vista-wfp.etl (etl): 44 events, 44 on the capture's pairs; host clock 3.70 s ahead of the capture, from 44 IKE packet events",
 		"host log security.xml (security-xml): 16 events, 16 on the capture's pairs; host clock 4.16 s ahead of the capture, roughly, from 4 failure events",
-		"host 09:13:09.801 (+65.301s) outage 1: 10.10.1.57 logs main mode failure 13806 (IKE failed to find valid machine certificate)",
+		"host 09:13:09.801 (+65.301s) outage 1: 10.10.1.57 logs main mode failure 13806 ERROR_IPSEC_IKE_NO_CERT (IKE failed to find valid machine certificate",
 		"soft SA 3 10.10.1.20: invalid negotiation packet received",
 		"warning: host log security.xml: record 40: no TimeCreated, skipped",
 		"Windows says 10.10.1.57 -> 10.10.1.20",
-		"outage 1 10.10.1.57: main mode failed, error 13806 (IKE failed to find valid machine certificate); failure point local, state SA_SENT, role initiator",
+		"outage 1 10.10.1.57: main mode failed, error 13806 ERROR_IPSEC_IKE_NO_CERT (IKE failed to find valid machine certificate); failure point local, state SA_SENT, role initiator",
 		"host log in outage",
 		"1 failure, 4 drops",
 		"HOST_LOG_CONTRADICTS",
