@@ -78,10 +78,10 @@ func (a *analysis) droppedReason(frame int) (uint32, bool) {
 }
 
 // DroppedNote is what the evidence says of a frame pktmon logged as
-// dropped: the packet was sent or received as far as pktmon saw it, and a
-// component of the stack dropped it.
+// dropped: pktmon saw the packet, and a component of the Windows stack
+// dropped it after (or where) it was logged.
 func DroppedNote(reason uint32) string {
-	return fmt.Sprintf("dropped by the Windows stack as pktmon logged it, drop reason %d", reason)
+	return fmt.Sprintf("pktmon logged it as dropped by the Windows stack, drop reason %d", reason)
 }
 
 // markDropped appends DroppedNote to the evidence of every finding that

@@ -114,6 +114,11 @@ func (p *printer) capture(c *result.CaptureResult) error {
 	span := roundMS(c.Last.Time).Sub(roundMS(c.First.Time))
 	p.para("  ", "  ", "    ", fmt.Sprintf("%s, %d frames, %s to %s UTC (%s)", c.Format, c.Frames,
 		roundMS(c.First.Time).UTC().Format("2006-01-02 15:04:05.000"), roundMS(c.Last.Time).UTC().Format("2006-01-02 15:04:05.000"), span))
+	for _, s := range []string{frameNumbersNote(c), etlCountsLine(c), wfpNote(c)} {
+		if s != "" {
+			p.para("  ", "  ", "    ", s)
+		}
+	}
 	for _, h := range c.Hosts {
 		if h.OS != "" {
 			p.para("  ", "  ", "    ", fmt.Sprintf("host %s: %s", h.Addr, h.OS))
@@ -122,7 +127,9 @@ func (p *printer) capture(c *result.CaptureResult) error {
 	p.line("")
 	// Pairs worst first, in the order the HTML report uses.
 	p.order = pairOrder(c)
-	if len(c.Pairs) == 0 {
+	if len(c.Pairs) == 0 && wireUnseen(c) {
+		p.line("  No pair judged: this capture does not show the wire (see the WFP layer line above).")
+	} else if len(c.Pairs) == 0 {
 		p.line("  No IKE, ESP or SMB traffic between any pair of hosts.")
 	} else if err := p.summary(c); err != nil {
 		return err

@@ -94,6 +94,14 @@ type ETLCounts struct {
 	Layers         map[string]int `json:"layers"`
 }
 
+// NoteOrEmpty returns w's note, or "" for a nil w.
+func (w *WFPLayer) NoteOrEmpty() string {
+	if w == nil {
+		return ""
+	}
+	return w.Note
+}
+
 // WFPLayer says how many packets the WFP layer logged and what that means
 // for the analysis.
 type WFPLayer struct {
