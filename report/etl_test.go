@@ -138,10 +138,18 @@ func TestETLReport(t *testing.T) {
 			}
 			lines := strings.Split(txt.String(), "\n")
 			cmd := "softsa convert captures/" + name + ".etl -o captures/" + name + ".pcapng"
-			// The header line (format, frames, first frame's time) and,
-			// right after it, the frame numbers' origin.
-			if len(lines) < 3 || !strings.HasPrefix(strings.TrimSpace(lines[1]), "etl, ") || !strings.Contains(lines[2], "frame numbers are those of the pcapng file `"+cmd+"`") {
-				t.Errorf("text report's head:\n%s", strings.Join(lines[:min(4, len(lines))], "\n"))
+			// The header paragraph (format, frames, the first frame's
+			// time) says where the frame numbers come from.
+			head := lines[1]
+			for _, l := range lines[2:] {
+				if !strings.HasPrefix(l, "    ") {
+					break
+				}
+				head += " " + strings.TrimSpace(l)
+			}
+			if !strings.HasPrefix(strings.TrimSpace(head), "etl, ") || !strings.Contains(head, "UTC (") ||
+				!strings.Contains(head, "; frame numbers are those of the pcapng file `"+cmd+"` writes") {
+				t.Errorf("text report's head:\n%s", head)
 			}
 			if !bytes.Contains(html, []byte("<dt>First frame</dt><dd>")) || !bytes.Contains(html, []byte("frame numbers are those of the pcapng file "+cmd)) {
 				t.Error("HTML report does not say where the frame numbers come from beside the first frame")

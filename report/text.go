@@ -112,9 +112,15 @@ func (p *printer) capture(c *result.CaptureResult) error {
 		return nil
 	}
 	span := roundMS(c.Last.Time).Sub(roundMS(c.First.Time))
-	p.para("  ", "  ", "    ", fmt.Sprintf("%s, %d frames, %s to %s UTC (%s)", c.Format, c.Frames,
-		roundMS(c.First.Time).UTC().Format("2006-01-02 15:04:05.000"), roundMS(c.Last.Time).UTC().Format("2006-01-02 15:04:05.000"), span))
-	for _, s := range []string{frameNumbersNote(c), etlCountsLine(c), wfpNote(c)} {
+	head := fmt.Sprintf("%s, %d frames, %s to %s UTC (%s)", c.Format, c.Frames,
+		roundMS(c.First.Time).UTC().Format("2006-01-02 15:04:05.000"), roundMS(c.Last.Time).UTC().Format("2006-01-02 15:04:05.000"), span)
+	if n := frameNumbersNote(c); n != "" {
+		// Next to the first frame: every frame number below is one of
+		// the converted file.
+		head += "; " + n
+	}
+	p.para("  ", "  ", "    ", head)
+	for _, s := range []string{etlCountsLine(c), wfpNote(c)} {
 		if s != "" {
 			p.para("  ", "  ", "    ", s)
 		}
