@@ -21,7 +21,8 @@ import (
 //	source address, destination address (4 bytes each for V4, 16 for V6)
 //	u8 IP protocol
 //	u64 flow context (the "2" events only)
-//	u16 payload length, then the transport header and payload
+//	u16 payload length, then the transport header and payload (all the
+//	bytes left, as Wireshark reads them)
 //
 // The packets are seen at the WFP transport layer, above IPsec: what was
 // ESP on the wire is logged decrypted. softsa gives each such packet an IP
@@ -180,16 +181,17 @@ func (r *Reader) wfpPacket(id uint16, u []byte) error {
 		return errWFPShort
 	}
 	src, dst, proto := u[:alen], u[alen:2*alen], u[2*alen]
-	plen := int(binary.LittleEndian.Uint16(u[fixed-2:]))
+	// Wireshark's dissector takes every byte after the payload length
+	// as the transport segment, whatever the length says; so does
+	// softsa, and the original length is the larger of the two (a
+	// segment logged short keeps the length it had).
 	payload := u[fixed:]
-	if plen < len(payload) {
-		payload = payload[:plen]
-	}
+	plen := max(len(payload), int(binary.LittleEndian.Uint16(u[fixed-2:])))
 	hlen := 20
 	if alen == 16 {
 		hlen = 40
 	}
-	if alen == 4 && hlen+plen > 0xFFFF {
+	if (alen == 4 && hlen+plen > 0xFFFF) || plen > 0xFFFF {
 		return errWFPSize
 	}
 	st := &r.wfpSt
