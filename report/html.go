@@ -532,6 +532,10 @@ func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *
 	hp.Traffic = fmt.Sprintf("%s (%s), %s, %s",
 		plural(p.ClearPackets, "clear packet", "clear packets"), humanBytes(int64(p.ClearBytes)),
 		plural(p.ESPPackets, "ESP packet", "ESP packets"), plural(p.IKEMessages, "IKE message", "IKE messages"))
+	if p.WFPPackets > 0 {
+		// ETL captures: the WFP layer's copies, above IPsec, not analysed.
+		hp.Traffic += "; " + plural(p.WFPPackets, "packet", "packets") + " seen decrypted at the WFP layer (not analysed)"
+	}
 
 	for i := range p.Findings {
 		f := &p.Findings[i]
