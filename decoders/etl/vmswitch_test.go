@@ -29,7 +29,7 @@ func TestVMSwitch(t *testing.T) {
 	sw := func(lower uint32, vlan uint16, frag []byte) etltest.VMSwitch {
 		return etltest.VMSwitch{Miniport: 20, Lower: lower, Port: 3, PortName: "F3A2-…", NicName: "Network Adapter", NicType: "Emulated", Dests: dests, VLAN: vlan, Fragment: frag}
 	}
-	p3v := sw(21, 0, p3)
+	p3v := sw(21, 99, p3)
 	p3v.OOB32, p3v.Dests, p3v.Port = true, nil, 9
 	buf := etltest.Buffer{Events: []etltest.Event{
 		sw(20, 42, p1).Event(at(1), both|etltest.KwSend),
@@ -58,7 +58,7 @@ func TestVMSwitch(t *testing.T) {
 	}{
 		{p1, 3, 42, true, false, 1, 20},
 		{big, 3, 7, false, true, 2, 20},
-		{p3, 9, 0, false, true, 3, 20},
+		{p3, 9, 99, false, true, 3, 20},
 	} {
 		fr := frames[i]
 		if !bytes.Equal(fr.Data, w.data) || fr.Port != w.port || fr.VLAN != w.vlan || fr.Outbound != w.out || fr.Inbound != w.in ||
