@@ -206,6 +206,7 @@ type analysis struct {
 
 	capDropped    int // frames of pairs beyond MaxPairs
 	capFirstFrame int
+	etl           etlState
 	warnings      []string
 	clock         clockWatch
 
@@ -278,6 +279,7 @@ func Analyze(ctx context.Context, c Source, opts Options) (*result.CaptureResult
 	r.File = c.Name()
 	r.Format = string(c.Format())
 	r.Frames = n
+	etlInfo(r, c)
 	// A reader that skips damage and goes on (ETL: a damaged buffer costs
 	// only that buffer) says what it lost.
 	if w, ok := c.(interface{ Warnings() []string }); ok {
@@ -375,6 +377,13 @@ func (a *analysis) add(m *decoders.Message) {
 	at := stampOf(m.Time)
 	a.span(m.Time, at)
 	a.clock.note(m.Frame, at)
+	if m.Dropped {
+		a.noteDropped(m)
+	}
+	if m.Layer != capture.LayerWire {
+		a.addWFP(m)
+		return
+	}
 	if m.IPVersion == 0 {
 		return
 	}

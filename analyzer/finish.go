@@ -46,6 +46,13 @@ func (a *analysis) finish() *result.CaptureResult {
 	clear(a.pairs) // a.order has every pair
 	a.lastP = nil
 	r.Pairs = make([]result.Pair, len(a.order))
+	var keys []pairKey
+	if a.etl.wfpFrames > 0 {
+		keys = make([]pairKey, len(a.order))
+		for i, p := range a.order {
+			keys[i] = keyOf(p.addr[0], p.addr[1])
+		}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(a.order)) {
@@ -65,6 +72,8 @@ func (a *analysis) finish() *result.CaptureResult {
 		})
 	}
 	wg.Wait()
+	a.wfpResult(r, keys)
+	a.markDropped(r)
 	if a.cappedPairs > maxCapWarnings {
 		a.warnf("caps reached on %d more pairs", a.cappedPairs-maxCapWarnings)
 	}

@@ -23,13 +23,15 @@ import (
 // Stats says what Write wrote.
 type Stats struct {
 	Frames     int // packet blocks
-	Interfaces int // interface description blocks: one per link type and adapter
+	Interfaces int // interface description blocks: one per link type, adapter, switch port and VLAN, and layer
 	Dropped    int // frames the source logged as dropped, each with a comment
 }
 
 // Write reads every frame of c and writes it to w as pcapng: one interface
 // per link type and adapter where the source names adapters (an ETL
-// file's NDIS miniport), in the order they first appear, the frame's
+// file's NDIS miniport; and per Hyper-V switch port and VLAN for its
+// VMSwitch packets), one of its own for the packets of the WFP layer (seen
+// above IPsec, named so), in the order they first appear, the frame's
 // timestamp to the nanosecond, its captured bytes and wire length, the
 // direction in epb_flags where the source knows it, and a comment with the
 // drop reason on a frame the source logged as dropped.
@@ -51,8 +53,19 @@ func Write(w io.Writer, c *capture.Capture) (Stats, error) {
 		if k.adapter != 0 {
 			desc += fmt.Sprintf(", adapter with interface index %d", k.adapter)
 		}
+		if k.port != 0 || k.vlan != 0 {
+			desc += fmt.Sprintf(", Hyper-V switch port %d, VLAN %d", k.port, k.vlan)
+		}
+		name := fmt.Sprintf("softsa-%d", len(ids))
+		if k.layer == capture.LayerWFP {
+			// The IP header of these packets is softsa's: the WFP
+			// capture provider logs addresses, protocol and the
+			// transport segment.
+			name += "-wfp"
+			desc += ", WFP layer: packets seen above IPsec (decrypted), IP header rebuilt by softsa; not the wire"
+		}
 		return pcapgo.NgInterface{
-			Name:                fmt.Sprintf("softsa-%d", len(ids)),
+			Name:                name,
 			Description:         desc,
 			LinkType:            k.link,
 			TimestampResolution: 9,
@@ -78,7 +91,7 @@ func Write(w io.Writer, c *capture.Capture) (Stats, error) {
 			rerr = err
 			break
 		}
-		k := iface{f.Link, f.Adapter}
+		k := iface{f.Link, f.Adapter, f.Port, f.VLAN, f.Layer}
 		id, ok := ids[k]
 		switch {
 		case ng == nil:
@@ -127,6 +140,9 @@ func Write(w io.Writer, c *capture.Capture) (Stats, error) {
 type iface struct {
 	link    layers.LinkType
 	adapter uint32
+	port    uint32
+	vlan    uint16
+	layer   capture.Layer
 }
 
 // DropComment is the comment on a frame pktmon logged as dropped.

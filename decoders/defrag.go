@@ -1,6 +1,8 @@
 package decoders
 
 import (
+	"softsa/decoders/capture"
+
 	"net/netip"
 	"time"
 )
@@ -35,6 +37,9 @@ type defragKey struct {
 	src, dst netip.Addr
 	id       uint32
 	proto    uint8
+	// layer keeps an ETL file's WFP-layer copy of a fragment from joining
+	// its wire copy.
+	layer capture.Layer
 }
 
 type defragSlot struct {

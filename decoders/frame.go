@@ -67,6 +67,13 @@ type Message struct {
 	Time    time.Time
 	Link    layers.LinkType
 	WireLen int
+	// Layer is the capture.Frame's: where in the stack the packet was
+	// logged (the wire, or an ETL file's WFP layer above IPsec).
+	Layer capture.Layer
+	// Dropped and DropReason are the capture.Frame's: pktmon logged the
+	// packet as dropped, for that PKTMON drop reason.
+	Dropped    bool
+	DropReason uint32
 
 	IPVersion uint8 // 4 or 6; 0 when the frame has no IP layer softsa decodes
 	Src, Dst  netip.Addr
@@ -217,7 +224,8 @@ func firstLayer(lt layers.LinkType, data []byte) int {
 
 // Decode decodes f into m, overwriting everything in m.
 func (d *Decoder) Decode(f *capture.Frame, m *Message) {
-	*m = Message{Frame: f.Number, Time: f.Time, Link: f.Link, WireLen: f.WireLen}
+	*m = Message{Frame: f.Number, Time: f.Time, Link: f.Link, WireLen: f.WireLen,
+		Layer: f.Layer, Dropped: f.Dropped, DropReason: f.DropReason}
 	if !d.parserOnly && d.fast(f, m) {
 		return
 	}
@@ -240,7 +248,7 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 			m.Src, _ = netip.AddrFromSlice(d.ip4.SrcIP)
 			m.Dst, _ = netip.AddrFromSlice(d.ip4.DstIP)
 			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
-				k := defragKey{src: m.Src, dst: m.Dst, id: m.IPID, proto: uint8(m.Proto)}
+				k := defragKey{src: m.Src, dst: m.Dst, id: m.IPID, proto: uint8(m.Proto), layer: f.Layer}
 				l4 = d.defrag.add(k, f.Time, int(d.ip4.FragOffset)*8, d.ip4.Flags&layers.IPv4MoreFragments != 0, d.ip4.Payload)
 				m.Fragment = l4 == nil
 				m.Reassembled = l4 != nil
@@ -253,7 +261,7 @@ func (d *Decoder) Decode(f *capture.Frame, m *Message) {
 		case layers.LayerTypeIPv6Fragment:
 			m.Proto, m.IPID = d.ip6frag.NextHeader, d.ip6frag.Identification
 			if d.ip6frag.MoreFragments || d.ip6frag.FragmentOffset != 0 {
-				k := defragKey{src: m.Src, dst: m.Dst, id: m.IPID, proto: uint8(m.Proto)}
+				k := defragKey{src: m.Src, dst: m.Dst, id: m.IPID, proto: uint8(m.Proto), layer: f.Layer}
 				l4 = d.defrag.add(k, f.Time, int(d.ip6frag.FragmentOffset)*8, d.ip6frag.MoreFragments, d.ip6frag.Payload)
 				m.Fragment = l4 == nil
 				m.Reassembled = l4 != nil

@@ -57,7 +57,9 @@ type key uint64
 var seed = maphash.MakeSeed()
 
 func fingerprint(m *decoders.Message) (key, bool) {
-	if m.IPVersion == 0 || m.Fragment {
+	// An ETL file's WFP-layer copies are not what went on the wire
+	// (decrypted, IP header rebuilt): only wire packets match.
+	if m.IPVersion == 0 || m.Fragment || m.Layer != capture.LayerWire {
 		return 0, false
 	}
 	var h maphash.Hash

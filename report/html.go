@@ -89,6 +89,11 @@ type htmlCapture struct {
 	Counts       string
 	Warnings     []string
 	Merge        *result.MergeInfo
+	// ETL captures only: where the frame numbers come from, the ETL
+	// reader's counts, the WFP layer's packets.
+	FrameNumbers string
+	ETLCounts    string
+	WFPNote      string
 	Rows         []htmlPairRow
 	Pairs        []*htmlPair
 	Hosts        []htmlHost
@@ -350,6 +355,11 @@ func newHTMLCapture(c *result.CaptureResult, id string) *htmlCapture {
 	}
 	hc.Verdict, hc.VerdictClass = captureVerdict(c)
 	hc.Counts = verdictCounts(c)
+	if c.FrameNumbers != "" {
+		hc.FrameNumbers = "softsa's frame numbers are those of the pcapng file " + c.FrameNumbers + " writes"
+	}
+	hc.ETLCounts = strings.TrimPrefix(etlCountsLine(c), "ETL: ")
+	hc.WFPNote = c.WFPLayer.NoteOrEmpty()
 	ck := clock{c.First.Time}
 
 	// Sections and rows worst first, in the order the text report uses.
@@ -380,6 +390,9 @@ func newHTMLCapture(c *result.CaptureResult, id string) *htmlCapture {
 func captureVerdict(c *result.CaptureResult) (sentence, class string) {
 	if c.Error != "" {
 		return "This capture could not be read: " + c.Error, "verdict-error"
+	}
+	if len(c.Pairs) == 0 && wireUnseen(c) {
+		return "This capture does not show the wire: every packet in it was logged at the WFP layer, above IPsec, so softsa cannot tell encrypted from clear traffic.", "verdict-error"
 	}
 	named := func(addr string) string {
 		if os := windowsOf(c, addr); os != "" {
@@ -528,6 +541,10 @@ func newHTMLPair(c *result.CaptureResult, p *result.Pair, id string, ck clock) *
 	hp.Traffic = fmt.Sprintf("%s (%s), %s, %s",
 		plural(p.ClearPackets, "clear packet", "clear packets"), humanBytes(int64(p.ClearBytes)),
 		plural(p.ESPPackets, "ESP packet", "ESP packets"), plural(p.IKEMessages, "IKE message", "IKE messages"))
+	if p.WFPPackets > 0 {
+		// ETL captures: the WFP layer's copies, above IPsec, not analysed.
+		hp.Traffic += "; " + plural(p.WFPPackets, "packet", "packets") + " seen decrypted at the WFP layer (not analysed)"
+	}
 
 	for i := range p.Findings {
 		f := &p.Findings[i]

@@ -129,6 +129,11 @@ func TestSchemaRejects(t *testing.T) {
 		`{"schema_version":1,"tool":{"name":"softsa","version":"x"},"capture":[]}`,
 		`{"schema_version":1,"tool":{"name":"softsa","version":"x"},"captures":[{"file":"f","format":"pcap","frames":1,"first":null,"last":null,"warnings":null,"hosts":null,
 		  "pairs":[{"initiator":"10.0.0.1","responder":"10.0.0.2","verdict":"kb-ish","findings":null,"negotiations":null,"sas":null,"gaps":null}]}]}`,
+		// ETL fields: a layer the vocabulary lacks, a WFP layer without its note.
+		`{"schema_version":1,"tool":{"name":"softsa","version":"x"},"captures":[{"file":"f","format":"etl","frames":1,"first":null,"last":null,"warnings":null,"hosts":null,"pairs":null,
+		  "etl":{"events":1,"packets":1,"folded":0,"dropped":0,"other_providers":0,"incomplete":0,"out_of_order":0,"damaged_buffers":0,"layers":{"wire":1,"wfp":0,"ipsec":0}}}]}`,
+		`{"schema_version":1,"tool":{"name":"softsa","version":"x"},"captures":[{"file":"f","format":"etl","frames":1,"first":null,"last":null,"warnings":null,"hosts":null,"pairs":null,
+		  "wfp_layer":{"packets":1,"other_pairs":1,"wire_frames":0}}]}`,
 	} {
 		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(bad))
 		if err != nil {

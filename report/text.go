@@ -112,8 +112,19 @@ func (p *printer) capture(c *result.CaptureResult) error {
 		return nil
 	}
 	span := roundMS(c.Last.Time).Sub(roundMS(c.First.Time))
-	p.para("  ", "  ", "    ", fmt.Sprintf("%s, %d frames, %s to %s UTC (%s)", c.Format, c.Frames,
-		roundMS(c.First.Time).UTC().Format("2006-01-02 15:04:05.000"), roundMS(c.Last.Time).UTC().Format("2006-01-02 15:04:05.000"), span))
+	head := fmt.Sprintf("%s, %d frames, %s to %s UTC (%s)", c.Format, c.Frames,
+		roundMS(c.First.Time).UTC().Format("2006-01-02 15:04:05.000"), roundMS(c.Last.Time).UTC().Format("2006-01-02 15:04:05.000"), span)
+	if n := frameNumbersNote(c); n != "" {
+		// Next to the first frame: every frame number below is one of
+		// the converted file.
+		head += "; " + n
+	}
+	p.para("  ", "  ", "    ", head)
+	for _, s := range []string{etlCountsLine(c), wfpNote(c)} {
+		if s != "" {
+			p.para("  ", "  ", "    ", s)
+		}
+	}
 	for _, h := range c.Hosts {
 		if h.OS != "" {
 			p.para("  ", "  ", "    ", fmt.Sprintf("host %s: %s", h.Addr, h.OS))
@@ -123,7 +134,9 @@ func (p *printer) capture(c *result.CaptureResult) error {
 	p.line("")
 	// Pairs worst first, in the order the HTML report uses.
 	p.order = pairOrder(c)
-	if len(c.Pairs) == 0 {
+	if len(c.Pairs) == 0 && wireUnseen(c) {
+		p.line("  No pair judged: this capture does not show the wire (see the WFP layer line above).")
+	} else if len(c.Pairs) == 0 {
 		p.line("  No IKE, ESP or SMB traffic between any pair of hosts.")
 	} else if err := p.summary(c); err != nil {
 		return err

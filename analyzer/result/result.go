@@ -57,6 +57,65 @@ type CaptureResult struct {
 	// HostLogs are the host-side logs attached to the capture
 	// (hostlog.go).
 	HostLogs []HostLog `json:"host_logs,omitempty"`
+
+	// Windows ETL captures (netsh trace, pktmon): see ETLInfo.
+	ETLInfo
+}
+
+// ETLInfo is what a report says of an ETL capture only; every field is
+// empty for the other formats.
+type ETLInfo struct {
+	// FrameNumbers is, for a capture Wireshark cannot open (ETL), the
+	// command that writes the pcapng file whose frame numbers the report's
+	// are: frame N of the report is frame N of that file.
+	FrameNumbers string `json:"frame_numbers,omitempty"`
+	// ETL is what the ETL reader counted.
+	ETL *ETLCounts `json:"etl,omitempty"`
+	// WFPLayer is set when the capture holds packets of the WFP layer,
+	// logged above IPsec (decrypted): they are counted, per pair
+	// (Pair.WFPPackets) and here, and never analysed with the wire's.
+	WFPLayer *WFPLayer `json:"wfp_layer,omitempty"`
+}
+
+// ETLCounts is what the ETL reader counted: events read, packet events
+// decoded, copies of a packet logged again at another layer or component
+// and folded into its first, packets pktmon logged as dropped (event 170;
+// each is still a frame, marked in the evidence that cites it), events of
+// providers that log no packets (skipped), packets whose fragments never
+// completed, frames that came later than the reordering window allowed,
+// buffers damaged (each named in the warnings), and the frames delivered
+// per layer.
+type ETLCounts struct {
+	Events         int            `json:"events"`
+	Packets        int            `json:"packets"`
+	Folded         int            `json:"folded"`
+	Dropped        int            `json:"dropped"`
+	OtherProviders int            `json:"other_providers"`
+	Incomplete     int            `json:"incomplete"`
+	OutOfOrder     int            `json:"out_of_order"`
+	DamagedBuffers int            `json:"damaged_buffers"`
+	Layers         map[string]int `json:"layers"`
+}
+
+// NoteOrEmpty returns w's note, or "" for a nil w.
+func (w *WFPLayer) NoteOrEmpty() string {
+	if w == nil {
+		return ""
+	}
+	return w.Note
+}
+
+// WFPLayer says how many packets the WFP layer logged and what that means
+// for the analysis.
+type WFPLayer struct {
+	// Packets is the number of WFP-layer frames; OtherPairs how many of
+	// them belong to no pair seen on the wire.
+	Packets    int `json:"packets"`
+	OtherPairs int `json:"other_pairs"`
+	// WireFrames is the number of frames from the wire (NDIS, pktmon):
+	// 0 means the analysis cannot see the wire at all.
+	WireFrames int    `json:"wire_frames"`
+	Note       string `json:"note"`
 }
 
 // Host is what the capture tells about one address: the IKE vendor IDs it
@@ -104,6 +163,11 @@ type Pair struct {
 	// HostEventsOmitted counts those beyond the cap.
 	HostEvents        []HostEvent `json:"host_events,omitempty"`
 	HostEventsOmitted int         `json:"host_events_omitted,omitempty"`
+
+	// WFPPackets counts the pair's packets an ETL capture logged at the
+	// WFP layer, above IPsec (decrypted): not analysed, since a decrypted
+	// copy of ESP would look like clear traffic.
+	WFPPackets int `json:"wfp_packets,omitempty"`
 }
 
 // Finding is one diagnosis with the frames that support it.

@@ -74,6 +74,15 @@ type Frame struct {
 	// logged on (an ETL file's NDIS miniport), 0 where the source does
 	// not say: convert gives each adapter an interface of its own.
 	Adapter uint32
+	// Port and VLAN are a Hyper-V switch packet's source port and VLAN ID
+	// (an ETL file's NDIS event 1003), 0 otherwise: convert gives each
+	// adapter, port and VLAN an interface of its own.
+	Port uint32
+	VLAN uint16
+	// Layer is where the packet was logged: LayerWire for every capture
+	// format but ETL, whose WFP capture provider logs packets above IPsec
+	// (LayerWFP), decrypted. The analysis keeps the two views apart.
+	Layer Layer
 
 	// held is set when Data points into a held capture's window, where it
 	// stays valid until the holder releases it, not just until Next.
@@ -257,6 +266,7 @@ func (c *Capture) Next(f *Frame) error {
 	// Only an ETL source sets these: a frame reused across the inputs of
 	// a join must not keep them.
 	f.Outbound, f.Inbound, f.Dropped, f.DropReason, f.Adapter = false, false, false, 0, 0
+	f.Port, f.VLAN, f.Layer = 0, 0, LayerWire
 	if err := c.src.next(f); err != nil {
 		if err == io.EOF && (c.format != FormatPcap || c.offset() == offset) {
 			// pcapgo's pcapng reader says io.EOF only where a block

@@ -52,6 +52,7 @@ func (s *etlSource) next(f *Frame) error {
 	}
 	f.Time, f.Link, f.Data, f.WireLen = s.f.Time, s.f.Link, s.f.Data, s.f.WireLen
 	f.Outbound, f.Inbound, f.Dropped, f.DropReason, f.Adapter = s.f.Outbound, s.f.Inbound, s.f.Dropped, s.f.DropReason, s.f.Adapter
+	f.Port, f.VLAN, f.Layer = s.f.Port, s.f.VLAN, s.f.Layer
 	return nil
 }
 
@@ -67,6 +68,16 @@ func (c *Capture) Warnings() []string {
 	}
 	return nil
 }
+
+// Layer says where a frame was logged (see etl.Layer): LayerWire, or
+// LayerWFP for an ETL file's WFP-layer packets, seen above IPsec.
+type Layer = etl.Layer
+
+// The layers of Frame.Layer.
+const (
+	LayerWire = etl.LayerWire
+	LayerWFP  = etl.LayerWFP
+)
 
 // ETLStats returns what the ETL reader counted (events, packets, copies
 // folded, providers skipped), and false for any other format.

@@ -21,7 +21,13 @@
 //   - Microsoft-Windows-NDIS-PacketCapture 1001: fragments joined from
 //     PacketStart to PacketEnd, link type and direction from the
 //     keywords; the copy of a packet on another layer of the same miniport
-//     folds into the first.
+//     folds into the first. 1003 (VMSwitch) the same way, its strings and
+//     destination array stepped over, the source port and the VLAN of its
+//     out-of-band 802.1Q info kept (Frame.Port, Frame.VLAN).
+//   - the WFP capture provider (C22D1B14-…) 60011/60012/60021/60022 and
+//     their fragments in event 2000: transport messages seen at the WFP
+//     layer, above IPsec, so decrypted. Each gets a rebuilt IP header and
+//     is marked LayerWFP (Frame.Layer), never to be taken for the wire.
 //
 // Microsoft-Windows-WFP's IKE and IPsec diagnostic events are kept as they
 // are, bounded (WFPEvents, wfp.go), for package hostlog to decode. Every

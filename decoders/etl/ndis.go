@@ -102,7 +102,20 @@ func (r *Reader) ndis(at int) {
 		r.damage("NDIS event %d at %#x of the buffer: %v", r.ev.id, bufferHeaderSize+at, errNDISFragment)
 		return
 	}
-	frag := u[ndisFixed : ndisFixed+int(size)]
+	r.ndisFragment(u[ndisFixed:ndisFixed+int(size)], ndisPacket{miniport: miniport, lower: lower})
+}
+
+// ndisPacket is what the fragment events of one packet say besides its
+// bytes: the NDIS interface indexes and, for a VMSwitch packet (event
+// 1003), its source port and VLAN.
+type ndisPacket struct {
+	miniport, lower, port uint32
+	vlan                  uint16
+}
+
+// ndisFragment takes the bytes of one fragment event (1001 or 1003): a
+// whole packet, or a piece joined with the next ones until PacketEnd.
+func (r *Reader) ndisFragment(frag []byte, p ndisPacket) {
 	kw := r.ev.keyword
 	j := &r.ndisJ
 	if kw&kwPacketStart != 0 && j.pending {
@@ -133,14 +146,14 @@ func (r *Reader) ndis(at int) {
 	}
 	r.stats.Packets++
 	ns := r.header.unixNS(r.ev.raw)
-	if r.foldNDIS(data, miniport, lower, ns) {
+	if r.foldNDIS(data, p.miniport, p.lower, ns) {
 		r.stats.Folded++
 		return
 	}
 	link := ndisLink(kw)
 	r.pend.push(entry{ns: ns, link: link, data: data, wire: wireLen(link, data),
-		outbound: kw&kwSendPath != 0, inbound: kw&kwReceivePath != 0, adapter: miniport,
-		unprotect: link == layers.LinkTypeIEEE802_11})
+		outbound: kw&kwSendPath != 0, inbound: kw&kwReceivePath != 0, adapter: p.miniport,
+		port: p.port, vlan: p.vlan, unprotect: link == layers.LinkTypeIEEE802_11})
 }
 
 // foldNDIS reports whether data is the copy of a recent packet seen on

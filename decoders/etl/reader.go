@@ -86,6 +86,14 @@ type Frame struct {
 	// Adapter is the NDIS MiniportIfIndex of a netsh trace packet (the
 	// adapter's interface index), 0 where the source does not say.
 	Adapter uint32
+	// Port and VLAN are a VMSwitch packet's (NDIS event 1003) source
+	// switch port and the VLAN ID of its 802.1Q out-of-band info; 0 for
+	// every other packet.
+	Port uint32
+	VLAN uint16
+	// Layer is where the packet was logged: the wire (NDIS, PktMon) or
+	// the WFP transport layer above IPsec.
+	Layer Layer
 }
 
 // Stats counts what a Reader saw.
@@ -105,6 +113,8 @@ type Stats struct {
 	OutOfOrder        int // frames delivered after a later one: the reordering window was too small
 	WFPEvents         int // Microsoft-Windows-WFP events; those softsa decodes are kept (WFPEvents)
 	WFPOverflow       int // WFP events past MaxWFPEvents or MaxWFPBytes: counted, not kept
+	Frames            int // frames delivered by Next, of every layer
+	WFPFrames         int // of which logged at the WFP layer, above IPsec
 }
 
 // Reader reads the packets of an ETL file in timestamp order.
@@ -143,6 +153,7 @@ type Reader struct {
 	ndisJ      ndisJoin
 	ndisRecent [recentNDIS]ndisSeen
 	ndisNext   int
+	wfpSt      wfpState
 	ev         event
 	pk         pktmonPacketInfo
 	out        []byte // the data the last Next handed out, recycled on the next
@@ -251,6 +262,11 @@ func (r *Reader) Next(f *Frame) error {
 	f.Link, f.Data, f.WireLen = e.link, e.data, e.wire
 	f.Dropped, f.DropReason = e.dropped, e.reason
 	f.Outbound, f.Inbound, f.Adapter = e.outbound, e.inbound, e.adapter
+	f.Port, f.VLAN, f.Layer = e.port, e.vlan, e.layer
+	r.stats.Frames++
+	if e.layer == LayerWFP {
+		r.stats.WFPFrames++
+	}
 	return nil
 }
 
@@ -393,9 +409,15 @@ func (r *Reader) record() {
 	case ProviderPktMon:
 		r.pktmon(at)
 	case ProviderNDIS:
+		if r.ev.id == ndisVMSwitchFragment {
+			r.vmswitch(at)
+			break
+		}
 		r.ndis(at)
 	case ProviderWFP:
 		r.wfpEvent(at)
+	case ProviderWFPCapture:
+		r.wfpCapture(at)
 	default:
 		r.stats.OtherProviders++
 	}

@@ -13,7 +13,10 @@ type entry struct {
 
 	reason  uint32
 	adapter uint32 // NDIS MiniportIfIndex; 0 for pktmon
+	port    uint32 // VMSwitch source port (NDIS 1003)
 	link    layers.LinkType
+	vlan    uint16 // VMSwitch 802.1Q VLAN ID
+	layer   Layer
 
 	dropped           bool
 	outbound, inbound bool

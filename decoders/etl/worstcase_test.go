@@ -144,6 +144,25 @@ func FuzzETL(f *testing.F) {
 		etltest.NDIS{Miniport: 1, Lower: 2, Fragment: packet(3)}.Event(t0, etltest.KwStart|etltest.KwEnd|etltest.KwSend),
 	}}
 	bufs = append(bufs, ndis)
+	// NDIS 1003 (VMSwitch, 64- and 32-bit OOB data, in fragments) and the
+	// WFP capture provider's packets (IPv4, IPv6 with flow context, and
+	// event 2000 fragments of two packets interleaved).
+	sw := etltest.VMSwitch{Miniport: 3, Lower: 4, Port: 5, PortName: "p", NicName: "n", NicType: "t", VLAN: 9,
+		Dests: []etltest.VMSwitchDest{{Port: 6, PortName: "q", Nic: "m", Type: "u"}}, Fragment: packet(4)}
+	sw32 := sw
+	sw32.OOB32, sw32.Fragment = true, packet(5)
+	w4 := etltest.WFP{Src: []byte{10, 0, 0, 1}, Dst: []byte{10, 0, 0, 2}, Proto: 6, Payload: packet(6)}
+	w6 := etltest.WFP{Src: make([]byte, 16), Dst: make([]byte, 16), Proto: 17, Flow: true, Payload: packet(7)}
+	fa, fb := w4.Fragments(t0, true, 1, 3), w6.Fragments(t0, false, 2, 2)
+	more := etltest.Buffer{Compressed: true, Events: []etltest.Event{
+		sw.Event(t0, etltest.KwStart|etltest.KwEnd|etltest.KwSend),
+		sw32.Event(t0, etltest.KwStart),
+		sw32.Event(t0, etltest.KwEnd),
+		w4.Event(t0, true), w6.Event(t0, false),
+		fa[0], fb[0], fa[1], fb[1], fa[2],
+	}}
+	f.Add(etltest.Write(file, []etltest.Buffer{more}))
+	bufs = append(bufs, more)
 	f.Add(etltest.Write(file, bufs))
 	f.Add(etltest.Write(file, bufs[:1]))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -158,7 +177,9 @@ func FuzzETL(f *testing.F) {
 			if err := r.Next(&fr); err != nil {
 				break
 			}
-			if len(fr.Data) > 0xFFFF {
+			// The largest packet: joined fragments (256 KiB), or an IPv6
+			// header before a 64 KiB WFP payload.
+			if len(fr.Data) > 256<<10 {
 				t.Fatalf("frame of %d bytes", len(fr.Data))
 			}
 			if fr.Time.Before(last) {

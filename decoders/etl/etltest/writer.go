@@ -2,7 +2,8 @@
 // then buffers of EVENT_HEADER records, compressed (plain LZ77, through
 // lz77test) or not, each tagged with a CPU, in the layout package etl reads
 // (../../../shared/windows-formats.md §1). It also builds the user data of
-// the packet events (PktMon 160/170, NDIS-PacketCapture 1001).
+// the packet events (PktMon 160/170, NDIS-PacketCapture 1001 and 1003, the WFP capture
+// provider's 600xx and fragmented 2000).
 package etltest
 
 import (
@@ -31,6 +32,9 @@ type Event struct {
 	// Ext is the number of extended data items written before the user
 	// data (each 8 bytes of data); the reader must step over them.
 	Ext int
+	// Header32 leaves out the 64-bit header flag, as a 32-bit logging
+	// process's events do.
+	Header32 bool
 }
 
 // Buffer is one buffer of records.
@@ -111,6 +115,9 @@ func EventRecord(f File, e Event) []byte {
 	le := binary.LittleEndian
 	r := make([]byte, 0x50)
 	flags := uint16(0x40) // 64-bit header
+	if e.Header32 {
+		flags = 0x20 // 32-bit header
+	}
 	if e.Ext > 0 {
 		flags |= 1
 	}
@@ -272,4 +279,168 @@ func (n NDIS) Event(t time.Time, kw uint64) Event {
 	u = append(u, n.Fragment...)
 	u = append(u, make([]byte, 16)...)
 	return Event{Time: t, Provider: etl.ProviderNDIS, ID: 1001, Keyword: kw, User: u}
+}
+
+// VMSwitchDest is one destination of a VMSwitch packet event.
+type VMSwitchDest struct {
+	Port                uint32
+	PortName, Nic, Type string
+}
+
+// VMSwitch is an NDIS-PacketCapture VMSwitchPacketFragment (event 1003).
+type VMSwitch struct {
+	Miniport, Lower, Port      uint32
+	PortName, NicName, NicType string
+	Dests                      []VMSwitchDest
+	VLAN                       uint16
+	// OOB32 writes the OOB data with 4-byte slots, as a 32-bit logger
+	// does; the event must then lack the 64-bit header flag (Event32).
+	OOB32    bool
+	Fragment []byte
+}
+
+func appendUTF16Z(b []byte, s string) []byte {
+	for _, c := range s {
+		b = binary.LittleEndian.AppendUint16(b, uint16(c))
+	}
+	return append(b, 0, 0)
+}
+
+// User returns the event's user data: the fixed fields, the strings, the
+// destination array, the fragment and the NET_BUFFER_LIST info array with
+// the VLAN in its 802.1Q slot (4).
+func (v VMSwitch) User() []byte {
+	le := binary.LittleEndian
+	u := le.AppendUint32(nil, v.Miniport)
+	u = le.AppendUint32(u, v.Lower)
+	u = le.AppendUint32(u, v.Port)
+	for _, s := range []string{v.PortName, v.NicName, v.NicType} {
+		u = appendUTF16Z(u, s)
+	}
+	u = le.AppendUint32(u, uint32(len(v.Dests)))
+	for _, d := range v.Dests {
+		u = le.AppendUint32(u, d.Port)
+		for _, s := range []string{d.PortName, d.Nic, d.Type} {
+			u = appendUTF16Z(u, s)
+		}
+	}
+	u = le.AppendUint32(u, uint32(len(v.Fragment)))
+	u = append(u, v.Fragment...)
+	slot := 8
+	if v.OOB32 {
+		slot = 4
+	}
+	oob := make([]byte, 12*slot)
+	le.PutUint32(oob[4*slot:], uint32(v.VLAN&0xFFF)<<4|5) // priority 5
+	le.PutUint32(oob[8*slot:], 0xDEADBEEF)                // hash value
+	u = le.AppendUint32(u, uint32(len(oob)))
+	return append(u, oob...)
+}
+
+// Event returns the 1003 event carrying the fragment at t with keywords kw
+// (KwVMSwitch is added).
+func (v VMSwitch) Event(t time.Time, kw uint64) Event {
+	return Event{Time: t, Provider: etl.ProviderNDIS, ID: 1003, Keyword: kw | KwVMSwitch, User: v.User(), Header32: v.OOB32}
+}
+
+// KwVMSwitch is the NDIS VMSwitch keyword.
+const KwVMSwitch = 0x1000000
+
+// WFP direction keywords of the WFP capture provider (SQLNA: 0x100000000
+// incoming, 0x200000000 outgoing).
+const (
+	KwWFPIn  = 0x100000000
+	KwWFPOut = 0x200000000
+)
+
+// WFP is a transport message of the WFP capture provider: what event
+// 60011/60012 (IPv4) or 60021/60022 (IPv6) carries.
+type WFP struct {
+	Src, Dst []byte // 4 or 16 bytes
+	Proto    uint8
+	// Flow writes the "2" events (60012, 60022) with their flow context.
+	Flow    bool
+	Payload []byte // transport header and payload
+}
+
+// FromIP returns the WFP message of an IPv4 or IPv6 packet (no extension
+// headers, not a fragment), and false for anything else.
+func FromIP(pkt []byte) (WFP, bool) {
+	switch {
+	case len(pkt) >= 20 && pkt[0]>>4 == 4:
+		hl := int(pkt[0]&0xF) * 4
+		n := int(binary.BigEndian.Uint16(pkt[2:]))
+		if hl < 20 || n < hl || n > len(pkt) || binary.BigEndian.Uint16(pkt[6:])&0x3FFF != 0 {
+			return WFP{}, false
+		}
+		return WFP{Src: pkt[12:16], Dst: pkt[16:20], Proto: pkt[9], Payload: pkt[hl:n]}, true
+	case len(pkt) >= 40 && pkt[0]>>4 == 6:
+		n := 40 + int(binary.BigEndian.Uint16(pkt[4:]))
+		if n > len(pkt) || pkt[6] == 44 || pkt[6] == 0 || pkt[6] == 43 || pkt[6] == 60 {
+			return WFP{}, false
+		}
+		return WFP{Src: pkt[8:24], Dst: pkt[24:40], Proto: pkt[6], Payload: pkt[40:n]}, true
+	}
+	return WFP{}, false
+}
+
+// ID returns the event ID of the message.
+func (w WFP) ID() uint16 {
+	id := uint16(60011)
+	if len(w.Src) == 16 {
+		id = 60021
+	}
+	if w.Flow {
+		id++
+	}
+	return id
+}
+
+// User returns the event's user data.
+func (w WFP) User() []byte {
+	u := append(append([]byte(nil), w.Src...), w.Dst...)
+	u = append(u, w.Proto)
+	if w.Flow {
+		u = binary.LittleEndian.AppendUint64(u, 0xFFFF8000_12345678)
+	}
+	u = binary.LittleEndian.AppendUint16(u, uint16(len(w.Payload)))
+	return append(u, w.Payload...)
+}
+
+// Event returns the packet's event at t, in one piece; inbound sets the
+// incoming keyword, else the outgoing one.
+func (w WFP) Event(t time.Time, inbound bool) Event {
+	kw := uint64(KwStart | KwEnd | KwWFPOut)
+	if inbound {
+		kw = KwStart | KwEnd | KwWFPIn
+	}
+	return Event{Time: t, Provider: etl.ProviderWFPCapture, ID: w.ID(), Keyword: kw, User: w.User()}
+}
+
+// Fragments returns the packet as n events 2000 of group (PacketStart on
+// the first, PacketEnd on the last), the last at t.
+func (w WFP) Fragments(t time.Time, inbound bool, group uint32, n int) []Event {
+	dir := uint64(KwWFPOut)
+	if inbound {
+		dir = KwWFPIn
+	}
+	u := w.User()
+	n = max(1, min(n, len(u)))
+	var out []Event
+	for i := range n {
+		piece := u[i*len(u)/n : (i+1)*len(u)/n]
+		kw := dir
+		if i == 0 {
+			kw |= KwStart
+		}
+		if i == n-1 {
+			kw |= KwEnd
+		}
+		le := binary.LittleEndian
+		h := le.AppendUint16(nil, w.ID())
+		h = le.AppendUint32(h, group)
+		h = le.AppendUint32(h, uint32(len(piece)))
+		out = append(out, Event{Time: t.Add(time.Duration(i-n+1) * time.Microsecond), Provider: etl.ProviderWFPCapture, ID: 2000, Keyword: kw, User: append(h, piece...)})
+	}
+	return out
 }
