@@ -779,7 +779,7 @@ func (a *analysis) contradictions(p *pair, f *facts, evs []hostEv) (result.Findi
 		}
 	}
 	fd.Summary = fmt.Sprintf("the host logs contradict the capture %s between %s and %s: an SA the log shows established inside an outage, or a failure logged while ESP flows both ways; a log of another host, a wrong clock offset or a capture point that misses traffic would explain it (a rekey that fails while the old SAs still carry traffic reads the same)",
-		times(count), p.addr[0], p.addr[1])
+		result.Times(count), p.addr[0], p.addr[1])
 	if !aligned {
 		fd.Confidence = 0.4
 		fd.Summary += "; the clock offset of a log involved could not be estimated, so its times may simply be off"
@@ -799,17 +799,6 @@ func (a *analysis) contradictions(p *pair, f *facts, evs []hostEv) (result.Findi
 	}
 	fd.WiresharkFilter = pairFilter(p) + " && (isakmp || esp || " + frameSet(frames) + ")"
 	return fd, true
-}
-
-// times says how often: "once", "twice", "3 times".
-func times(n int) string {
-	switch n {
-	case 1:
-		return "once"
-	case 2:
-		return "twice"
-	}
-	return fmt.Sprintf("%d times", n)
 }
 
 // packets says a count of packets: "1 packet", "3 packets".

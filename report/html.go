@@ -428,11 +428,11 @@ func captureVerdict(c *result.CaptureResult) (sentence, class string) {
 				each = ""
 			}
 			return fmt.Sprintf("Between %s and %s the connection was lost %s for %s%s%s",
-				named(p.Initiator), named(p.Responder), times(n), about(mean), each, kbTail), "verdict-kb"
+				named(p.Initiator), named(p.Responder), result.Times(n), about(mean), each, kbTail), "verdict-kb"
 		}
 		var parts []string
 		for _, p := range kb {
-			parts = append(parts, fmt.Sprintf("between %s and %s %s", named(p.Initiator), named(p.Responder), times(len(p.KB().Cycles))))
+			parts = append(parts, fmt.Sprintf("between %s and %s %s", named(p.Initiator), named(p.Responder), result.Times(len(p.KB().Cycles))))
 		}
 		return fmt.Sprintf("In %d pairs of hosts the connection was lost again and again for %s each time (%s)%s",
 			len(kb), about(mean), strings.Join(parts, "; "), kbTail), "verdict-kb"

@@ -87,16 +87,6 @@ func humanBytes(n int64) string {
 	}
 }
 
-func times(n int) string {
-	switch n {
-	case 1:
-		return "once"
-	case 2:
-		return "twice"
-	}
-	return strconv.Itoa(n) + " times"
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one

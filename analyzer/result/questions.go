@@ -1,5 +1,7 @@
 package result
 
+import "strconv"
+
 // The questions every renderer asks of a result, answered once.
 
 // IsProblem reports whether f is a problem rather than informational: the
@@ -53,4 +55,16 @@ func (c *CaptureResult) HasProblem() bool {
 		}
 	}
 	return false
+}
+
+// Times says how often, as a report's sentence wants it: "once", "twice",
+// "3 times".
+func Times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return strconv.Itoa(n) + " times"
 }
