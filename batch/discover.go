@@ -99,7 +99,7 @@ func Discover(args []string) (Found, error) {
 				return f, fmt.Errorf("%s: %w", arg, gerr)
 			}
 			if len(m) == 0 {
-				add(Input{Path: arg, Err: errors.New("no file matches this pattern")})
+				add(Input{Path: arg, Err: errors.New("no file matches this pattern"), Named: true})
 				continue
 			}
 			paths = m
@@ -108,7 +108,7 @@ func Discover(args []string) (Found, error) {
 			st, err := os.Stat(p)
 			switch {
 			case err != nil:
-				add(Input{Path: p, Err: err})
+				add(Input{Path: p, Err: err, Named: true})
 			case st.IsDir():
 				walk(p, add, addLog, &f.Skipped)
 			default:
