@@ -214,6 +214,18 @@ func writeHostFixtures(t *testing.T) *hostFixtures {
 	fx.wfpXML = write("wfpdiag.xml", func(w io.Writer) error { return hostlogtest.WriteWFPDiag(w, logs) })
 	fx.wfpCAB = write("wfpdiag.cab", func(w io.Writer) error { return hostlogtest.WriteWFPDiagCAB(w, logs) })
 	fx.security = write("security.xml", func(w io.Writer) error { return hostlogtest.WriteSecurityXML(w, logs, true) })
+	// What the files hold, as Windows writes it: the Security log's 4653
+	// gives the reason as text, its 4963 the remote address alone.
+	sec, err := os.ReadFile(fx.security)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<EventID>4653</EventID>", "<Data Name='FailureReason'>IKE failed to find valid machine certificate",
+		"<Data Name='FailureReason'>IKE authentication credentials are unacceptable</Data>", "<EventID>4963</EventID>", "<EventID>4654</EventID>"} {
+		if !bytes.Contains(sec, []byte(want)) {
+			t.Errorf("security.xml lacks %q", want)
+		}
+	}
 	return fx
 }
 
@@ -431,6 +443,15 @@ func TestHostLogFixtures(t *testing.T) {
 		c := &r.Captures[0]
 		checkHostCapture(t, fx, c, text, 1)
 		checkPacketOffset(t, logOf(t, c, fx.wfpOnly), text)
+		// Commands that take captures only say what it is.
+		s, _, stderr := bufStreams()
+		if code := run([]string{"dump", fx.wfpOnly}, s); code == exitOK || !strings.Contains(stderr.String(), "a host log (ETL trace of WFP events without packets), not a capture") {
+			t.Errorf("dump: exit %d, %s", code, stderr)
+		}
+		s, _, stderr = bufStreams()
+		if code := run([]string{"--merge", hostSample, fx.wfpOnly}, s); code != exitUsage || !strings.Contains(stderr.String(), "is a host log (ETL trace of WFP events without packets), not a capture") {
+			t.Errorf("--merge: exit %d, %s", code, stderr)
+		}
 	})
 
 	// The ETL twin's verdict and cycles are the pcapng's given the same

@@ -148,7 +148,7 @@ func AttachHostLogs(inputs []Input, logs []HostLog) (orphans []HostLog) {
 func HostLogKind(f hostlog.Format) string {
 	switch f {
 	case hostlog.FormatETL:
-		return "ETL trace"
+		return "ETL trace of WFP events without packets"
 	case hostlog.FormatWFPDiag:
 		return "wfpdiag.xml (netsh wfp capture)"
 	case hostlog.FormatCAB:
