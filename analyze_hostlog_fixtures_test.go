@@ -492,3 +492,36 @@ func files(r result.Result) []string {
 	}
 	return out
 }
+
+// TestETLWithNeither: an ETL file with neither packets nor WFP events
+// stays a capture, of no frames, as before host logs; beside a capture in
+// a folder it is analysed as one of its own and takes no host log role.
+func TestETLWithNeither(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	if err := hostlogtest.WriteETL(&b, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	neither := filepath.Join(dir, "empty.etl")
+	writeFile(t, neither, b.Bytes(), 0o644)
+	s, stdout, stderr := bufStreams()
+	if code := run([]string{"-q", "--format", "json", neither}, s); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r result.Result
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Captures) != 1 || r.Captures[0].Format != "etl" || r.Captures[0].Frames != 0 || len(r.Captures[0].HostLogs) != 0 || r.Captures[0].Error != "" {
+		t.Errorf("%+v", r.Captures)
+	}
+	pcap, err := os.ReadFile(hostSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "vista.pcapng"), pcap, 0o644)
+	r = analyzeJSON(t, analyzeOptions{Inputs: []string{dir}})
+	if len(r.Captures) != 2 || r.Captures[0].File != neither || len(r.Captures[1].HostLogs) != 0 {
+		t.Errorf("captures %v, host logs of the pcapng %+v", files(r), r.Captures[1].HostLogs)
+	}
+}
