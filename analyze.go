@@ -307,15 +307,28 @@ func discover(o analyzeOptions, stderr io.Writer, note func(string, ...any)) ([]
 		}
 		found.Inputs = append([]batch.Input{in}, found.Inputs...)
 	}
+	// A host log that goes with no capture: named on a command line that
+	// names no capture, a usage error; otherwise (found by a folder walk
+	// in a folder without captures, or named beside captures that could
+	// not be read) it is skipped with a warning, and costs the other
+	// files nothing.
+	orphans := batch.AttachHostLogs(found.Inputs, found.HostLogs)
+	if named := namedOrphans(orphans); len(named) > 0 && !slices.ContainsFunc(found.Inputs, func(in batch.Input) bool { return in.Named }) {
+		return nil, orphanError(named)
+	}
+	for _, l := range orphans {
+		fmt.Fprintf(stderr, "softsa: warning: %s; skipped\n", orphanError([]batch.HostLog{l}))
+		found.Skipped = append(found.Skipped, batch.Skipped{Path: l.Path, Reason: orphanReason(l)})
+	}
+	if len(orphans) > 0 {
+		slices.SortFunc(found.Skipped, func(a, b batch.Skipped) int { return strings.Compare(a.Path, b.Path) })
+	}
 	if o.Verbose {
 		for _, sk := range found.Skipped {
 			fmt.Fprintf(stderr, "softsa: skipped %s: %s\n", sk.Path, sk.Reason)
 		}
-	} else if n := len(found.Skipped); n > 0 {
+	} else if n := len(found.Skipped) - len(orphans); n > 0 {
 		note("skipped %d files that hold no capture (-v lists them)", n)
-	}
-	if orphans := batch.AttachHostLogs(found.Inputs, found.HostLogs); len(orphans) > 0 {
-		return nil, orphanError(orphans)
 	}
 	if len(found.Inputs) == 0 {
 		return nil, fmt.Errorf("no capture found in %s", strings.Join(o.Inputs, " "))
@@ -332,6 +345,25 @@ func discover(o analyzeOptions, stderr io.Writer, note func(string, ...any)) ([]
 		inputs = batch.Join(inputs, note)
 	}
 	return inputs, nil
+}
+
+// namedOrphans are the orphans the user named.
+func namedOrphans(orphans []batch.HostLog) []batch.HostLog {
+	var named []batch.HostLog
+	for _, l := range orphans {
+		if l.Named {
+			named = append(named, l)
+		}
+	}
+	return named
+}
+
+// orphanReason is why an orphan host log was skipped, as -v lists it.
+func orphanReason(l batch.HostLog) string {
+	if l.Named {
+		return fmt.Sprintf("host log (%s) that goes with no capture: the captures named beside it could not be read", batch.HostLogKind(l.Format))
+	}
+	return fmt.Sprintf("host log (%s) that goes with no capture: its folder holds none", batch.HostLogKind(l.Format))
 }
 
 // orphanError says which host logs go with no capture, and the rule that

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -140,5 +141,66 @@ func TestHostLogCommandLine(t *testing.T) {
 	s, _, stderr = bufStreams()
 	if code := run([]string{"dump", xml}, s); code == exitOK || !strings.Contains(stderr.String(), "a host log (Security log XML export), not a capture") {
 		t.Errorf("dump of a host log: exit %d, %s", code, stderr)
+	}
+}
+
+// TestOrphanHostLogSkipped: one file never costs the others their
+// results. A host log a folder walk finds in a folder without captures is
+// skipped with a warning (and listed with -v), the captures elsewhere
+// analysed; one named beside a capture that cannot be read is skipped
+// too, the capture reported as failed. Only host logs named on a command
+// line that names no capture are a usage error.
+func TestOrphanHostLogSkipped(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile("samples/kb977526-vista-to-xp.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcap := filepath.Join(dir, "a", "vista.pcapng")
+	orphan := filepath.Join(dir, "b", "security.xml")
+	writeFile(t, pcap, b, 0o644)
+	writeFile(t, orphan, []byte(securityXML), 0o644)
+	writeFile(t, filepath.Join(dir, "b", "notes.txt"), []byte("nothing"), 0o644)
+	warning := "softsa: warning: host log " + orphan + " goes with no capture: a host log found in a folder goes with the captures of its own folder, and its folder has none; skipped\n"
+
+	s, stdout, stderr := bufStreams()
+	if code := run([]string{"--format", "json", dir}, s); code != exitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r result.Result
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Captures) != 1 || r.Captures[0].File != pcap || len(r.Captures[0].HostLogs) != 0 || len(r.Captures[0].Pairs) == 0 {
+		t.Errorf("captures %+v", r.Captures)
+	}
+	// The note counts the files that hold no capture; the orphan has its
+	// own warning.
+	if !strings.Contains(stderr.String(), warning) || !strings.Contains(stderr.String(), "skipped 1 files that hold no capture") {
+		t.Errorf("stderr %q", stderr)
+	}
+	s, _, stderr = bufStreams()
+	if code := run([]string{"-q", "-v", "--format", "json", dir}, s); code != exitFindings ||
+		!strings.Contains(stderr.String(), warning) ||
+		!strings.Contains(stderr.String(), "softsa: skipped "+orphan+": host log (Security log XML export) that goes with no capture: its folder holds none\n") {
+		t.Errorf("-v: exit %d, stderr %q", code, stderr)
+	}
+
+	// Named beside a capture that cannot be read: that capture fails, the
+	// host log is skipped, the folder's capture is analysed.
+	missing := filepath.Join(dir, "gone.pcapng")
+	s, _, stderr = bufStreams()
+	if code := run([]string{"-q", "--format", "json", missing, filepath.Join(dir, "a"), orphan}, s); code != exitPartial ||
+		!strings.Contains(stderr.String(), "softsa: warning: host log "+orphan+" goes with no capture: a host log named on the command line") {
+		t.Errorf("named beside a missing capture: exit %d, stderr %q", code, stderr)
+	}
+
+	// Named with no capture named: a usage error, before any analysis.
+	for _, args := range [][]string{{orphan}, {filepath.Join(dir, "a"), orphan}} {
+		s, stdout, stderr = bufStreams()
+		if code := run(append([]string{"-q"}, args...), s); code != exitUsage || stdout.Len() > 0 ||
+			!strings.Contains(stderr.String(), "host log "+orphan+" goes with no capture: a host log named on the command line goes with the captures named there") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
 	}
 }

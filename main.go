@@ -29,9 +29,11 @@ Usage:
                                      - reads standard input
   softsa [flags] CAPTURE... HOSTLOG...
                                      with the hosts' own logs (wfpdiag.xml/.cab, Security
-                                     log XML; an .etl's WFP events come with it): a host
+                                     log XML, an .etl of WFP events without packets; an
+                                     .etl capture's own WFP events come with it): a host
                                      log named here goes with every capture named here,
                                      one found in a folder with the captures of its folder
+                                     (with none there, it is skipped with a warning)
   softsa dump [--proto P,…] CAPTURE  one JSON line per decoded IKE, ESP and SMB message
   softsa convert CAPTURE -o OUT.pcapng
                                      any capture softsa reads (ETL included) as pcapng

@@ -121,6 +121,10 @@ type hostEv struct {
 	t    stamp  // on the capture's timeline
 	log  int    // index in analysis.hostLogs
 	file string // the event's file, else its log's
+	// local is the host that logged the event: its local address, or for
+	// an event that names only the remote end (Security 4960-4965) the
+	// other address of the one pair that remote end has.
+	local netip.Addr
 }
 
 // hostLogState is one attached log and what became of it.
@@ -166,6 +170,7 @@ func (a *analysis) attachHostLogs() {
 	}
 	a.hostPairs = make(map[pairKey][]hostEv)
 	var idx map[ikeKey][]stamp
+	var remote map[netip.Addr]pairKey
 	for i := range logs {
 		st := &logs[i]
 		l := st.log
@@ -205,6 +210,19 @@ func (a *analysis) attachHostLogs() {
 				continue
 			}
 			k, ok := eventKey(e)
+			local := e.Local.Unmap()
+			if !ok && !local.IsValid() {
+				if remote == nil {
+					remote = a.remoteIndex()
+				}
+				k, ok = remote[e.Remote.Unmap()]
+				if ok {
+					local = k.lo
+					if local == e.Remote.Unmap() {
+						local = k.hi
+					}
+				}
+			}
 			if !ok {
 				elsewhere++
 				continue
@@ -221,7 +239,7 @@ func (a *analysis) attachHostLogs() {
 			if file == "" {
 				file = l.File
 			}
-			a.hostPairs[k] = append(a.hostPairs[k], hostEv{ev: e, t: stampOf(e.Time.Add(-st.offset)), log: i, file: file})
+			a.hostPairs[k] = append(a.hostPairs[k], hostEv{ev: e, t: stampOf(e.Time.Add(-st.offset)), log: i, file: file, local: local})
 			st.res.Attached++
 		}
 		if untimed > 0 {
@@ -247,6 +265,27 @@ func eventKey(e *hostlog.Event) (pairKey, bool) {
 		return pairKey{}, false
 	}
 	return keyOf(l, r), true
+}
+
+// remoteIndex maps each address that is in exactly one pair of the
+// capture to that pair: an event that names only its remote end (Security
+// 4960-4965 carry RemoteAddress alone) is placed on the one pair that
+// address has, and left out when it has several.
+func (a *analysis) remoteIndex() map[netip.Addr]pairKey {
+	idx := make(map[netip.Addr]pairKey)
+	many := make(map[netip.Addr]bool)
+	for k := range a.pairs {
+		for _, addr := range []netip.Addr{k.lo, k.hi} {
+			if _, dup := idx[addr]; dup {
+				many[addr] = true
+			}
+			idx[addr] = k
+		}
+	}
+	for addr := range many {
+		delete(idx, addr)
+	}
+	return idx
 }
 
 // offsetNote says an offset in words.
@@ -558,8 +597,8 @@ func (a *analysis) hostEventResult(p *pair, h *hostEv, w hostCycle) result.HostE
 		Kind: hostKindName(e.Kind), ErrorCode: e.ErrorCode, Reason: e.Reason, FailurePoint: e.FailurePoint,
 		State: e.State, Role: e.Role, KeyModule: e.KeyModule, Cycle: w.cycle, During: w.during,
 	}
-	if e.Local.IsValid() {
-		he.Host = e.Local.Unmap().String()
+	if h.local.IsValid() {
+		he.Host = h.local.String()
 	}
 	if e.Remote.IsValid() {
 		he.Peer = e.Remote.Unmap().String()
@@ -596,8 +635,8 @@ func hostWhat(h *hostEv) string {
 	e := h.ev
 	var b strings.Builder
 	host := "the host"
-	if e.Local.IsValid() {
-		host = e.Local.Unmap().String()
+	if h.local.IsValid() {
+		host = h.local.String()
 	}
 	words := hostKindWords[e.Kind]
 	if words == "" {
@@ -644,8 +683,8 @@ func hostEvidence(h *hostEv, what string) result.Evidence {
 	e := h.ev
 	ev := result.Evidence{Time: result.At(h.t.Time()), Proto: result.ProtoHost, What: what,
 		Host: &result.HostRef{File: h.file, Record: e.Record, Source: e.Source}}
-	if e.Local.IsValid() {
-		ev.Src = e.Local.Unmap().String()
+	if h.local.IsValid() {
+		ev.Src = h.local.String()
 	}
 	return ev
 }

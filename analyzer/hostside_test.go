@@ -645,3 +645,35 @@ func TestHostPerPairCap(t *testing.T) {
 		t.Errorf("%+v", hl)
 	}
 }
+
+// TestHostRemoteOnly: an event that names only its remote end (Security
+// 4963 carries RemoteAddress alone) goes on the one pair that address
+// has, logged by the pair's other host; an address of several pairs, or
+// of none, places it nowhere.
+func TestHostRemoteOnly(t *testing.T) {
+	_, kb0 := kbPair(t, analyzeFile(t, kbSample, Options{}))
+	t0 := kb0.Cycles[0].OutageStart.Time.Add(5 * time.Second)
+	evs := []hostlog.Event{
+		{Time: t0, Kind: hostlog.KindClearTextDrop, Remote: vista, Inbound: true, Record: 1},
+		{Time: t0, Kind: hostlog.KindClearTextDrop, Remote: netip.MustParseAddr("192.0.2.9"), Inbound: true, Record: 2},
+	}
+	r := analyzeFile(t, kbSample, Options{HostLogs: []*hostlog.Log{{File: "s.xml", Format: hostlog.FormatSecurity, Events: evs}}})
+	p, kb := kbPair(t, r)
+	if hl := r.HostLogs[0]; hl.Attached != 1 || !hasWarning(hl.Warnings, "1 events concern addresses") {
+		t.Errorf("%+v", hl)
+	}
+	if len(p.HostEvents) != 1 || p.HostEvents[0].Host != xp.String() || p.HostEvents[0].Peer != vista.String() || kb.Cycles[0].HostDrops != 1 {
+		t.Errorf("%+v", p.HostEvents)
+	}
+	if !hasWhat(kb.Evidence, "outage 1: the IPsec driver drops 1 packet (first: 10.10.1.20 logs clear text packet dropped") {
+		t.Errorf("evidence %+v", kb.Evidence)
+	}
+
+	a := newAnalysis(Options{})
+	x, y, z := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.3")
+	a.pairs = map[pairKey]*pair{keyOf(x, y): nil, keyOf(x, z): nil}
+	idx := a.remoteIndex()
+	if _, ok := idx[x]; ok || idx[y] != keyOf(x, y) || idx[z] != keyOf(x, z) || len(idx) != 2 {
+		t.Errorf("%v", idx)
+	}
+}

@@ -34,6 +34,9 @@ type Input struct {
 	// logs that go with it (hostlogs.go).
 	Named    bool
 	HostLogs []string
+	// etl is set by a folder walk for a file that starts like an ETL
+	// trace, which may yet be a host log (hostlogs.go).
+	etl bool
 }
 
 // Skipped is a file a folder walk passed over, and why.
@@ -96,7 +99,7 @@ func Discover(args []string) (Found, error) {
 				return f, fmt.Errorf("%s: %w", arg, gerr)
 			}
 			if len(m) == 0 {
-				add(Input{Path: arg, Err: errors.New("no file matches this pattern")})
+				add(Input{Path: arg, Err: errors.New("no file matches this pattern"), Named: true})
 				continue
 			}
 			paths = m
@@ -105,7 +108,7 @@ func Discover(args []string) (Found, error) {
 			st, err := os.Stat(p)
 			switch {
 			case err != nil:
-				add(Input{Path: p, Err: err})
+				add(Input{Path: p, Err: err, Named: true})
 			case st.IsDir():
 				walk(p, add, addLog, &f.Skipped)
 			default:
@@ -155,8 +158,9 @@ func walk(root string, add func(Input), addLog func(HostLog), skipped *[]Skipped
 			return nil
 		}
 		in := classify(p, st, false)
-		if in.Err != nil {
-			// No capture magic: it may be a host log.
+		if in.Err != nil || in.etl {
+			// No capture magic: it may be a host log; an ETL file
+			// without packets but with WFP events is one too.
 			if hf := HostLogFormat(p); hf != hostlog.FormatNone {
 				addLog(HostLog{Path: p, Format: hf})
 				return nil
@@ -194,6 +198,7 @@ func classify(p string, st fs.FileInfo, named bool) Input {
 	var head [capture.SniffLen]byte
 	n, _ := io.ReadFull(fh, head[:])
 	format, err := capture.Sniff(head[:n])
+	in.etl = format == capture.FormatETL
 	if format == capture.FormatGzip {
 		fh.Seek(0, io.SeekStart)
 		if zr, err := gzip.NewReader(fh); err == nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"softsa/decoders/capture"
+	"softsa/decoders/etl"
 	"softsa/decoders/hostlog"
 )
 
@@ -18,8 +19,11 @@ import (
 //     on the command line (standard input included);
 //   - a host log a folder walk finds goes with the captures in the same
 //     folder.
-// An ETL file is always a capture: the WFP events it holds beside its
-// packets come with it (capture.Capture.HostLog).
+// An ETL file is told by its content too: one that holds packets is a
+// capture, the WFP events beside them coming with it
+// (capture.Capture.HostLog); one that holds Microsoft-Windows-WFP events
+// and no packet (netsh trace with the WFP provider, capture=no) is a host
+// log (etlWFPOnly).
 
 // HostLog is a host-side log file found among the inputs.
 type HostLog struct {
@@ -49,10 +53,66 @@ func HostLogFormat(p string) hostlog.Format {
 	head := make([]byte, hostLogHead)
 	n, _ := io.ReadFull(fh, head)
 	head = head[:n]
-	if _, err := capture.Sniff(head); !errors.Is(err, capture.ErrUnknownFormat) {
+	if cf, err := capture.Sniff(head); !errors.Is(err, capture.ErrUnknownFormat) {
+		if cf == capture.FormatETL && err == nil {
+			if _, err := fh.Seek(0, io.SeekStart); err == nil && etlWFPOnly(fh) {
+				return hostlog.FormatETL
+			}
+		}
 		return hostlog.FormatNone
 	}
 	return sniffHostLog(head)
+}
+
+// etlScanLimit bounds what etlWFPOnly reads of a file without a packet: an
+// ETL whose first 64 MiB hold WFP events and no packet is taken for a host
+// log. netsh trace capture=yes logs packets from its first buffers on.
+const etlScanLimit = 64 << 20
+
+// errScanDone stops the ETL reader under etlWFPOnly.
+var errScanDone = errors.New("scan done")
+
+// scanReader feeds an etl.Reader until the buffers it has read hold a
+// packet, or etlScanLimit bytes: the reader asks for a buffer only once it
+// has walked every record of the one before, so checking its Stats on
+// each read stops the scan at the first buffer that holds a packet.
+type scanReader struct {
+	r  io.Reader
+	n  int64
+	er *etl.Reader
+}
+
+func (s *scanReader) Read(p []byte) (int, error) {
+	if s.er != nil && s.er.Stats().Packets > 0 || s.n >= etlScanLimit {
+		return 0, errScanDone
+	}
+	if rem := etlScanLimit - s.n; int64(len(p)) > rem {
+		p = p[:rem]
+	}
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	return n, err
+}
+
+// etlWFPOnly reports whether the ETL file r holds Microsoft-Windows-WFP
+// events and no packet event (in its first etlScanLimit bytes): such a
+// trace is a host log to go with the captures, not an empty capture. A
+// packet capture costs one or two buffers of reading here; a file with
+// neither packets nor WFP events stays a capture (with no frames), as does
+// one the ETL reader refuses (the capture reader says why).
+func etlWFPOnly(r io.Reader) bool {
+	sr := &scanReader{r: r}
+	er, err := etl.NewReader(sr)
+	if err != nil {
+		return false
+	}
+	sr.er = er
+	var f etl.Frame
+	if er.Next(&f) == nil {
+		return false
+	}
+	st := er.Stats()
+	return st.Packets == 0 && st.WFPEvents > 0
 }
 
 // AttachHostLogs gives each input the host logs that go with it (the
@@ -88,7 +148,7 @@ func AttachHostLogs(inputs []Input, logs []HostLog) (orphans []HostLog) {
 func HostLogKind(f hostlog.Format) string {
 	switch f {
 	case hostlog.FormatETL:
-		return "ETL trace"
+		return "ETL trace of WFP events without packets"
 	case hostlog.FormatWFPDiag:
 		return "wfpdiag.xml (netsh wfp capture)"
 	case hostlog.FormatCAB:
