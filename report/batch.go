@@ -64,6 +64,12 @@ func BatchText(w io.Writer, r *result.Result) error {
 		for _, w := range c.Warnings {
 			fmt.Fprintf(bw, "warning: %s: %s\n", c.File, w)
 		}
+		// The batch table has no room for what Windows says; the
+		// capture's own report (softsa FILE LOGS…, or the JSON and
+		// HTML of this run) lists it per pair.
+		for _, l := range c.HostLogs {
+			fmt.Fprintf(bw, "%s: %s\n", c.File, hostLogLine(l))
+		}
 	}
 	fmt.Fprintf(bw, "%d captures: %d pairs with findings, %d captures without, %d failed\n", len(r.Captures), rows, clean, failed)
 	return bw.Flush()

@@ -229,3 +229,29 @@ func TestHostLogTextWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchTextHostLogs: the batch table of a folder run names each
+// capture's host logs and where their clocks were placed, since the table
+// has no column for them.
+func TestBatchTextHostLogs(t *testing.T) {
+	r := hostSample(t)
+	plain := r.Captures[0]
+	plain.File, plain.HostLogs = "other.pcapng", nil
+	r.Captures = append(r.Captures, plain)
+	var buf bytes.Buffer
+	if err := BatchText(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, l := range r.Captures[0].HostLogs {
+		want := r.Captures[0].File + ": host log " + l.File + " (" + l.Format + ")"
+		if !strings.Contains(out, want) || !strings.Contains(out, l.OffsetNote) {
+			t.Errorf("batch text lacks %q with %q:\n%s", want, l.OffsetNote, out)
+		}
+	}
+	for _, l := range r.Captures[0].HostLogs {
+		if strings.Contains(out, "other.pcapng: host log "+l.File+" (") {
+			t.Errorf("batch text gives other.pcapng a host log it has not:\n%s", out)
+		}
+	}
+}

@@ -19,9 +19,14 @@ const maxTextHostEvents = 20
 // hostLogs lists the host logs attached to c, with their offsets.
 func (p *printer) hostLogs(c *result.CaptureResult) {
 	for _, l := range c.HostLogs {
-		p.para("  ", "  ", "    ", fmt.Sprintf("host log %s (%s): %d events, %d on the capture's pairs; %s",
-			l.File, l.Format, l.Events, l.Attached, l.OffsetNote))
+		p.para("  ", "  ", "    ", hostLogLine(l))
 	}
+}
+
+// hostLogLine says what a host log held and how its clock was placed.
+func hostLogLine(l result.HostLog) string {
+	return fmt.Sprintf("host log %s (%s): %d events, %d on the capture's pairs; %s",
+		l.File, l.Format, l.Events, l.Attached, l.OffsetNote)
 }
 
 // hostCycles reports whether any cycle has host log counts.
