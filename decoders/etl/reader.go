@@ -122,8 +122,8 @@ type Reader struct {
 	r      io.Reader
 	off    int64 // file offset of the next buffer
 	hdr    [bufferHeaderSize]byte
-	raw    []byte
-	dec    []byte
+	raw    []byte // a compressed buffer, read
+	slabs  slabs  // what buffers are read or decompressed into (slab.go)
 	header LogfileHeader
 
 	// The buffer being walked: its records, where the next one is, and
@@ -143,7 +143,7 @@ type Reader struct {
 	ndisNext   int
 	ev         event
 	pk         pktmonPacketInfo
-	out        []byte // the data the last Next handed out, recycled on the next
+	out        entry // the frame the last Next handed out, given back on the next
 	lastNS     int64
 	done       bool
 	err        error
@@ -156,7 +156,7 @@ type Reader struct {
 // NewReader reads the first buffer of an ETL file, which holds the
 // logfile header, and returns a reader of its packets.
 func NewReader(r io.Reader) (*Reader, error) {
-	rd := &Reader{r: r, lastNS: -1 << 63, window: MaxPendingFrames}
+	rd := &Reader{r: r, lastNS: -1 << 63, window: MaxPendingFrames, pend: pending{open: -1}}
 	if err := rd.readBuffer(); err != nil {
 		return nil, err
 	}
@@ -212,10 +212,7 @@ func (r *Reader) warnf(format string, args ...any) {
 // or, when damage ended the reading early, an *Error after every frame
 // read before it.
 func (r *Reader) Next(f *Frame) error {
-	if r.out != nil {
-		r.pend.recycle(r.out)
-		r.out = nil
-	}
+	r.release(&r.out)
 	for !r.pend.ready(r.done, r.window) {
 		if r.pos < len(r.cur) {
 			r.record()
@@ -243,7 +240,7 @@ func (r *Reader) Next(f *Frame) error {
 		r.stats.OutOfOrder++
 	}
 	r.lastNS = max(r.lastNS, e.ns)
-	r.out = e.data
+	r.out = e
 	f.Time = time.Unix(0, e.ns).UTC()
 	f.Link, f.Data, f.WireLen = e.link, e.data, e.wire
 	f.Dropped, f.DropReason = e.dropped, e.reason
@@ -276,14 +273,24 @@ func (r *Reader) readBuffer() error {
 		r.done = true
 		return &Error{Offset: off, Err: fmt.Errorf("%w: %d bytes", ErrBufferSize, size)}
 	}
-	if r.raw, err = readN(r.r, r.raw, int(size)-bufferHeaderSize); err != nil {
+	r.compressed = flags&bufFlagCompressed != 0
+	body := r.raw
+	if !r.compressed {
+		// Read straight into a slab: the frames point into it.
+		body = r.place(int(size) - bufferHeaderSize)
+	}
+	if body, err = readN(r.r, body, int(size)-bufferHeaderSize); err != nil {
 		r.done = true
 		return &Error{Offset: off, Err: fmt.Errorf("%w: %d bytes claimed: %v", ErrTruncated, size, err)}
+	}
+	if r.compressed {
+		r.raw = body
+	} else {
+		r.commit(body)
 	}
 	r.off += int64(size)
 	r.stats.Buffers++
 	r.curOff, r.pos, r.damaged = off, 0, false
-	r.compressed = flags&bufFlagCompressed != 0
 	limit := int(size)
 	if r.compressed {
 		r.stats.CompressedBuffers++
@@ -303,7 +310,7 @@ func (r *Reader) readBuffer() error {
 	}
 	want := int(filled) - bufferHeaderSize
 	if !r.compressed {
-		r.cur = r.raw[:want]
+		r.cur = body[:want]
 		return nil
 	}
 	if want > maxRatio*len(r.raw)+4096 {
@@ -314,12 +321,13 @@ func (r *Reader) readBuffer() error {
 		r.damage("claims %d bytes decompressed from %d, more than %d times as many", want, len(r.raw), maxRatio)
 		return nil
 	}
-	r.dec, err = lz77.Decompress(r.dec, r.raw, want)
+	dec, err := lz77.Decompress(r.place(want), r.raw, want)
 	if err != nil {
 		r.damage("decompressing %d bytes into the %d it claims: %v", len(r.raw), want, err)
 		return nil
 	}
-	r.cur = r.dec
+	r.commit(dec)
+	r.cur = dec
 	return nil
 }
 
