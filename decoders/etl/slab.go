@@ -51,6 +51,8 @@ type slabs struct {
 	live  int // items of inUse that are still in use
 	free  []*slab
 	bytes int // storage of every slab kept
+	// evacuated counts the slabs whose pending frames were copied out.
+	evacuated int
 }
 
 // slabUse is one filling of a slab: stale once the slab is reused.
@@ -93,6 +95,7 @@ func (r *Reader) place(n int) []byte {
 			break
 		}
 		ss.live--
+		ss.evacuated++
 		r.toFree(u.s)
 		s = r.freeSlab(n)
 	}
