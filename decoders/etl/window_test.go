@@ -2,8 +2,8 @@ package etl_test
 
 import (
 	"bytes"
-	"encoding/binary"
 	"container/heap"
+	"encoding/binary"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -66,7 +66,7 @@ func (h *modelHeap) Less(i, j int) bool {
 	return h.times[a] < h.times[b] || h.times[a] == h.times[b] && h.seq[a] < h.seq[b]
 }
 func (h *modelHeap) Swap(i, j int) { h.ids[i], h.ids[j] = h.ids[j], h.ids[i] }
-func (h *modelHeap) Push(x any)   { h.ids = append(h.ids, x.(int)) }
+func (h *modelHeap) Push(x any)    { h.ids = append(h.ids, x.(int)) }
 func (h *modelHeap) Pop() any {
 	x := h.ids[len(h.ids)-1]
 	h.ids = h.ids[:len(h.ids)-1]
@@ -80,9 +80,9 @@ func (h *modelHeap) Pop() any {
 // enough for the byte bound to be the one that holds.
 func TestWindowMatchesModel(t *testing.T) {
 	for _, tc := range []struct {
-		name          string
-		frames        int
-		window        int
+		name           string
+		frames         int
+		window         int
 		minLen, spread int
 	}{
 		{"small window", 6000, 50, 60, 200},
@@ -97,7 +97,7 @@ func TestWindowMatchesModel(t *testing.T) {
 			const cpus = 3
 			var clock [cpus]time.Duration
 			var bufs []etltest.Buffer
-			var bufIDs [][]int // the frame ids of each buffer
+			var bufIDs [][]int           // the frame ids of each buffer
 			cur := [cpus]int{-1, -1, -1} // each CPU's buffer in bufs
 			times := make([]time.Duration, 0, tc.frames)
 			sizes := make([]int, 0, tc.frames)
