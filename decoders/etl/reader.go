@@ -109,15 +109,19 @@ type Stats struct {
 //
 // ETW writes one buffer per CPU at a time, so the events of a file are in
 // time order only within each CPU's buffers. The reader holds the frames it
-// has decoded in a heap and delivers the earliest once MaxPendingFrames
-// (32768) frames are pending or their buffers hold MaxPendingBytes (8 MiB),
-// and every frame at the end: a frame that lags the others by more than
-// that window comes late and is counted in Stats.OutOfOrder (and a
-// warning). Memory is bounded by the window, one raw and one decompressed
-// buffer (64 MiB each at most; pktmon's are 16 MiB in memory, far less on
-// disk), the recycled frame buffers (as many as the window) and the
-// folding table (16384 keys, 384 KiB). A 64 MiB pktmon file analyses in
-// 40 MiB peak RSS.
+// has decoded in a window and delivers the earliest once MaxPendingFrames
+// (32768) frames are pending or their payloads, each rounded up to 128
+// bytes, reach MaxPendingBytes (8 MiB), and every frame at the end: a frame
+// that lags the others by more than that window comes late and is counted
+// in Stats.OutOfOrder (and a warning). The pending frames point into the
+// buffers they were read from (slab.go), which stay until their frames are
+// delivered, up to 12 MiB of them; past that the pending frames of the
+// oldest are copied out (as many bytes as the window holds at most) and its
+// memory reused. Memory is bounded by those slabs, plus one buffer (64 MiB
+// at most; pktmon's are 16 MiB in memory, far less on disk) and one
+// compressed buffer as read, the window's copies and its slots, and the
+// folding table (16384 keys, 384 KiB). A 64 MiB pktmon file analyses in 40
+// MiB peak RSS; a 1 GiB uncompressed one in under 64 MiB (bench/README.md).
 type Reader struct {
 	r      io.Reader
 	off    int64 // file offset of the next buffer
