@@ -30,8 +30,12 @@ type ETLTwinOptions struct {
 	NDIS bool
 	// CPUs is how many per-CPU buffers packets are spread over (2).
 	CPUs int
-	// BufferSize is the size of every buffer on disk (1 MiB).
+	// BufferSize is the size of every buffer in memory (1 MiB), and on
+	// disk when not compressed.
 	BufferSize int
+	// Compressed writes the buffers compressed (plain LZ77), as pktmon
+	// does with its 16 MiB buffers.
+	Compressed bool
 }
 
 // ETLTwinStats describes what WriteETLTwin wrote.
@@ -71,7 +75,7 @@ func WriteETLTwin(w io.Writer, c *capture.Capture, o ETLTwinOptions) (ETLTwinSta
 		if len(b.Events) == 0 {
 			return nil
 		}
-		b.CPU, b.Pad = uint16(k), o.BufferSize-0x48-used[k]
+		b.CPU, b.Pad, b.Compressed = uint16(k), o.BufferSize-0x48-used[k], o.Compressed
 		out := etltest.WriteBuffer(file, *b)
 		b.Events, used[k] = b.Events[:0], 0
 		st.Buffers++

@@ -3,7 +3,7 @@
 // uncompressed per-CPU buffers (bench.WriteETLTwin). bench/run.sh times
 // softsa on the twin of the benchmark capture beside the capture itself.
 //
-//	go run ./bench/etltwin [-ndis] [-cpus 2] [-buffer 1MiB] IN.pcapng OUT.etl
+//	go run ./bench/etltwin [-ndis] [-compressed] [-cpus 2] [-buffer 1048576] IN.pcapng OUT.etl
 package main
 
 import (
@@ -20,12 +20,13 @@ func main() {
 	ndis := flag.Bool("ndis", false, "NDIS-PacketCapture 1001 events (netsh trace) instead of PktMon 160")
 	cpus := flag.Int("cpus", 2, "per-CPU buffers the packets are spread over")
 	bufSize := flag.Int("buffer", 1<<20, "buffer size in bytes")
+	compressed := flag.Bool("compressed", false, "compressed buffers (plain LZ77), as pktmon writes")
 	flag.Parse()
 	if flag.NArg() != 2 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), flag.Arg(1), bench.ETLTwinOptions{NDIS: *ndis, CPUs: *cpus, BufferSize: *bufSize}); err != nil {
+	if err := run(flag.Arg(0), flag.Arg(1), bench.ETLTwinOptions{NDIS: *ndis, CPUs: *cpus, BufferSize: *bufSize, Compressed: *compressed}); err != nil {
 		fmt.Fprintln(os.Stderr, "etltwin:", err)
 		os.Exit(1)
 	}

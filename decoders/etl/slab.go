@@ -20,8 +20,10 @@ import "unsafe"
 // is thus at most maxSlabBytes plus one buffer, plus the window's copies.
 const (
 	maxSlabBytes = 12 << 20
-	// minSlab is the smallest slab: small buffers share one, so that a
-	// file of tiny buffers does not make a slab per frame.
+	// minSlab is the smallest slab once a file has shown that it is
+	// large (past its first megabyte): small buffers share one, so that a
+	// file of tiny buffers does not make a slab per frame. Before, a slab
+	// is the size of its buffer: a small file costs what it holds.
 	minSlab = 256 << 10
 )
 
@@ -105,7 +107,11 @@ func (r *Reader) place(n int) []byte {
 			// Up to a read chunk is allocated whole; a larger size is
 			// grown into as it is read (readN, lz77.Decompress), so a
 			// size the file does not hold costs only what it holds.
-			s.b = make([]byte, 0, max(n, minSlab))
+			least := 0
+			if r.off > 4*minSlab {
+				least = minSlab
+			}
+			s.b = make([]byte, 0, max(n, least))
 			ss.bytes += cap(s.b)
 		}
 	}
