@@ -103,7 +103,7 @@ func WriteETLTwin(w io.Writer, c *capture.Capture, o ETLTwinOptions) (ETLTwinSta
 		link, data := f.Link, f.Data
 		if link == layers.LinkTypeLinuxSLL {
 			st.Relinked++
-			link, data, eth = relink(data, eth)
+			link, data, eth = relinkSLL(data, eth)
 		}
 		var ev etltest.Event
 		switch {
@@ -152,9 +152,9 @@ func WriteETLTwin(w io.Writer, c *capture.Capture, o ETLTwinOptions) (ETLTwinSta
 	return st, bw.Flush()
 }
 
-// relink turns a Linux-cooked frame into raw IP, or into Ethernet for
+// relinkSLL turns a Linux-cooked frame into raw IP, or into Ethernet for
 // protocols other than IP, using scratch for the Ethernet header.
-func relink(b, scratch []byte) (layers.LinkType, []byte, []byte) {
+func relinkSLL(b, scratch []byte) (layers.LinkType, []byte, []byte) {
 	if len(b) < 16 {
 		return layers.LinkTypeEthernet, b, scratch
 	}
