@@ -226,3 +226,111 @@ func BenchmarkWriteMixed(b *testing.B) {
 		}
 	}
 }
+
+// The ETL twin of the benchmark capture (WriteETLTwin: PktMon framing,
+// every packet once, uncompressed 1 MiB buffers of two CPUs): the file
+// SOFTSA_BENCH_ETL names, or one written next to the capture on first use.
+var (
+	etlOnce sync.Once
+	etlPath string
+	etlErr  error
+)
+
+// benchETL returns the ETL twin's path and size.
+func benchETL(b *testing.B) (string, int64) {
+	b.Helper()
+	pcap, _ := benchCapture(b)
+	etlOnce.Do(func() {
+		if p := os.Getenv("SOFTSA_BENCH_ETL"); p != "" {
+			etlPath = p
+			return
+		}
+		if tmpDir == "" {
+			if tmpDir, etlErr = os.MkdirTemp("", "softsa-bench-"); etlErr != nil {
+				return
+			}
+		}
+		etlPath = filepath.Join(tmpDir, "twin.etl")
+		c, err := capture.Open(pcap)
+		if err != nil {
+			etlErr = err
+			return
+		}
+		defer c.Close()
+		f, err := os.Create(etlPath)
+		if err != nil {
+			etlErr = err
+			return
+		}
+		_, etlErr = WriteETLTwin(f, c, ETLTwinOptions{})
+		if err := f.Close(); etlErr == nil {
+			etlErr = err
+		}
+	})
+	if etlErr != nil {
+		b.Fatal(etlErr)
+	}
+	st, err := os.Stat(etlPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return etlPath, st.Size()
+}
+
+// runETL is run over the ETL twin; MB/s is of the pcapng capture's size,
+// so that the figures compare with the other benchmarks' directly.
+func runETL(b *testing.B, fn func(f *os.File) (frames int, err error)) {
+	_, size := benchCapture(b)
+	path, _ := benchETL(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	frames := 0
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := fn(f)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		frames += n
+	}
+	b.ReportMetric(float64(frames)/b.Elapsed().Seconds(), "frames/s")
+}
+
+// BenchmarkCaptureETL is BenchmarkCapture on the ETL twin.
+func BenchmarkCaptureETL(b *testing.B) {
+	runETL(b, func(f *os.File) (int, error) {
+		c, err := capture.NewCapture(f.Name(), f)
+		if err != nil {
+			return 0, err
+		}
+		var fr capture.Frame
+		for {
+			if err := c.Next(&fr); err != nil {
+				if errors.Is(err, io.EOF) {
+					return c.Frames(), nil
+				}
+				return c.Frames(), err
+			}
+		}
+	})
+}
+
+// BenchmarkAnalyzeETL is BenchmarkAnalyze on the ETL twin: the issue's
+// target is at most twice BenchmarkAnalyze's time.
+func BenchmarkAnalyzeETL(b *testing.B) {
+	runETL(b, func(f *os.File) (int, error) {
+		c, err := capture.NewCapture(f.Name(), f)
+		if err != nil {
+			return 0, err
+		}
+		r, err := analyzer.Analyze(context.Background(), c, analyzer.Options{})
+		if err != nil {
+			return 0, err
+		}
+		return r.Frames, nil
+	})
+}

@@ -353,6 +353,10 @@ func (c *Capture) offset() int64 {
 // until Next (a NetMon frame, or one pcapgo read). Reading goes on from
 // where it is: what the buffer holds moves into the window.
 func (c *Capture) Hold() {
+	if e, ok := c.src.(*etlSource); ok && c.s == nil {
+		c.holdETL(e)
+		return
+	}
 	if c.s == nil || c.s.w != nil {
 		return
 	}

@@ -29,16 +29,54 @@ func sniffETL(head []byte) bool {
 type etlSource struct {
 	r *etl.Reader
 	f etl.Frame
+	// in is what r reads: the capture's buffer, and once the capture
+	// is held its window, whose filler reads ahead (Capture.Hold).
+	in switchReader
 	// errOffset is where the damage that ended the reading is.
 	errOffset int64
 }
 
 func newETLSource(r io.Reader) (*etlSource, error) {
-	er, err := etl.NewReader(r)
+	s := &etlSource{in: switchReader{r: r}}
+	er, err := etl.NewReader(&s.in)
 	if err != nil {
 		return nil, err
 	}
-	return &etlSource{r: er}, nil
+	s.r = er
+	return s, nil
+}
+
+// switchReader reads from r, which may change between reads; once it is
+// a window, w.
+type switchReader struct {
+	r io.Reader
+	w *window
+}
+
+func (s *switchReader) Read(p []byte) (int, error) {
+	if s.w != nil {
+		// What the ETL reader has read it has copied: the chunks
+		// before are free at once, so the filler keeps ahead with
+		// the fewest chunks.
+		s.w.release(s.w.offset())
+	}
+	return s.r.Read(p)
+}
+
+// holdETL reads an ETL capture through a window from now on, straight
+// into the ETL reader's buffers, not through the bufio.Reader: the
+// window's filler goroutine then makes the read(2) calls (or inflates
+// gzip) while the reading goroutine walks the records, as for pcap and
+// pcapng. The ETL reader copies every buffer out of the window's chunks
+// (its frames point into its own memory, in time order, not file order),
+// so a chunk may be reused as soon as the reading is past it
+// (switchReader.Read).
+func (c *Capture) holdETL(s *etlSource) {
+	b, _ := c.buf.Peek(c.buf.Buffered())
+	w := newWindow(c.count, c.buf.Size(), b, c.count.n-int64(len(b)), func() int { return 0 })
+	c.buf.Reset(w) // empty: the offset is the window's
+	c.s = &stream{br: c.buf, w: w}
+	s.in.r, s.in.w = w, w
 }
 
 func (s *etlSource) next(f *Frame) error {

@@ -56,8 +56,9 @@ func BenchmarkDecompressPktmon(b *testing.B) {
 // logged at two components, in compressed buffers of two CPUs; the figure
 // is file bytes per second. Each op is a new Reader, whose window takes in
 // all 20,000 frames before it delivers any: the allocations shown are that
-// warm-up (one buffer per frame), not a per-packet cost, which
-// TestSteadyStateAllocs shows to be zero.
+// warm-up (the decompressed buffers the pending frames point into, and the
+// window's slots), not a per-packet cost, which TestSteadyStateAllocs
+// shows to be zero.
 func BenchmarkReader(b *testing.B) {
 	f := file()
 	var bufs []etltest.Buffer

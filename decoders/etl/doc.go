@@ -34,10 +34,14 @@
 // other provider's events are counted and skipped (Stats).
 //
 // ETW keeps one buffer per CPU, so a file's events are in time order only
-// per CPU. The Reader holds decoded frames in a heap and delivers the
-// earliest once the window (MaxPendingFrames, MaxPendingBytes) is full:
-// memory stays bounded, and a frame later than the window allows is
-// counted and warned about, never lost.
+// per CPU. The Reader holds decoded frames in a window and delivers the
+// earliest once it is full (MaxPendingFrames, MaxPendingBytes): memory
+// stays bounded, and a frame later than the window allows is counted and
+// warned about, never lost. The window merges runs of frames already in
+// order (a CPU's buffer), and its frames point into the buffers they were
+// read from, kept for them up to 12 MiB, beyond which the frames still
+// waiting are copied out: reading a buffer is the only copy a frame's
+// bytes see before Next hands them out.
 //
 // Files are hostile input. Every length is checked before it is used; a
 // buffer size or decompressed size is bounded (64 MiB, and the logfile's

@@ -121,21 +121,25 @@ type Stats struct {
 //
 // ETW writes one buffer per CPU at a time, so the events of a file are in
 // time order only within each CPU's buffers. The reader holds the frames it
-// has decoded in a heap and delivers the earliest once MaxPendingFrames
-// (32768) frames are pending or their buffers hold MaxPendingBytes (8 MiB),
-// and every frame at the end: a frame that lags the others by more than
-// that window comes late and is counted in Stats.OutOfOrder (and a
-// warning). Memory is bounded by the window, one raw and one decompressed
-// buffer (64 MiB each at most; pktmon's are 16 MiB in memory, far less on
-// disk), the recycled frame buffers (as many as the window) and the
-// folding table (16384 keys, 384 KiB). A 64 MiB pktmon file analyses in
-// 40 MiB peak RSS.
+// has decoded in a window and delivers the earliest once MaxPendingFrames
+// (32768) frames are pending or their payloads, each rounded up to 128
+// bytes, reach MaxPendingBytes (8 MiB), and every frame at the end: a frame
+// that lags the others by more than that window comes late and is counted
+// in Stats.OutOfOrder (and a warning). The pending frames point into the
+// buffers they were read from (slab.go), which stay until their frames are
+// delivered, up to 12 MiB of them; past that the pending frames of the
+// oldest are copied out (as many bytes as the window holds at most) and its
+// memory reused. Memory is bounded by those slabs, plus one buffer (64 MiB
+// at most; pktmon's are 16 MiB in memory, far less on disk) and one
+// compressed buffer as read, the window's copies and its slots, and the
+// folding table (16384 keys, 384 KiB). A 64 MiB pktmon file analyses in 40
+// MiB peak RSS; a 1 GiB uncompressed one in under 64 MiB (bench/README.md).
 type Reader struct {
 	r      io.Reader
 	off    int64 // file offset of the next buffer
 	hdr    [bufferHeaderSize]byte
-	raw    []byte
-	dec    []byte
+	raw    []byte // a compressed buffer, read
+	slabs  slabs  // what buffers are read or decompressed into (slab.go)
 	header LogfileHeader
 
 	// The buffer being walked: its records, where the next one is, and
@@ -156,7 +160,7 @@ type Reader struct {
 	wfpSt      wfpState
 	ev         event
 	pk         pktmonPacketInfo
-	out        []byte // the data the last Next handed out, recycled on the next
+	out        entry // the frame the last Next handed out, given back on the next
 	lastNS     int64
 	wfp        wfpKeep
 	done       bool
@@ -170,7 +174,7 @@ type Reader struct {
 // NewReader reads the first buffer of an ETL file, which holds the
 // logfile header, and returns a reader of its packets.
 func NewReader(r io.Reader) (*Reader, error) {
-	rd := &Reader{r: r, lastNS: -1 << 63, window: MaxPendingFrames}
+	rd := &Reader{r: r, lastNS: -1 << 63, window: MaxPendingFrames, pend: pending{open: -1}}
 	if err := rd.readBuffer(); err != nil {
 		return nil, err
 	}
@@ -226,10 +230,7 @@ func (r *Reader) warnf(format string, args ...any) {
 // or, when damage ended the reading early, an *Error after every frame
 // read before it.
 func (r *Reader) Next(f *Frame) error {
-	if r.out != nil {
-		r.pend.recycle(r.out)
-		r.out = nil
-	}
+	r.release(&r.out)
 	for !r.pend.ready(r.done, r.window) {
 		if r.pos < len(r.cur) {
 			r.record()
@@ -257,7 +258,7 @@ func (r *Reader) Next(f *Frame) error {
 		r.stats.OutOfOrder++
 	}
 	r.lastNS = max(r.lastNS, e.ns)
-	r.out = e.data
+	r.out = e
 	f.Time = time.Unix(0, e.ns).UTC()
 	f.Link, f.Data, f.WireLen = e.link, e.data, e.wire
 	f.Dropped, f.DropReason = e.dropped, e.reason
@@ -295,14 +296,24 @@ func (r *Reader) readBuffer() error {
 		r.done = true
 		return &Error{Offset: off, Err: fmt.Errorf("%w: %d bytes", ErrBufferSize, size)}
 	}
-	if r.raw, err = readN(r.r, r.raw, int(size)-bufferHeaderSize); err != nil {
+	r.compressed = flags&bufFlagCompressed != 0
+	body := r.raw
+	if !r.compressed {
+		// Read straight into a slab: the frames point into it.
+		body = r.place(int(size) - bufferHeaderSize)
+	}
+	if body, err = readN(r.r, body, int(size)-bufferHeaderSize); err != nil {
 		r.done = true
 		return &Error{Offset: off, Err: fmt.Errorf("%w: %d bytes claimed: %v", ErrTruncated, size, err)}
+	}
+	if r.compressed {
+		r.raw = body
+	} else {
+		r.commit(body)
 	}
 	r.off += int64(size)
 	r.stats.Buffers++
 	r.curOff, r.pos, r.damaged = off, 0, false
-	r.compressed = flags&bufFlagCompressed != 0
 	limit := int(size)
 	if r.compressed {
 		r.stats.CompressedBuffers++
@@ -322,7 +333,7 @@ func (r *Reader) readBuffer() error {
 	}
 	want := int(filled) - bufferHeaderSize
 	if !r.compressed {
-		r.cur = r.raw[:want]
+		r.cur = body[:want]
 		return nil
 	}
 	if want > maxRatio*len(r.raw)+4096 {
@@ -333,12 +344,13 @@ func (r *Reader) readBuffer() error {
 		r.damage("claims %d bytes decompressed from %d, more than %d times as many", want, len(r.raw), maxRatio)
 		return nil
 	}
-	r.dec, err = lz77.Decompress(r.dec, r.raw, want)
+	dec, err := lz77.Decompress(r.place(want), r.raw, want)
 	if err != nil {
 		r.damage("decompressing %d bytes into the %d it claims: %v", len(r.raw), want, err)
 		return nil
 	}
-	r.cur = r.dec
+	r.commit(dec)
+	r.cur = dec
 	return nil
 }
 
