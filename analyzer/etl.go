@@ -1,7 +1,9 @@
 package analyzer
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"softsa/analyzer/result"
@@ -62,17 +64,9 @@ func (a *analysis) noteDropped(m *decoders.Message) {
 // dropped.
 func (a *analysis) droppedReason(frame int) (uint32, bool) {
 	d := a.etl.dropped
-	lo, hi := 0, len(d)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if d[mid].frame < frame {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	if lo < len(d) && d[lo].frame == frame {
-		return d[lo].reason, true
+	i, ok := slices.BinarySearchFunc(d, frame, func(x droppedFrame, f int) int { return cmp.Compare(x.frame, f) })
+	if ok {
+		return d[i].reason, true
 	}
 	return 0, false
 }

@@ -96,11 +96,6 @@ var authFailures = map[uint32]bool{
 	13889: true, // ERROR_IPSEC_IKE_INVALID_AUTH_PAYLOAD
 }
 
-// win32Error names error codes; a variable so that tests can check the
-// names reach the report before the table behind hostlog.Win32Error is
-// filled in.
-var win32Error = hostlog.Win32Error
-
 // ikeLogEntry is one IKE message of the capture, as IKE packet events are
 // matched against it.
 type ikeLogEntry struct {
@@ -445,6 +440,7 @@ var hostKindNames = [...]string{
 	hostlog.KindIKESent:       result.HostKindIKESent,
 	hostlog.KindIKEReceived:   result.HostKindIKEReceived,
 	hostlog.KindInvalidPacket: result.HostKindInvalidPacket,
+	hostlog.KindClassifyDrop:  result.HostKindClassifyDrop,
 }
 
 func hostKindName(k hostlog.Kind) string {
@@ -464,6 +460,7 @@ var hostKindWords = map[hostlog.Kind]string{
 	hostlog.KindKernelDrop:    "IPsec driver drop",
 	hostlog.KindClearTextDrop: "clear text packet dropped (should have been secured)",
 	hostlog.KindInvalidPacket: "invalid negotiation packet",
+	hostlog.KindClassifyDrop:  "packet dropped by a WFP filter",
 }
 
 func hostFormatName(f hostlog.Format) string {
@@ -548,7 +545,7 @@ func (a *analysis) hostFactsOf(p *pair, f *facts) *hostFacts {
 			auth[w.cycle-1] = true
 			h.authOutages++
 		}
-		name, _, ok := win32Error(evs[i].ev.ErrorCode)
+		name, _, ok := hostlog.Win32Error(evs[i].ev.ErrorCode)
 		if !ok {
 			name = fmt.Sprint(evs[i].ev.ErrorCode)
 		}
@@ -604,7 +601,7 @@ func (a *analysis) hostEventResult(p *pair, h *hostEv, w hostCycle) result.HostE
 		he.Peer = e.Remote.Unmap().String()
 	}
 	if e.ErrorCode != 0 {
-		if name, msg, ok := win32Error(e.ErrorCode); ok {
+		if name, msg, ok := hostlog.Win32Error(e.ErrorCode); ok {
 			he.ErrorName = name
 			if he.Reason == "" {
 				he.Reason = msg
@@ -643,15 +640,18 @@ func hostWhat(h *hostEv) string {
 		words = "event"
 	}
 	fmt.Fprintf(&b, "%s logs %s", host, words)
+	var name, msg string
 	if e.ErrorCode != 0 {
+		name, msg, _ = hostlog.Win32Error(e.ErrorCode)
 		fmt.Fprintf(&b, " %d", e.ErrorCode)
-		if name, _, ok := win32Error(e.ErrorCode); ok {
+		if name != "" {
 			b.WriteString(" " + name)
 		}
 	}
-	if r := e.Reason; r != "" {
-		fmt.Fprintf(&b, " (%s)", r)
-	} else if _, msg, ok := win32Error(e.ErrorCode); ok && e.ErrorCode != 0 {
+	if e.Reason != "" {
+		msg = e.Reason
+	}
+	if msg != "" {
 		fmt.Fprintf(&b, " (%s)", msg)
 	}
 	var attrs []string

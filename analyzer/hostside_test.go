@@ -134,25 +134,6 @@ func outageEvents(kb *result.Finding, shift time.Duration, file string, first in
 	return evs
 }
 
-// fakeWin32 names the two codes the tests use, until hostlog's table does.
-func fakeWin32(t *testing.T) {
-	t.Helper()
-	old := win32Error
-	win32Error = func(code uint32) (string, string, bool) {
-		if name, msg, ok := old(code); ok {
-			return name, msg, ok
-		}
-		switch code {
-		case 13806:
-			return "ERROR_IPSEC_IKE_NO_CERT", "IKE failed to find valid machine certificate.", true
-		case 13801:
-			return "ERROR_IPSEC_IKE_AUTH_FAIL", "IKE authentication credentials are unacceptable", true
-		}
-		return "", "", false
-	}
-	t.Cleanup(func() { win32Error = old })
-}
-
 // TestHostOffsetRecovered: IKE packet events on a clock off by the shift
 // put the host log back on the capture's timeline within 0.1 s, by the
 // ike-packets method, and the report says so.
@@ -236,7 +217,6 @@ func TestDensest(t *testing.T) {
 // drops, counted per outage; the KB finding cites them, its confidence
 // rises and its summary says why; the Wireshark filter is the capture's.
 func TestHostKBSample(t *testing.T) {
-	fakeWin32(t)
 	base := analyzeFile(t, kbSample, Options{})
 	_, kb0 := kbPair(t, base)
 	shift := 3700 * time.Millisecond
@@ -321,7 +301,6 @@ func TestHostKBSample(t *testing.T) {
 // synthetic, without vendor IDs and with outages far from the expected
 // length, so that its confidence leaves room for the rise.
 func TestHostConfidenceRise(t *testing.T) {
-	fakeWin32(t)
 	a, b := netip.MustParseAddr("10.1.0.7"), netip.MustParseAddr("10.1.0.9")
 	c := newScen(t, rand.New(rand.NewPCG(7, 0x15)), a, b)
 	kp := defaultKB()
@@ -369,7 +348,6 @@ func TestHostConfidenceRise(t *testing.T) {
 // while ESP flows both ways, are contradictions; a failure inside an
 // outage, and an SA established while ESP flows, are not.
 func TestHostContradicts(t *testing.T) {
-	fakeWin32(t)
 	_, kb0 := kbPair(t, analyzeFile(t, kbSample, Options{}))
 	cy := kb0.Cycles[1]
 	mid := cy.OutageStart.Time.Add(cy.OutageEnd.Sub(cy.OutageStart.Time) / 2)
@@ -541,7 +519,6 @@ func (c ownLogCapture) HostLog() *hostlog.Log { return c.log }
 // offset 0 by construction, whatever IKE packet events would say, and
 // their failures land where they were logged.
 func TestHostOwnLog(t *testing.T) {
-	fakeWin32(t)
 	_, kb0 := kbPair(t, analyzeFile(t, kbSample, Options{}))
 	evs := outageEvents(kb0, 0, "", 1)
 	// Packet events 2 s off would pull a log of another file by 2 s.
@@ -675,5 +652,18 @@ func TestHostRemoteOnly(t *testing.T) {
 	idx := a.remoteIndex()
 	if _, ok := idx[x]; ok || idx[y] != keyOf(x, y) || idx[z] != keyOf(x, z) || len(idx) != 2 {
 		t.Errorf("%v", idx)
+	}
+}
+
+// TestHostKindNames: every kind hostlog reads has its own name in the
+// JSON and words in the text, so that no event reads as "unknown".
+func TestHostKindNames(t *testing.T) {
+	for k := hostlog.KindMMFailure; k <= hostlog.KindClassifyDrop; k++ {
+		if n := hostKindName(k); n == result.HostKindUnknown {
+			t.Errorf("kind %d has no JSON name", k)
+		}
+		if !isPacketEvent(k) && hostKindWords[k] == "" {
+			t.Errorf("kind %d (%s) has no words for the text", k, hostKindName(k))
+		}
 	}
 }

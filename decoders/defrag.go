@@ -1,10 +1,10 @@
 package decoders
 
 import (
-	"softsa/decoders/capture"
-
 	"net/netip"
 	"time"
+
+	"softsa/decoders/capture"
 )
 
 // IP fragment reassembly. IKE messages carrying certificates are routinely

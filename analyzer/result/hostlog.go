@@ -108,6 +108,7 @@ const (
 	HostKindIKESent       = "ike-sent"
 	HostKindIKEReceived   = "ike-received"
 	HostKindInvalidPacket = "invalid-packet"
+	HostKindClassifyDrop  = "classify-drop" // a WFP filter (not IPsec) dropped a packet
 	HostKindUnknown       = "unknown"
 )
 
