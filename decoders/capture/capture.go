@@ -62,27 +62,12 @@ type Frame struct {
 	Data    []byte
 	WireLen int // original length on the wire (Data may be cut by a snap length)
 
-	// Outbound and Inbound say which way the packet went, where the
-	// source knows it (an ETL file's NDIS SendPath and ReceivePath);
-	// Dropped marks a packet pktmon logged as dropped, DropReason its
-	// PKTMON drop reason code. softsa convert writes them as pcapng
-	// packet flags and comments.
-	Outbound, Inbound bool
-	Dropped           bool
-	DropReason        uint32
-	// Adapter is the interface index of the adapter the packet was
-	// logged on (an ETL file's NDIS miniport), 0 where the source does
-	// not say: convert gives each adapter an interface of its own.
-	Adapter uint32
-	// Port and VLAN are a Hyper-V switch packet's source port and VLAN ID
-	// (an ETL file's NDIS event 1003), 0 otherwise: convert gives each
-	// adapter, port and VLAN an interface of its own.
-	Port uint32
-	VLAN uint16
-	// Layer is where the packet was logged: LayerWire for every capture
-	// format but ETL, whose WFP capture provider logs packets above IPsec
-	// (LayerWFP), decrypted. The analysis keeps the two views apart.
-	Layer Layer
+	// Origin says where and how an ETL file logged the packet: its
+	// direction, pktmon drop and reason, NDIS adapter, VMSwitch port and
+	// VLAN, and layer (the wire, or the WFP layer above IPsec, which the
+	// analysis keeps apart); zero for every other format. softsa convert
+	// writes it as pcapng interfaces, packet flags and comments.
+	Origin
 
 	// held is set when Data points into a held capture's window, where it
 	// stays valid until the holder releases it, not just until Next.
@@ -265,8 +250,7 @@ func (c *Capture) Next(f *Frame) error {
 	f.held = false
 	// Only an ETL source sets these: a frame reused across the inputs of
 	// a join must not keep them.
-	f.Outbound, f.Inbound, f.Dropped, f.DropReason, f.Adapter = false, false, false, 0, 0
-	f.Port, f.VLAN, f.Layer = 0, 0, LayerWire
+	f.Origin = Origin{}
 	if err := c.src.next(f); err != nil {
 		if err == io.EOF && (c.format != FormatPcap || c.offset() == offset) {
 			// pcapgo's pcapng reader says io.EOF only where a block

@@ -89,8 +89,7 @@ func (s *etlSource) next(f *Frame) error {
 		return err
 	}
 	f.Time, f.Link, f.Data, f.WireLen = s.f.Time, s.f.Link, s.f.Data, s.f.WireLen
-	f.Outbound, f.Inbound, f.Dropped, f.DropReason, f.Adapter = s.f.Outbound, s.f.Inbound, s.f.Dropped, s.f.DropReason, s.f.Adapter
-	f.Port, f.VLAN, f.Layer = s.f.Port, s.f.VLAN, s.f.Layer
+	f.Origin = s.f.Origin
 	return nil
 }
 
@@ -110,6 +109,9 @@ func (c *Capture) Warnings() []string {
 // Layer says where a frame was logged (see etl.Layer): LayerWire, or
 // LayerWFP for an ETL file's WFP-layer packets, seen above IPsec.
 type Layer = etl.Layer
+
+// Origin is where and how an ETL file logged a frame (see etl.Origin).
+type Origin = etl.Origin
 
 // The layers of Frame.Layer.
 const (

@@ -15,6 +15,30 @@ const (
 	LayerWFP
 )
 
+// Origin is where and how a packet was logged, as far as the ETL file
+// says: what a Frame carries beyond its bytes and time, from the reader's
+// window through capture.Frame to convert and the analysis.
+type Origin struct {
+	// DropReason is the PKTMON drop reason of a Dropped packet.
+	DropReason uint32
+	// Adapter is the NDIS MiniportIfIndex of a netsh trace packet (the
+	// adapter's interface index), 0 where the source does not say.
+	Adapter uint32
+	// Port and VLAN are a VMSwitch packet's (NDIS event 1003) source
+	// switch port and the VLAN ID of its 802.1Q out-of-band info; 0 for
+	// every other packet.
+	Port uint32
+	VLAN uint16
+	// Layer is where the packet was logged: the wire (NDIS, PktMon) or
+	// the WFP transport layer above IPsec.
+	Layer Layer
+	// Dropped is set for a packet pktmon logged as dropped (event 170).
+	Dropped bool
+	// Outbound and Inbound are the NDIS SendPath and ReceivePath keywords
+	// (the WFP provider's direction keywords); pktmon frames set neither.
+	Outbound, Inbound bool
+}
+
 // String names the layer as the report and convert's interface names say
 // it.
 func (l Layer) String() string {

@@ -152,8 +152,8 @@ func (r *Reader) ndisFragment(frag []byte, p ndisPacket) {
 	}
 	link := ndisLink(kw)
 	r.pend.push(entry{ns: ns, link: link, data: data, wire: wireLen(link, data),
-		outbound: kw&kwSendPath != 0, inbound: kw&kwReceivePath != 0, adapter: p.miniport,
-		port: p.port, vlan: p.vlan, unprotect: link == layers.LinkTypeIEEE802_11})
+		Origin: Origin{Outbound: kw&kwSendPath != 0, Inbound: kw&kwReceivePath != 0, Adapter: p.miniport,
+			Port: p.port, VLAN: p.vlan}, unprotect: link == layers.LinkTypeIEEE802_11})
 }
 
 // foldNDIS reports whether data is the copy of a recent packet seen on

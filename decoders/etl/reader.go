@@ -76,24 +76,7 @@ type Frame struct {
 	Link    layers.LinkType
 	Data    []byte // owned by the Reader, valid until the next Next
 	WireLen int
-	// Dropped is set for a packet pktmon logged as dropped (event 170),
-	// DropReason its PKTMON drop reason code.
-	Dropped    bool
-	DropReason uint32
-	// Outbound and Inbound are the NDIS SendPath and ReceivePath
-	// keywords; pktmon frames set neither.
-	Outbound, Inbound bool
-	// Adapter is the NDIS MiniportIfIndex of a netsh trace packet (the
-	// adapter's interface index), 0 where the source does not say.
-	Adapter uint32
-	// Port and VLAN are a VMSwitch packet's (NDIS event 1003) source
-	// switch port and the VLAN ID of its 802.1Q out-of-band info; 0 for
-	// every other packet.
-	Port uint32
-	VLAN uint16
-	// Layer is where the packet was logged: the wire (NDIS, PktMon) or
-	// the WFP transport layer above IPsec.
-	Layer Layer
+	Origin
 }
 
 // Stats counts what a Reader saw.
@@ -251,8 +234,8 @@ func (r *Reader) Next(f *Frame) error {
 		return io.EOF
 	}
 	e := r.pend.pop()
-	if e.pktmon && !e.dropped {
-		e.dropped, e.reason = r.drops.take(e.key)
+	if e.pktmon && !e.Dropped {
+		e.Dropped, e.DropReason = r.drops.take(e.key)
 	}
 	if e.ns < r.lastNS {
 		r.stats.OutOfOrder++
@@ -261,11 +244,9 @@ func (r *Reader) Next(f *Frame) error {
 	r.out = e
 	f.Time = time.Unix(0, e.ns).UTC()
 	f.Link, f.Data, f.WireLen = e.link, e.data, e.wire
-	f.Dropped, f.DropReason = e.dropped, e.reason
-	f.Outbound, f.Inbound, f.Adapter = e.outbound, e.inbound, e.adapter
-	f.Port, f.VLAN, f.Layer = e.port, e.vlan, e.layer
+	f.Origin = e.Origin
 	r.stats.Frames++
-	if e.layer == LayerWFP {
+	if e.Layer == LayerWFP {
 		r.stats.WFPFrames++
 	}
 	return nil
@@ -472,6 +453,6 @@ func (r *Reader) pktmon(at int) {
 		return
 	}
 	wire := max(p.originalLen, len(p.payload))
-	r.pend.push(entry{ns: r.header.unixNS(r.ev.raw), link: link, data: p.payload, wire: wire, dropped: dropped, reason: p.dropReason,
+	r.pend.push(entry{ns: r.header.unixNS(r.ev.raw), link: link, data: p.payload, wire: wire, Origin: Origin{Dropped: dropped, DropReason: p.dropReason},
 		key: foldKey{p.group, p.number}, pktmon: true})
 }

@@ -216,7 +216,7 @@ func (r *Reader) wfpPacket(id uint16, u []byte) error {
 	r.stats.Packets++
 	kw := r.ev.keyword
 	r.pend.push(entry{ns: r.header.unixNS(r.ev.raw), link: layers.LinkTypeRaw, data: pkt, wire: hlen + plen,
-		inbound: kw&kwWFPIncoming != 0, outbound: kw&kwWFPOutgoing != 0, layer: LayerWFP})
+		Origin: Origin{Inbound: kw&kwWFPIncoming != 0, Outbound: kw&kwWFPOutgoing != 0, Layer: LayerWFP}})
 	return nil
 }
 

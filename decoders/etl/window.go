@@ -16,17 +16,10 @@ type entry struct {
 	data []byte
 	key  foldKey // a pktmon packet's PktGroupId and PktNumber
 
-	reason  uint32
-	adapter uint32 // NDIS MiniportIfIndex; 0 for pktmon
-	port    uint32 // VMSwitch source port (NDIS 1003)
-	link    layers.LinkType
-	vlan    uint16 // VMSwitch 802.1Q VLAN ID
-	layer   Layer
-
-	dropped           bool
-	outbound, inbound bool
-	unprotect         bool // clear the 802.11 Protected bit of the copy
-	pktmon            bool
+	Origin
+	link      layers.LinkType
+	unprotect bool // clear the 802.11 Protected bit of the copy
+	pktmon    bool
 }
 
 // pending is the reordering window: the frames waiting for their turn,
