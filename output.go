@@ -82,7 +82,7 @@ func checkOutputFile(path string, inputs []string) error {
 		}
 	}
 	if st.Mode().IsRegular() && holdsCapture(path) {
-		return outputError(path, errors.New("holds a capture: refusing to overwrite it (name a new report file)"))
+		return outputError(path, errors.New("holds a capture: refusing to overwrite it (name a new file)"))
 	}
 	return nil
 }
