@@ -64,38 +64,30 @@ func HostLogFormat(p string) hostlog.Format {
 	return sniffHostLog(head)
 }
 
-// etlScanLimit bounds what etlWFPOnly reads of a file without a packet: an
-// ETL whose first 64 MiB hold WFP events and no packet is taken for a host
-// log. netsh trace capture=yes logs packets from its first buffers on.
-const etlScanLimit = 64 << 20
-
 // errScanDone stops the ETL reader under etlWFPOnly.
 var errScanDone = errors.New("scan done")
 
 // scanReader feeds an etl.Reader until the buffers it has read hold a
-// packet, or etlScanLimit bytes: the reader asks for a buffer only once it
+// packet. There is no byte limit: stopping early on a long run of buffers
+// without packets would turn a capture whose packets start late into a
+// host log and lose its packets; a trace without any is read to its end,
+// as the host log reader reads it again. The reader asks for a buffer only once it
 // has walked every record of the one before, so checking its Stats on
 // each read stops the scan at the first buffer that holds a packet.
 type scanReader struct {
 	r  io.Reader
-	n  int64
 	er *etl.Reader
 }
 
 func (s *scanReader) Read(p []byte) (int, error) {
-	if s.er != nil && s.er.Stats().Packets > 0 || s.n >= etlScanLimit {
+	if s.er != nil && s.er.Stats().Packets > 0 {
 		return 0, errScanDone
 	}
-	if rem := etlScanLimit - s.n; int64(len(p)) > rem {
-		p = p[:rem]
-	}
-	n, err := s.r.Read(p)
-	s.n += int64(n)
-	return n, err
+	return s.r.Read(p)
 }
 
 // etlWFPOnly reports whether the ETL file r holds Microsoft-Windows-WFP
-// events and no packet event (in its first etlScanLimit bytes): such a
+// events and no packet event: such a
 // trace is a host log to go with the captures, not an empty capture. A
 // packet capture costs one or two buffers of reading here; a file with
 // neither packets nor WFP events stays a capture (with no frames), as does
