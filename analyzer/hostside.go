@@ -175,27 +175,10 @@ func (a *analysis) attachHostLogs() {
 			st.res.Warnings = append(st.res.Warnings, w)
 			a.warnf("host log %s: %s", l.File, w)
 		}
-		var n int
-		switch {
-		case st.own:
-			st.res.OffsetMethod = result.OffsetSameClock
-			st.res.OffsetNote = "the capture's own trace: the same clock (offset 0)"
-		default:
-			if idx == nil {
-				idx = a.ikeIndex()
-			}
-			var ok bool
-			if st.offset, n, ok = offsetFromIKE(l, idx); ok {
-				st.res.OffsetMethod = result.OffsetIKEPackets
-				st.res.OffsetNote = offsetNote(st.offset, fmt.Sprintf("from %d IKE packet events", n))
-			} else if st.offset, n, ok = a.offsetFromFailures(l); ok {
-				st.res.OffsetMethod = result.OffsetFailures
-				st.res.OffsetNote = offsetNote(st.offset, fmt.Sprintf("roughly, from %d failure events against the end of their negotiations", n))
-			} else {
-				st.res.OffsetMethod = result.OffsetNone
-				st.res.OffsetNote = "no event matched the capture's IKE messages or negotiations: host times taken as they are (clock offset unknown)"
-			}
+		if idx == nil && !st.own {
+			idx = a.ikeIndex()
 		}
+		n := a.placeLog(st, idx)
 		st.res.OffsetSeconds, st.res.OffsetMatches = seconds(st.offset), n
 		untimed, elsewhere, capped := 0, 0, 0
 		for j := range l.Events {
@@ -251,6 +234,33 @@ func (a *analysis) attachHostLogs() {
 		}
 	}
 	a.hostLogs = logs
+}
+
+// placeLog sets st's clock offset and says how it was found: the same
+// clock for the capture's own trace, else from IKE packet events matched
+// to the capture's IKE messages (idx), else roughly from failures against
+// the end of their negotiations. It returns how many events matched.
+func (a *analysis) placeLog(st *hostLogState, idx map[ikeKey][]stamp) int {
+	if st.own {
+		st.res.OffsetMethod = result.OffsetSameClock
+		st.res.OffsetNote = "the capture's own trace: the same clock (offset 0)"
+		return 0
+	}
+	var (
+		n  int
+		ok bool
+	)
+	if st.offset, n, ok = offsetFromIKE(st.log, idx); ok {
+		st.res.OffsetMethod = result.OffsetIKEPackets
+		st.res.OffsetNote = offsetNote(st.offset, fmt.Sprintf("from %d IKE packet events", n))
+	} else if st.offset, n, ok = a.offsetFromFailures(st.log); ok {
+		st.res.OffsetMethod = result.OffsetFailures
+		st.res.OffsetNote = offsetNote(st.offset, fmt.Sprintf("roughly, from %d failure events against the end of their negotiations", n))
+	} else {
+		st.res.OffsetMethod = result.OffsetNone
+		st.res.OffsetNote = "no event matched the capture's IKE messages or negotiations: host times taken as they are (clock offset unknown)"
+	}
+	return n
 }
 
 // eventKey is the pair an event concerns.
