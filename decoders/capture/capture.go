@@ -45,7 +45,11 @@ func (e *CaptureError) Error() string {
 		where = "decompressed byte offset"
 	}
 	if e.Block != "" {
-		return fmt.Sprintf("%s: after frame %d, a %s at %s %d: %v", e.File, e.Frame-1, e.Block, where, e.Offset, e.Err)
+		after := fmt.Sprintf("after frame %d", e.Frame-1)
+		if e.Frame <= 1 {
+			after = "before any frame"
+		}
+		return fmt.Sprintf("%s: %s, a %s at %s %d: %v", e.File, after, e.Block, where, e.Offset, e.Err)
 	}
 	return fmt.Sprintf("%s: frame %d at %s %d: %v", e.File, e.Frame, where, e.Offset, e.Err)
 }
@@ -300,7 +304,7 @@ func (c *Capture) nameCutBlock(e *CaptureError) {
 		return
 	}
 	e.Offset, e.Block = at, ngBlockName(t)
-	e.Err = fmt.Errorf("the file ends inside it (every frame before it was read): %w", io.ErrUnexpectedEOF)
+	e.Err = fmt.Errorf("the file ends inside it (no frame was lost in it): %w", io.ErrUnexpectedEOF)
 }
 
 // readerSize is the size of what an io.ReaderAt reads: an *os.File's or a

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,5 +219,41 @@ func TestDumpcapFileCut(t *testing.T) {
 	}
 	if types[len(types)-1] != 5 {
 		t.Errorf("dumpcap's file does not end in an interface statistics block (block types %x)", types)
+	}
+}
+
+// TestCutSecretsBlockEditcap: a file editcap wrote with --inject-secrets
+// holds a Decryption Secrets Block before its first packet; cut inside that
+// block, softsa names the block and says that no frame was lost in it,
+// read every way.
+func TestCutSecretsBlockEditcap(t *testing.T) {
+	dir := t.TempDir()
+	in, keys, out := filepath.Join(dir, "in.pcapng"), filepath.Join(dir, "keys.txt"), filepath.Join(dir, "dsb.pcapng")
+	data := capturetest.PcapngFile(capturetest.EPB([]byte("one"), 0, 0))
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	key := "CLIENT_RANDOM " + strings.Repeat("00", 32) + " " + strings.Repeat("00", 48) + "\n"
+	if err := os.WriteFile(keys, []byte(key), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Run(t, "editcap", "--inject-secrets", "tls,"+keys, in, out)
+	written, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends, types := blockEnds(t, written)
+	dsb := slices.Index(types, 10)
+	if dsb < 1 {
+		t.Fatalf("editcap wrote no Decryption Secrets Block after the section header: block types %v", types)
+	}
+	cut := (ends[dsb-1] + ends[dsb]) / 2
+	for how, way := range readWays {
+		n, err := readToEnd(t, written[:cut], how)
+		var ce *CaptureError
+		if n != 0 || !errors.As(err, &ce) || ce.Block != "Decryption Secrets Block" || ce.Offset != int64(ends[dsb-1]) ||
+			!strings.Contains(err.Error(), "before any frame, a Decryption Secrets Block at byte offset") {
+			t.Errorf("cut inside editcap's secrets block, read %s: %d frames, then %v", way, n, err)
+		}
 	}
 }
