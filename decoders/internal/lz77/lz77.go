@@ -49,21 +49,26 @@ const minGrow = 64 << 10
 
 // Decompress decompresses src, which must decompress to exactly size bytes,
 // into dst's storage and returns the size bytes. When cap(dst) >= size it
-// allocates nothing; otherwise it allocates as the output grows.
+// allocates nothing; otherwise it allocates as the output grows. Bytes of
+// dst's storage past size may be overwritten: copying in whole words, the
+// decompressor writes up to 8 bytes past a match or a literal run when
+// there is room, and what follows overwrites them.
 func Decompress(dst, src []byte, size int) ([]byte, error) {
 	if size < 0 {
 		return dst[:0], ErrSize
 	}
 	var out []byte
 	if cap(dst) >= size {
-		out = dst[:size]
+		out = dst[:cap(dst)]
 	} else {
 		out = make([]byte, min(size, max(minGrow, 4*len(src))))
 	}
 	var (
-		op, ip   int
+		op, ip int
+		// flags holds the flag bits not used yet at its top, nflags of
+		// them: the next symbol's bit is the sign bit.
 		flags    uint32
-		nflags   int // flag bits of flags not used yet, from bit nflags-1 down
+		nflags   int
 		halfByte = -1
 	)
 	for op < size {
@@ -75,30 +80,52 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 			ip += 4
 			nflags = 32
 		}
-		if flags&(1<<(nflags-1)) == 0 {
-			// A run of literals: as many as the zero bits that follow,
-			// copied at once.
-			run := bits.LeadingZeros32(flags << (32 - nflags))
-			run = min(run, nflags, size-op, len(src)-ip)
+		// Symbols come as runs of literals, each ended by a match: one
+		// step takes the run (often empty) and the match after it, so
+		// whether a symbol is a literal is not a branch of its own.
+		run := bits.LeadingZeros32(flags)
+		if run >= nflags {
+			// The rest of the flag word is literals.
+			run = min(nflags, size-op, len(src)-ip)
 			if run == 0 {
 				return out[:op], ErrTruncated
 			}
 			if op+run > len(out) {
 				out = grow(out, op+run, size)
 			}
-			if run <= 8 && len(src)-ip >= 8 && len(out)-op >= 8 {
-				// A short run, the common case: one word move; the
-				// bytes past the run are overwritten by what follows.
-				binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(src[ip:]))
-			} else {
-				copy(out[op:op+run], src[ip:ip+run])
-			}
+			copy(out[op:op+run], src[ip:ip+run])
 			op += run
 			ip += run
 			nflags -= run
+			flags <<= run
 			continue
 		}
-		nflags--
+		if run <= 8 && len(src)-ip >= 8 && len(out)-op >= 8 && size-op >= run {
+			// A short run, the common case: one word move; the bytes
+			// past the run are overwritten by what follows.
+			binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(src[ip:]))
+		} else {
+			r := min(run, size-op, len(src)-ip)
+			if op+r > len(out) {
+				out = grow(out, op+r, size)
+			}
+			copy(out[op:op+r], src[ip:ip+r])
+			if r < run {
+				// The output is complete inside the run, or the input
+				// ends in it.
+				if op+r == size {
+					break
+				}
+				return out[:op+r], ErrTruncated
+			}
+		}
+		op += run
+		ip += run
+		if op == size {
+			break
+		}
+		nflags -= run + 1
+		flags <<= run + 1
 		if len(src)-ip < 2 {
 			// The spec ends the stream at a match flag with no input
 			// left; short of size, that is a truncated stream.
@@ -106,8 +133,8 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 		}
 		m := int(binary.LittleEndian.Uint16(src[ip:]))
 		ip += 2
-		length, dist := m&7, m>>3+1
-		if length == 7 {
+		length, dist := m&7+3, m>>3+1
+		if length == 10 {
 			// The length goes on in a half byte, two matches sharing
 			// one byte: the first takes its low half, the next its high.
 			if halfByte < 0 {
@@ -147,9 +174,8 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 				}
 				length += 15
 			}
-			length += 7
+			length += 7 + 3
 		}
-		length += 3
 		if dist > op {
 			return out[:op], ErrDistance
 		}
@@ -157,19 +183,23 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 			return out[:op], ErrTooLong
 		}
 		end := op + length
-		if end > len(out) {
-			out = grow(out, end, size)
-		}
 		from := op - dist
-		if length <= 16 && dist >= 8 && op+16 <= len(out) {
-			// Most matches are short: two word moves instead of a call to
+		if dist >= 8 && length <= 64 && end+16 <= len(out) {
+			// Most matches are short: word moves instead of a call to
 			// memmove. With dist >= 8 each word's source is final before
-			// it is read, as byte-by-byte copying would have it; the
-			// bytes written past end are overwritten by what follows.
+			// it is read, as byte-by-byte copying would have it (so an
+			// overlapping match repeats as it must); the bytes written
+			// past end are overwritten by what follows.
 			binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(out[from:]))
 			binary.LittleEndian.PutUint64(out[op+8:], binary.LittleEndian.Uint64(out[from+8:]))
+			for op, from = op+16, from+16; op < end; op, from = op+8, from+8 {
+				binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(out[from:]))
+			}
 			op = end
 			continue
+		}
+		if end > len(out) {
+			out = grow(out, end, size)
 		}
 		if dist >= length {
 			copy(out[op:end], out[from:from+length])
