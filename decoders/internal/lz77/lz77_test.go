@@ -260,10 +260,10 @@ func FuzzDecompress(f *testing.F) {
 		// decompressor, and never more than size bytes, whether the
 		// output grows from nothing, sits in a buffer with room to spare
 		// (word moves write past their end), or must grow past the
-		// 64 KiB first allocation (a size up to 64 times larger).
+		// 64 KiB first allocation (a size up to 8 times larger).
 		n := int(size)
 		if slack&0x80 != 0 {
-			n <<= (slack & 3) * 2
+			n <<= slack & 3
 		}
 		want, wantErr := reference(data, n)
 		spare := make([]byte, n+int(slack&0x7f))
