@@ -115,8 +115,11 @@ type Stats struct {
 // memory reused. Memory is bounded by those slabs, plus one buffer (64 MiB
 // at most; pktmon's are 16 MiB in memory, far less on disk) and one
 // compressed buffer as read, the window's copies and its slots, and the
-// folding table (16384 keys, 384 KiB). A 64 MiB pktmon file analyses in 40
-// MiB peak RSS; a 1 GiB uncompressed one in under 64 MiB (bench/README.md).
+// folding table (16384 keys, 384 KiB). Read from a Lender (lend.go), the
+// uncompressed buffers are its bytes instead of slabs, up to MaxLentBytes
+// of the file behind the reading, and a held Reader keeps the frames it
+// delivered until released. A 64 MiB pktmon file analyses in 40 MiB peak
+// RSS; a 1 GiB uncompressed one in under 64 MiB (bench/README.md).
 type Reader struct {
 	r      io.Reader
 	off    int64 // file offset of the next buffer
@@ -144,10 +147,18 @@ type Reader struct {
 	ev         event
 	pk         pktmonPacketInfo
 	out        entry // the frame the last Next handed out, given back on the next
-	lastNS     int64
-	wfp        wfpKeep
-	done       bool
-	err        error
+	// A held Reader (lend.go) keeps the frames it delivered in heldQ,
+	// from heldHead on, until Release: heldBase counts those given back.
+	held     bool
+	heldQ    []entry
+	heldHead int
+	heldBase int64
+	lender   Lender // r.r, when it can lend
+	lent     lent
+	lastNS   int64
+	wfp      wfpKeep
+	done     bool
+	err      error
 
 	stats    Stats
 	warnings []string
@@ -158,6 +169,7 @@ type Reader struct {
 // logfile header, and returns a reader of its packets.
 func NewReader(r io.Reader) (*Reader, error) {
 	rd := &Reader{r: r, lastNS: -1 << 63, window: MaxPendingFrames, pend: pending{open: -1}}
+	rd.lender, _ = r.(Lender)
 	if err := rd.readBuffer(); err != nil {
 		return nil, err
 	}
@@ -213,7 +225,9 @@ func (r *Reader) warnf(format string, args ...any) {
 // or, when damage ended the reading early, an *Error after every frame
 // read before it.
 func (r *Reader) Next(f *Frame) error {
-	r.release(&r.out)
+	if !r.held {
+		r.release(&r.out)
+	}
 	for !r.pend.ready(r.done, r.window) {
 		if r.pos < len(r.cur) {
 			r.record()
@@ -241,7 +255,11 @@ func (r *Reader) Next(f *Frame) error {
 		r.stats.OutOfOrder++
 	}
 	r.lastNS = max(r.lastNS, e.ns)
-	r.out = e
+	if r.held {
+		r.heldQ = append(r.heldQ, e)
+	} else {
+		r.out = e
+	}
 	f.Time = time.Unix(0, e.ns).UTC()
 	f.Link, f.Data, f.WireLen = e.link, e.data, e.wire
 	f.Origin = e.Origin
@@ -258,6 +276,9 @@ func (r *Reader) Next(f *Frame) error {
 // be read on.
 func (r *Reader) readBuffer() error {
 	off := r.off
+	if r.lender != nil {
+		r.giveBack()
+	}
 	n, err := io.ReadFull(r.r, r.hdr[:])
 	if err != nil {
 		r.done = true
@@ -278,19 +299,23 @@ func (r *Reader) readBuffer() error {
 		return &Error{Offset: off, Err: fmt.Errorf("%w: %d bytes", ErrBufferSize, size)}
 	}
 	r.compressed = flags&bufFlagCompressed != 0
-	body := r.raw
-	if !r.compressed {
+	bodyLen := int(size) - bufferHeaderSize
+	var body []byte
+	switch {
+	case r.compressed:
+		body, err = readN(r.r, r.raw, bodyLen)
+		r.raw = body
+	case r.lender != nil && r.lend(bodyLen, off+bufferHeaderSize):
+		body = r.slabs.cur.b
+	default:
 		// Read straight into a slab: the frames point into it.
-		body = r.place(int(size) - bufferHeaderSize)
+		if body, err = readN(r.r, r.place(bodyLen), bodyLen); err == nil {
+			r.commit(body)
+		}
 	}
-	if body, err = readN(r.r, body, int(size)-bufferHeaderSize); err != nil {
+	if err != nil {
 		r.done = true
 		return &Error{Offset: off, Err: fmt.Errorf("%w: %d bytes claimed: %v", ErrTruncated, size, err)}
-	}
-	if r.compressed {
-		r.raw = body
-	} else {
-		r.commit(body)
 	}
 	r.off += int64(size)
 	r.stats.Buffers++

@@ -32,6 +32,10 @@ type slab struct {
 	b    []byte // the bytes placed so far; cap is the storage
 	refs int    // frames pointing into b, plus one while it is being filled
 	use  uint32 // bumped at every reuse, to tell a stale inUse item
+	// lent is set when b is a Lender's bytes (lend.go), not storage of
+	// the reader's; off is then their offset in the file.
+	lent bool
+	off  int64
 }
 
 // holds reports whether b lies within s's storage. Frames are never
@@ -177,6 +181,10 @@ func (r *Reader) freeSlab(n int) *slab {
 // unref drops one reference to s, freeing it when it was the last.
 func (r *Reader) unref(s *slab) {
 	if s.refs--; s.refs == 0 && s != r.slabs.cur {
+		if s.lent {
+			r.freeLent(s)
+			return
+		}
 		r.slabs.live--
 		r.toFree(s)
 	}
