@@ -355,11 +355,22 @@ func (c *Capture) Hold() {
 }
 
 // Mark is where the next frame starts: what Release takes.
-func (c *Capture) Mark() int64 { return c.offset() }
+func (c *Capture) Mark() int64 {
+	if s, ok := c.src.(*etlSource); ok && s.held {
+		// Frames come in time order, not file order: the ETL reader
+		// counts them.
+		return s.r.Mark()
+	}
+	return c.offset()
+}
 
 // Release says that the frames read before mark (a value of Mark) are no
 // longer in use: a held capture may reuse their memory.
 func (c *Capture) Release(mark int64) {
+	if s, ok := c.src.(*etlSource); ok && s.held {
+		s.r.Release(mark)
+		return
+	}
 	if c.s != nil && c.s.w != nil {
 		c.s.w.release(mark)
 	}

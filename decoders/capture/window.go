@@ -58,11 +58,21 @@ type chunk struct {
 
 // window reads a stream through chunks that stay valid until released.
 type window struct {
-	size int    // of a chunk's data: the capture's buffer size, so that a record the fast readers take fits in one
-	data []byte // the current chunk's bytes
-	pos  int    // next unread byte in data
-	base int64  // stream offset of data[0]
-	err  error  // what the stream returned at its end
+	size int // of a chunk's data: the capture's buffer size, so that a record the fast readers take fits in one
+	// maxChunks is how many chunks the window makes before it waits for
+	// released ones (windowChunks; more for an ETL reader's).
+	maxChunks int
+	// ahead is how many chunks the filler is kept in hand: windowAhead,
+	// fewer for an ETL reader's (holdETL).
+	ahead int
+	// short is how many bytes the filler leaves out of its first chunk,
+	// so that the chunks after it start where the caller wants them to
+	// (holdETL); set before the first chunk is handed to the filler.
+	short int
+	data  []byte // the current chunk's bytes
+	pos   int    // next unread byte in data
+	base  int64  // stream offset of data[0]
+	err   error  // what the stream returned at its end
 
 	cur   *chunk
 	inUse []*chunk // earlier chunks, oldest first, with frames maybe in use
@@ -85,7 +95,7 @@ type window struct {
 // first bytes (already read from r) being first.
 func newWindow(r io.Reader, size int, first []byte, base int64, unread func() int) *window {
 	w := &window{
-		size: size, base: base, unread: unread,
+		size: size, base: base, unread: unread, maxChunks: windowChunks, ahead: windowAhead,
 		empty:  make(chan *chunk, windowAhead),
 		filled: make(chan *chunk, windowAhead),
 		stop:   make(chan struct{}),
@@ -118,7 +128,8 @@ func (w *window) fill(r io.Reader) {
 		if !ok {
 			return
 		}
-		n, err := io.ReadFull(r, c.buf[w.size:])
+		n, err := io.ReadFull(r, c.buf[w.size:2*w.size-w.short])
+		w.short = 0
 		if err == io.ErrUnexpectedEOF {
 			err = io.EOF
 		}
@@ -166,15 +177,15 @@ func (w *window) more(keep int) {
 	if w.err != nil {
 		return
 	}
-	// Released chunks, or new ones up to windowChunks, keep the filler
-	// windowAhead ahead. It always has one in hand, so that the one
+	// Released chunks, or new ones up to maxChunks, keep the filler
+	// ahead chunks ahead. It always has one in hand, so that the one
 	// waited for below comes: a holder that releases nothing (a test)
 	// makes the window grow.
-	for w.out < windowAhead {
+	for w.out < w.ahead {
 		var c *chunk
 		if n := len(w.free); n > 0 {
 			c, w.free = w.free[n-1], w.free[:n-1]
-		} else if len(w.all) < windowChunks || w.out == 0 {
+		} else if len(w.all) < w.maxChunks || w.out == 0 {
 			c = w.newChunk()
 		} else {
 			break
