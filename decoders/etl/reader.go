@@ -108,7 +108,10 @@ type Stats struct {
 // (32768) frames are pending or their payloads, each rounded up to 128
 // bytes, reach MaxPendingBytes (8 MiB), and every frame at the end: a frame
 // that lags the others by more than that window comes late and is counted
-// in Stats.OutOfOrder (and a warning). The pending frames point into the
+// in Stats.OutOfOrder (and a warning). Once every CPU the logfile header
+// counts has logged a frame 1 ms later than the earliest pending, that one
+// goes at once (progress.go): the order is the same while each CPU's
+// frames are in time order, and the window alone decides once they are not. The pending frames point into the
 // buffers they were read from (slab.go), which stay until their frames are
 // delivered, up to 12 MiB of them; past that the pending frames of the
 // oldest are copied out (as many bytes as the window holds at most) and its
@@ -185,6 +188,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 		return nil, fmt.Errorf("%w: %v", ErrNotETL, err)
 	}
 	rd.header.maxBufferLen = int(min(max(rd.header.BufferSize, 64<<10), maxBufferSize))
+	rd.pend.prog.start(rd.header.Processors)
 	rd.pos = next
 	if rd.header.EventsLost > 0 || rd.header.BuffersLost > 0 {
 		rd.warnf("the tracing session lost %d events and %d buffers while logging (logfile header): packets may be missing", rd.header.EventsLost, rd.header.BuffersLost)
@@ -299,6 +303,7 @@ func (r *Reader) readBuffer() error {
 		return &Error{Offset: off, Err: fmt.Errorf("%w: %d bytes", ErrBufferSize, size)}
 	}
 	r.compressed = flags&bufFlagCompressed != 0
+	r.pend.prog.cpu = int(le.Uint16(r.hdr[0x28:]))
 	bodyLen := int(size) - bufferHeaderSize
 	var body []byte
 	switch {

@@ -52,6 +52,9 @@ type pending struct {
 	// src is the storage the records of the current buffer are in: a
 	// frame whose data lies in it is not copied, and pins it.
 	src *slab
+	// prog lets the earliest frame go before the window is full once no
+	// earlier one can come (progress.go).
+	prog progress
 }
 
 // run is a list of pending frames in time order: its first frame's time
@@ -69,10 +72,10 @@ const noSlot = ^uint32(0)
 
 func (p *pending) n() int { return p.count }
 
-// ready reports whether the earliest frame may go: the window is full, or
-// nothing more will come.
+// ready reports whether the earliest frame may go: the window is full,
+// nothing earlier can come (progress.go), or nothing more will come.
 func (p *pending) ready(done bool, window int) bool {
-	return p.count >= window || p.bytes >= MaxPendingBytes || (done && p.count > 0)
+	return p.count >= window || p.bytes >= MaxPendingBytes || p.count > 0 && (done || p.prog.safe(p.runs[0].ns))
 }
 
 // less orders runs by their first frame's time, then arrival; seq is
@@ -114,6 +117,7 @@ func (p *pending) push(e entry) {
 	}
 	p.count++
 	p.bytes += windowBytes(len(e.data))
+	p.prog.pushed(e.ns)
 	if p.open >= 0 && e.ns >= p.runs[p.open].tailNS {
 		// In order after the run's last frame: the run's first frame,
 		// the heap's key, stays.

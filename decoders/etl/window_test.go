@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/heap"
 	"encoding/binary"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -25,32 +26,60 @@ func twinPacket(id, n int) []byte {
 
 // windowModel is the reordering window as documented: frames are taken in
 // in file order (arrival, ids in that order); while MaxPendingFrames (or the window set) are pending or
-// their payloads, each rounded up to 128 bytes, reach MaxPendingBytes, the
-// earliest (by time, then arrival) goes; at the end, all go in that order.
-// It returns the frames' ids in delivery order.
-func windowModel(arrival []int, times []time.Duration, sizes []int, window int) []int {
+// their payloads, each rounded up to 128 bytes, reach MaxPendingBytes, or
+// no earlier frame can come (below), the earliest (by time, then arrival)
+// goes; at the end, all go in that order. It returns the frames' ids in
+// delivery order, and for each how many frames had come when it went.
+//
+// No earlier frame can come once each of the header's processors (cpus)
+// has logged a frame, and the earliest pending is 1 ms or more before the
+// latest frame of every CPU; a frame of a CPU beyond that count, or one
+// more than 1 ms before its CPU's latest, ends that rule for the rest of
+// the file.
+func windowModel(arrival []int, cpuOf []int, times []time.Duration, sizes []int, window, cpus int) (ids, came []int) {
 	pend := &modelHeap{times: times, seq: make([]int, len(arrival))}
 	for i, id := range arrival {
 		pend.seq[id] = i
 	}
-	bytes := 0
-	var out []int
+	bytes, arrived := 0, 0
 	popMin := func() {
 		id := heap.Pop(pend).(int)
-		out = append(out, id)
+		ids, came = append(ids, id), append(came, arrived)
 		bytes -= (sizes[id] + 127) &^ 127
+	}
+	last := map[int]time.Duration{}
+	early := cpus > 0
+	noneEarlier := func() bool {
+		if !early || len(last) < cpus || pend.Len() == 0 {
+			return false
+		}
+		for _, t := range last {
+			if times[pend.ids[0]] > t-time.Millisecond {
+				return false
+			}
+		}
+		return true
 	}
 	for _, id := range arrival {
 		heap.Push(pend, id)
+		arrived++
 		bytes += (sizes[id] + 127) &^ 127
-		for pend.Len() >= window || bytes >= etl.MaxPendingBytes {
+		c, at := cpuOf[id], times[id]
+		if t, ok := last[c]; c >= cpus {
+			early = false
+		} else if !ok || at > t {
+			last[c] = at
+		} else if at < t-time.Millisecond {
+			early = false
+		}
+		for pend.Len() >= window || bytes >= etl.MaxPendingBytes || noneEarlier() {
 			popMin()
 		}
 	}
 	for pend.Len() > 0 {
 		popMin()
 	}
-	return out
+	return ids, came
 }
 
 // modelHeap is a container/heap of frame ids by time, then arrival.
@@ -84,17 +113,27 @@ func TestWindowMatchesModel(t *testing.T) {
 		frames         int
 		window         int
 		minLen, spread int
+		processors     int // the logfile header's count (3 CPUs log)
+		clean          int // frames before the first damaged stamp can come
 	}{
-		{"small window", 6000, 50, 60, 200},
-		{"frame window", 60000, etl.MaxPendingFrames, 60, 40},
-		{"byte window", 30000, etl.MaxPendingFrames, 900, 600},
+		{"small window", 6000, 50, 60, 200, 3, 0},
+		{"frame window", 60000, etl.MaxPendingFrames, 60, 40, 3, 0},
+		{"byte window", 30000, etl.MaxPendingFrames, 900, 600, 3, 0},
+		{"every CPU in order", 30000, etl.MaxPendingFrames, 600, 600, 3, 30000},
+		{"every CPU in order, small window", 30000, 200, 60, 600, 3, 30000},
+		{"in order, then damaged stamps", 40000, etl.MaxPendingFrames, 600, 600, 3, 20000},
+		{"a CPU never logs", 30000, etl.MaxPendingFrames, 600, 600, 4, 30000},
+		{"a CPU beyond the count", 30000, etl.MaxPendingFrames, 600, 600, 2, 30000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(tc.frames)))
 			f := file()
-			// Each CPU's clock runs on in order; a frame is now and then
-			// far late or early (a damaged stamp), or equal to the last.
+			f.Processors = uint32(tc.processors)
+			// Each CPU's clock runs on in order; from frame clean on, a
+			// frame is now and then far late or early (a damaged stamp),
+			// or equal to the last.
 			const cpus = 3
+			cpuOf := make([]int, 0, tc.frames)
 			var clock [cpus]time.Duration
 			var bufs []etltest.Buffer
 			var bufIDs [][]int           // the frame ids of each buffer
@@ -115,22 +154,46 @@ func TestWindowMatchesModel(t *testing.T) {
 				at := clock[c]
 				switch rng.IntN(500) {
 				case 0:
+					if id < tc.clean {
+						break
+					}
 					at += time.Duration(rng.IntN(3600)) * time.Second / 4
 				case 1:
+					if id < tc.clean {
+						break
+					}
 					at = max(0, at-time.Duration(rng.IntN(1000))*time.Millisecond)
 				}
 				n := tc.minLen + rng.IntN(tc.spread)
-				times, sizes = append(times, at), append(sizes, n)
+				times, sizes, cpuOf = append(times, at), append(sizes, n), append(cpuOf, c)
 				p := etltest.Pktmon{Group: uint64(id) + 1, Appearance: 1, PacketType: 1, Payload: twinPacket(id, n)}
 				bufs[cur[c]].Events = append(bufs[cur[c]].Events, p.Event(t0.Add(at), false))
 				bufIDs[cur[c]] = append(bufIDs[cur[c]], id)
 			}
 			r := open(t, etltest.Write(f, bufs))
 			etl.SetWindow(r, tc.window)
-			want := windowModel(slices.Concat(bufIDs...), times, sizes, tc.window)
-			got, err := readAll(t, r)
-			if err != nil {
-				t.Fatal(err)
+			want, came := windowModel(slices.Concat(bufIDs...), cpuOf, times, sizes, tc.window, tc.processors)
+			// Each frame goes when the model lets it: as many frames
+			// read (decoded) as it had taken in.
+			var got []etl.Frame
+			early := 0
+			for {
+				var fr etl.Frame
+				if err := r.Next(&fr); err != nil {
+					if err != io.EOF {
+						t.Fatal(err)
+					}
+					break
+				}
+				i := len(got)
+				if i < len(came) && r.Stats().Packets != came[i] {
+					t.Fatalf("frame %d went after %d frames were read, the model after %d", i+1, r.Stats().Packets, came[i])
+				}
+				if i < len(came) && came[i] < len(times) && came[i]-i < min(tc.window/2, 4000) {
+					early++ // far from full, and not at the end
+				}
+				fr.Data = bytes.Clone(fr.Data)
+				got = append(got, fr)
 			}
 			if len(got) != len(want) {
 				t.Fatalf("%d frames, want %d", len(got), len(want))
@@ -146,7 +209,10 @@ func TestWindowMatchesModel(t *testing.T) {
 					late++
 				}
 			}
-			t.Logf("%d frames in %d buffers, %d delivered late, %+v", len(got), len(bufs), late, r.Stats())
+			if tc.clean > 0 && tc.processors == cpus && tc.window > 4000 && early < tc.clean/2 {
+				t.Errorf("%d frames of %d went before the window was full", early, len(got))
+			}
+			t.Logf("%d frames in %d buffers, %d delivered late, %d before the window was full, %+v", len(got), len(bufs), late, early, r.Stats())
 		})
 	}
 }

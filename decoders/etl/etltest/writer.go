@@ -56,6 +56,7 @@ type File struct {
 	BufferSize  uint32 // in-memory buffer size; 1 MiB when 0
 	ClockType   uint32 // 1 QPC when 0
 	PointerSize uint32 // 8 when 0
+	Processors  uint32 // NumberOfProcessors; 2 when 0
 }
 
 // Write returns the ETL file of f and bufs.
@@ -170,7 +171,11 @@ func headerBuffer(f File) []byte {
 	}
 	ft := func(t time.Time) uint64 { return uint64(t.UnixNano()/100 + 116444736000000000) }
 	le.PutUint32(p[0x00:], bs)
-	le.PutUint32(p[0x0C:], 2)
+	procs := f.Processors
+	if procs == 0 {
+		procs = 2
+	}
+	le.PutUint32(p[0x0C:], procs)
 	if !f.End.IsZero() {
 		le.PutUint64(p[0x10:], ft(f.End))
 	}
