@@ -134,6 +134,16 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 		m := int(binary.LittleEndian.Uint16(src[ip:]))
 		ip += 2
 		length, dist := m&7+3, m>>3+1
+		if length < 10 && dist >= 8 && dist <= op && op+16 <= len(out) && length <= size-op {
+			// A short match, the common case, checked at once: two
+			// word moves (dist >= 8: the second reads what the first
+			// wrote, as byte-by-byte copying would).
+			from := op - dist
+			binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(out[from:]))
+			binary.LittleEndian.PutUint64(out[op+8:], binary.LittleEndian.Uint64(out[from+8:]))
+			op += length
+			continue
+		}
 		if length == 10 {
 			// The length goes on in a half byte, two matches sharing
 			// one byte: the first takes its low half, the next its high.
