@@ -784,7 +784,7 @@ func writeReport(o analyzeOptions, out *output, res *result.Result, s ioStreams)
 	case o.Format == "html":
 		err = report.HTML(w, res)
 	case len(res.Captures) > 1:
-		err = report.BatchText(w, res)
+		err = report.BatchText(w, res, report.TextOptions{Width: textWidth(o, s)})
 	default:
 		err = report.Text(w, res, report.TextOptions{Color: isStdout(o.Output) && s.color(), Width: textWidth(o, s)})
 	}

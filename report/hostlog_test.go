@@ -239,7 +239,7 @@ func TestBatchTextHostLogs(t *testing.T) {
 	plain.File, plain.HostLogs = "other.pcapng", nil
 	r.Captures = append(r.Captures, plain)
 	var buf bytes.Buffer
-	if err := BatchText(&buf, r); err != nil {
+	if err := BatchText(&buf, r, TextOptions{Width: 400}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -252,6 +252,42 @@ func TestBatchTextHostLogs(t *testing.T) {
 	for _, l := range r.Captures[0].HostLogs {
 		if strings.Contains(out, "other.pcapng: host log "+l.File+" (") {
 			t.Errorf("batch text gives other.pcapng a host log it has not:\n%s", out)
+		}
+	}
+}
+
+// TestBatchTextWidth: at every width from 40 to 200 each line of the batch
+// report (table, warnings, host logs, the count) holds at most that many
+// runes, with captures under long paths; wide enough, every column is
+// there and nothing is cut; the file name of a shortened path stays.
+func TestBatchTextWidth(t *testing.T) {
+	r := hostSample(t)
+	second := r.Captures[0]
+	second.File = "/cases/2026/ticket-123456/customer upload/second day/vista-to-xp-after-reboot.pcapng"
+	second.Warnings = append(second.Warnings, "a warning long enough that it has to wrap at every width this test tries, "+strings.Repeat("word ", 20))
+	r.Captures = append(r.Captures, second)
+	for width := 40; width <= 200; width += 7 {
+		var buf bytes.Buffer
+		if err := BatchText(&buf, r, TextOptions{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		for i, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if n := len([]rune(l)); n > width {
+				t.Errorf("width %d: line %d is %d runes: %q", width, i+1, n, l)
+			}
+		}
+		if width >= 90 && !strings.Contains(out, "after-reboot.pcapng |") {
+			t.Errorf("width %d: the shortened path lost its file name:\n%s", width, out)
+		}
+	}
+	var buf bytes.Buffer
+	if err := BatchText(&buf, r, TextOptions{Width: 400}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{second.File + " |", "confidence", "mean outage", "mean soft SA", "first evidence"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("width 400: no %q:\n%s", want, buf.String())
 		}
 	}
 }

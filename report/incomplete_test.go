@@ -55,7 +55,7 @@ func TestIncomplete(t *testing.T) {
 			one.Captures = r.Captures[:1]
 			return Text(b, &one, TextOptions{})
 		},
-		"batch text": func(b *bytes.Buffer) error { return BatchText(b, &r) },
+		"batch text": func(b *bytes.Buffer) error { return BatchText(b, &r, TextOptions{}) },
 		"html":       func(b *bytes.Buffer) error { return HTML(b, &r) },
 	} {
 		buf.Reset()
@@ -78,7 +78,7 @@ func TestIncomplete(t *testing.T) {
 	r.Incomplete, r.IncompleteReason = false, ""
 	buf.Reset()
 	JSON(&buf, &r)
-	BatchText(&buf, &r)
+	BatchText(&buf, &r, TextOptions{})
 	HTML(&buf, &r)
 	if strings.Contains(buf.String(), `"incomplete"`) || strings.Contains(buf.String(), "INCOMPLETE") || strings.Contains(buf.String(), `class="incomplete"`) {
 		t.Errorf("a complete report says incomplete:\n%s", buf.String())
