@@ -14,6 +14,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"softsa/analyzer/result"
+	"softsa/convert"
 	"softsa/decoders/capture"
 	"softsa/decoders/etl/etltest"
 )
@@ -196,6 +197,31 @@ func TestWFPLayerTwin(t *testing.T) {
 			}
 			if counted+got.WFPLayer.OtherPairs != total {
 				t.Errorf("%d WFP packets in pairs + %d in others, want %d", counted, got.WFPLayer.OtherPairs, total)
+			}
+			// softsa convert's pcapng of the twin: the WFP layer's
+			// interface says what it is, and read back its frames are
+			// WFP-layer frames again, kept out of the wire's analysis.
+			c, err := capture.NewCapture(name+".wfp.etl", bytes.NewReader(both))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pc bytes.Buffer
+			_, err = convert.Write(&pc, c)
+			c.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			conv := analyzeETL(t, name+".wfp.pcapng", pc.Bytes())
+			if g, w := verdicts(conv), verdicts(want); g != w {
+				t.Errorf("converted to pcapng:\n%s\nwire only:\n%s", g, w)
+			}
+			if conv.WFPLayer == nil || conv.WFPLayer.Packets != total || conv.Frames != got.Frames {
+				t.Errorf("converted to pcapng: %d frames (ETL %d), WFP layer %+v", conv.Frames, got.Frames, conv.WFPLayer)
+			}
+			for i, p := range conv.Pairs {
+				if p.WFPPackets != got.Pairs[i].WFPPackets {
+					t.Errorf("converted to pcapng: pair %s–%s: %d WFP packets, the ETL %d", p.Initiator, p.Responder, p.WFPPackets, got.Pairs[i].WFPPackets)
+				}
 			}
 		})
 	}

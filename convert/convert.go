@@ -62,7 +62,7 @@ func Write(w io.Writer, c *capture.Capture) (Stats, error) {
 			// capture provider logs addresses, protocol and the
 			// transport segment.
 			name += "-wfp"
-			desc += ", WFP layer: packets seen above IPsec (decrypted), IP header rebuilt by softsa; not the wire"
+			desc += ", " + capture.WFPInterfaceNote
 		}
 		return pcapgo.NgInterface{
 			Name:                name,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
@@ -444,6 +445,10 @@ func (s *pcapSource) next(f *Frame) error {
 type ngSource struct {
 	r    *pcapgo.NgReader
 	fast *ngFast
+	// layers is each interface's layer, read as interfaces appear; wfp
+	// is set once one is the WFP layer's.
+	layers []Layer
+	wfp    bool
 }
 
 // sectionEnd is pcapgo's SectionEndCallback, passed on to the fast path.
@@ -471,7 +476,36 @@ func (s *ngSource) next(f *Frame) error {
 			f.Link = lt
 		}
 	}
+	if n := s.r.NInterfaces(); n != len(s.layers) {
+		// A new section or interface: read their layers again.
+		s.layers, s.wfp = s.layers[:0], false
+		for j := range n {
+			in, err := s.r.Interface(j)
+			if err != nil {
+				break
+			}
+			s.layers = append(s.layers, layerOf(in))
+			s.wfp = s.wfp || s.layers[j] == LayerWFP
+		}
+	}
+	if s.wfp && ci.InterfaceIndex >= 0 && ci.InterfaceIndex < len(s.layers) {
+		f.Layer = s.layers[ci.InterfaceIndex]
+	}
 	return nil
+}
+
+// WFPInterfaceNote ends the description softsa convert gives the pcapng
+// interface of an ETL file's WFP-layer packets; reading the pcapng back,
+// the frames of an interface so described are WFP-layer frames again, as
+// in the ETL file, and stay out of the wire's analysis.
+const WFPInterfaceNote = "WFP layer: packets seen above IPsec (decrypted), IP header rebuilt by softsa; not the wire"
+
+// layerOf is the layer of a pcapng interface's frames.
+func layerOf(in pcapgo.NgInterface) Layer {
+	if strings.HasSuffix(in.Description, WFPInterfaceNote) {
+		return LayerWFP
+	}
+	return LayerWire
 }
 
 // eofOrTruncated keeps io.EOF (a clean end between records) and names an

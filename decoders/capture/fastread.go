@@ -169,6 +169,7 @@ type ngIface struct {
 	link                 layers.LinkType
 	secondMask, up, down uint64
 	offset               uint64
+	layer                Layer // LayerWFP on an interface softsa convert wrote for WFP-layer packets
 }
 
 // newNgFast sets up the fast path for a pcapng file whose section header
@@ -230,7 +231,7 @@ func scaleOf(in pcapgo.NgInterface) ngIface {
 			mask *= 10
 		}
 	}
-	s := ngIface{link: in.LinkType, secondMask: mask, up: 1, down: 1, offset: in.TimestampOffset}
+	s := ngIface{link: in.LinkType, secondMask: mask, up: 1, down: 1, offset: in.TimestampOffset, layer: layerOf(in)}
 	if mask < 1e9 {
 		s.up = 1e9 / mask
 	} else {
@@ -306,6 +307,7 @@ func (n *ngFast) next(f *Frame) bool {
 	f.Data = b[28 : 28+capLen : 28+capLen]
 	f.WireLen = int(n.order.Uint32(b[24:28]))
 	f.Link = in.link
+	f.Layer = in.layer
 	f.held = n.s.held()
 	n.s.discard(int(blockLen))
 	n.hits++

@@ -12,6 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"softsa/decoders/internal/capturetest"
 	"softsa/internal/testenv"
@@ -93,8 +98,8 @@ func readBothWays(name string, data []byte, how int) (string, int) {
 			}
 			break
 		}
-		fmt.Fprintf(&out, "%d %s %d %d %d %x\n", f.Number, f.Time.Format("2006-01-02T15:04:05.999999999Z07:00"),
-			f.Link, f.WireLen, len(f.Data), sha256.Sum256(f.Data))
+		fmt.Fprintf(&out, "%d %s %d %d %d %x layer %d\n", f.Number, f.Time.Format("2006-01-02T15:04:05.999999999Z07:00"),
+			f.Link, f.WireLen, len(f.Data), sha256.Sum256(f.Data), f.Layer)
 	}
 	return out.String(), hits()
 }
@@ -299,5 +304,49 @@ func BenchmarkReadPcapgoBlocks(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadWFPInterface: a pcapng whose second interface is described as
+// softsa convert describes the WFP layer's gives that interface's frames
+// LayerWFP, the others LayerWire, read by pcapgo, by the fast reader and
+// held, alike.
+func TestReadWFPInterface(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{Name: "softsa-0", LinkType: layers.LinkTypeEthernet, TimestampResolution: 9},
+		pcapgo.NgWriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wfp, err := w.AddInterface(pcapgo.NgInterface{Name: "softsa-1-wfp", Description: "frames of link type Raw (101) from the etl capture, " + WFPInterfaceNote,
+		LinkType: layers.LinkTypeRaw, TimestampResolution: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	onWFP := 0
+	for i := range 40 {
+		data := make([]byte, 60+i)
+		data[0] = 0x45
+		ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(data), Length: len(data)}
+		if i%3 == 1 {
+			ci.InterfaceIndex = wfp
+			onWFP++
+		}
+		if err := w.WritePacket(ci, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	slow, _ := readBothWays("wfp.pcapng", buf.Bytes(), readPcapgo)
+	if strings.Count(slow, fmt.Sprintf("layer %d\n", LayerWFP)) != onWFP || strings.Count(slow, fmt.Sprintf("layer %d\n", LayerWire)) != 40-onWFP {
+		t.Errorf("pcapgo: layers wrong:\n%s", slow)
+	}
+	for _, how := range []int{readFast, readHeld} {
+		if got, _ := readBothWays("wfp.pcapng", buf.Bytes(), how); got != slow {
+			t.Errorf("read %d: differs from pcapgo:\n%s", how, capturetest.FirstDiff(got, slow))
+		}
 	}
 }
