@@ -135,18 +135,7 @@ func fitBatchTable(rows [][]string, width int) ([]string, [][]string) {
 		// a column left out.
 		widths[0] = max(min(widths[0], 24), widths[0]-over)
 	}
-	for total() > width {
-		worst := -1
-		for i, c := range batchColumns {
-			if keep[i] && c.drop > 0 && (worst < 0 || c.drop > batchColumns[worst].drop) {
-				worst = i
-			}
-		}
-		if worst < 0 {
-			break
-		}
-		keep[worst] = false
-	}
+	leaveOut(batchColumns, keep, func() bool { return total() > width })
 	const minCell = 6
 	for total() > width {
 		widest := -1

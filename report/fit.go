@@ -133,18 +133,7 @@ func fitTable(cols []column, rows [][]string, indent string, width int) []string
 		}
 		return n + 2*(k-1)
 	}
-	for total() > width {
-		worst := -1
-		for i, c := range cols {
-			if keep[i] && c.drop > 0 && (worst < 0 || c.drop > cols[worst].drop) {
-				worst = i
-			}
-		}
-		if worst < 0 {
-			break
-		}
-		keep[worst] = false
-	}
+	leaveOut(cols, keep, func() bool { return total() > width })
 	line := func(cells []string) string {
 		var b strings.Builder
 		b.WriteString(indent)
@@ -177,6 +166,23 @@ func fitTable(cols []column, rows [][]string, indent string, width int) []string
 		out = append(out, line(r))
 	}
 	return out
+}
+
+// leaveOut leaves out of a table (keep) the columns with the highest drop
+// first while it is too wide.
+func leaveOut(cols []column, keep []bool, tooWide func() bool) {
+	for tooWide() {
+		worst := -1
+		for i, c := range cols {
+			if keep[i] && c.drop > 0 && (worst < 0 || c.drop > cols[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			return
+		}
+		keep[worst] = false
+	}
 }
 
 // frameList prints up to max frame numbers, then how many more.

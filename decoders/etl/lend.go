@@ -38,8 +38,7 @@ const MaxLentBytes = 12 << 20
 // freed since) skipped at the front: its first live item is the oldest
 // byte still in use.
 type lent struct {
-	q    []slabUse
-	head int
+	q    fifo[slabUse]
 	free []*slab // slab structs of lent buffers, for reuse
 }
 
@@ -67,7 +66,7 @@ func (r *Reader) lend(n int, off int64) bool {
 	s.use++
 	s.refs = 1
 	ss.cur = s
-	r.lent.q = append(r.lent.q, slabUse{s, s.use})
+	r.lent.q.push(slabUse{s, s.use})
 	r.pend.src = s
 	return true
 }
@@ -87,9 +86,9 @@ func (r *Reader) freeLent(s *slab) {
 // nothing before the reading. A lent slab lying more than MaxLentBytes
 // behind has its pending frames copied out first.
 func (r *Reader) giveBack() {
-	l := &r.lent
-	for l.head < len(l.q) {
-		u := l.q[l.head]
+	q := &r.lent.q
+	for q.len() > 0 {
+		u := *q.front()
 		if u.s.use == u.use {
 			if r.off-u.s.off <= MaxLentBytes || u.s == r.slabs.cur {
 				break
@@ -102,18 +101,11 @@ func (r *Reader) giveBack() {
 			r.slabs.evacuated++
 			r.freeLent(u.s)
 		}
-		l.q[l.head] = slabUse{}
-		l.head++
-	}
-	if l.head == len(l.q) {
-		l.q, l.head = l.q[:0], 0
-	} else if l.head > 64 && l.head > len(l.q)/2 {
-		l.q = l.q[:copy(l.q, l.q[l.head:])]
-		l.head = 0
+		q.pop()
 	}
 	low := r.off
-	if l.head < len(l.q) {
-		low = l.q[l.head].s.off
+	if q.len() > 0 {
+		low = q.front().s.off
 	}
 	r.lender.Release(low)
 }
@@ -127,20 +119,14 @@ func (r *Reader) Offset() int64 { return r.off }
 func (r *Reader) Hold() { r.held = true }
 
 // Mark counts the frames delivered so far: what Release takes.
-func (r *Reader) Mark() int64 { return r.heldBase + int64(len(r.heldQ)-r.heldHead) }
+func (r *Reader) Mark() int64 { return r.heldBase + int64(r.heldQ.len()) }
 
 // Release gives back the data of the frames a held Reader delivered before
 // mark (a value of Mark).
 func (r *Reader) Release(mark int64) {
-	for r.heldBase < mark && r.heldHead < len(r.heldQ) {
-		r.release(&r.heldQ[r.heldHead])
-		r.heldHead++
+	for r.heldBase < mark && r.heldQ.len() > 0 {
+		r.release(r.heldQ.front())
+		r.heldQ.pop()
 		r.heldBase++
-	}
-	if r.heldHead == len(r.heldQ) {
-		r.heldQ, r.heldHead = r.heldQ[:0], 0
-	} else if r.heldHead > 1024 && r.heldHead > len(r.heldQ)/2 {
-		r.heldQ = r.heldQ[:copy(r.heldQ, r.heldQ[r.heldHead:])]
-		r.heldHead = 0
 	}
 }

@@ -169,29 +169,12 @@ func TestLentMatchesCopied(t *testing.T) {
 	}
 }
 
-// TestLentBounded: frames that wait long (one in 5000 stamped an hour
-// ahead, pending to the end) do not keep the lender's bytes: past
+// TestLentBounded: frames that wait long (hourAheadFile: one in 5000
+// stamped an hour ahead, pending to the end) do not keep the lender's bytes: past
 // MaxLentBytes behind the reading their bytes are copied out and the
 // lender told it may reuse what is before; they still come intact.
 func TestLentBounded(t *testing.T) {
-	f := file()
-	f.BufferSize = 1 << 20
-	var bufs []etltest.Buffer
-	id := 0
-	for k := range 40 {
-		b := etltest.Buffer{CPU: uint16(k % 2)}
-		for size := 0; size < 1<<20-4096; size += 0x50 + 34 + 1400 + 2 {
-			at := t0.Add(time.Duration(id) * time.Microsecond)
-			if id%5000 == 7 {
-				at = at.Add(time.Hour)
-			}
-			p := etltest.Pktmon{Group: uint64(id) + 1, Appearance: 1, PacketType: 1, Payload: twinPacket(id, 1400)}
-			b.Events = append(b.Events, p.Event(at, false))
-			id++
-		}
-		bufs = append(bufs, b)
-	}
-	data := etltest.Write(f, bufs)
+	data, _ := hourAheadFile()
 	want, err := readAll(t, open(t, data))
 	if err != nil {
 		t.Fatal(err)

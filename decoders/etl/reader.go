@@ -150,11 +150,10 @@ type Reader struct {
 	ev         event
 	pk         pktmonPacketInfo
 	out        entry // the frame the last Next handed out, given back on the next
-	// A held Reader (lend.go) keeps the frames it delivered in heldQ,
-	// from heldHead on, until Release: heldBase counts those given back.
+	// A held Reader (lend.go) keeps the frames it delivered in heldQ
+	// until Release: heldBase counts those given back.
 	held     bool
-	heldQ    []entry
-	heldHead int
+	heldQ    fifo[entry]
 	heldBase int64
 	lender   Lender // r.r, when it can lend
 	lent     lent
@@ -260,7 +259,7 @@ func (r *Reader) Next(f *Frame) error {
 	}
 	r.lastNS = max(r.lastNS, e.ns)
 	if r.held {
-		r.heldQ = append(r.heldQ, e)
+		r.heldQ.push(e)
 	} else {
 		r.out = e
 	}

@@ -217,31 +217,38 @@ func TestWindowMatchesModel(t *testing.T) {
 	}
 }
 
-// TestSlabsEvacuate: frames that wait long (here one stamped an hour
-// ahead, pending to the end) do not keep their buffers: past the slabs'
-// bound their bytes are copied out, and they still come intact. The
-// slabs stay within their bound plus one buffer.
-func TestSlabsEvacuate(t *testing.T) {
+// hourAheadFile is 40 buffers of 1 MiB of packets of 1400 bytes, each
+// stamped a microsecond after the one before but for one in 5000 (ids 7,
+// 5007, …), stamped an hour ahead: those wait in the window to the end.
+// It returns the file and how many packets it holds.
+func hourAheadFile() ([]byte, int) {
 	f := file()
 	f.BufferSize = 1 << 20
 	var bufs []etltest.Buffer
 	id := 0
 	for k := range 40 {
 		b := etltest.Buffer{CPU: uint16(k % 2)}
-		size := 0
-		for size < 1<<20-4096 {
+		for size := 0; size < 1<<20-4096; size += 0x50 + 34 + 1400 + 2 {
 			at := t0.Add(time.Duration(id) * time.Microsecond)
 			if id%5000 == 7 {
 				at = at.Add(time.Hour)
 			}
 			p := etltest.Pktmon{Group: uint64(id) + 1, Appearance: 1, PacketType: 1, Payload: twinPacket(id, 1400)}
 			b.Events = append(b.Events, p.Event(at, false))
-			size += 0x50 + 34 + 1400 + 2
 			id++
 		}
 		bufs = append(bufs, b)
 	}
-	r := open(t, etltest.Write(f, bufs))
+	return etltest.Write(f, bufs), id
+}
+
+// TestSlabsEvacuate: frames that wait long (here one stamped an hour
+// ahead, pending to the end) do not keep their buffers: past the slabs'
+// bound their bytes are copied out, and they still come intact. The
+// slabs stay within their bound plus one buffer.
+func TestSlabsEvacuate(t *testing.T) {
+	data, id := hourAheadFile()
+	r := open(t, data)
 	var fr etl.Frame
 	n, maxBytes := 0, 0
 	for ; ; n++ {
