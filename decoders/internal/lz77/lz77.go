@@ -72,6 +72,37 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 		halfByte = -1
 	)
 	for op < size {
+		// Far from the ends of the input and the output, a run of up
+		// to 8 literals and a short match (length 3-9, distance 8 or
+		// more) need no checks of their own: they take this loop, and
+		// whatever else the loop below, from the same place in the
+		// stream (a symbol boundary).
+		for lim := min(size, len(out)) - 48; nflags > 0 && op <= lim && len(src)-ip >= 16; {
+			run := bits.LeadingZeros32(flags)
+			if run >= nflags || run > 8 {
+				break
+			}
+			binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(src[ip:]))
+			op += run
+			ip += run
+			nflags -= run
+			flags <<= run
+			m := int(binary.LittleEndian.Uint16(src[ip:]))
+			length, dist := m&7+3, m>>3+1
+			if length == 10 || dist < 8 || dist > op {
+				break
+			}
+			ip += 2
+			nflags--
+			flags <<= 1
+			from := op - dist
+			binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(out[from:]))
+			binary.LittleEndian.PutUint64(out[op+8:], binary.LittleEndian.Uint64(out[from+8:]))
+			op += length
+		}
+		if op >= size {
+			break
+		}
 		if nflags == 0 {
 			if len(src)-ip < 4 {
 				return out[:op], ErrTruncated
