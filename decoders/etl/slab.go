@@ -95,8 +95,10 @@ func (r *Reader) place(n int) []byte {
 		}
 		r.pend.evacuate(u.s)
 		if u.s.refs != 0 {
-			// Not the window's alone (cannot happen: Next gives back
-			// the frame it handed out before it reads): keep it.
+			// Not the window's alone: a held Reader's consumer still
+			// has delivered frames in it (lend.go), and gives them
+			// back soon. Keep it; a new slab is made past the bound
+			// meanwhile.
 			ss.inUse = append(ss.inUse, u)
 			break
 		}
