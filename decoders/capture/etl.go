@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"softsa/decoders/etl"
 	"softsa/decoders/hostlog"
@@ -52,9 +53,20 @@ func newETLSource(r io.Reader) (*etlSource, error) {
 type switchReader struct {
 	r io.Reader
 	w *window
+	// low is the offset of the oldest byte lent that may still be in
+	// use (math.MaxInt64: none): the window keeps its chunks from there.
+	low int64
 }
 
-func (s *switchReader) Read(p []byte) (int, error) { return s.r.Read(p) }
+func (s *switchReader) Read(p []byte) (int, error) {
+	if s.w != nil {
+		// What is read is copied: the chunks before it, and before
+		// any lent byte in use, are free at once, so that a large
+		// buffer read by copying does not hold the window's chunks.
+		s.w.release(min(s.low, s.w.offset()))
+	}
+	return s.r.Read(p)
+}
 
 // Lend hands the ETL reader a buffer in place in the window's chunk, once
 // the capture is held. A buffer that runs past the chunk's end is read by
@@ -74,6 +86,7 @@ func (s *switchReader) Lend(n int) ([]byte, bool) {
 		return nil, false
 	}
 	b := w.data[w.pos : w.pos+n : w.pos+n]
+	s.low = min(s.low, w.offset()) // kept by a Read before the reader's next Release
 	w.pos += n
 	return b, true
 }
@@ -82,8 +95,9 @@ func (s *switchReader) Lend(n int) ([]byte, bool) {
 // where the oldest byte it still points to is (every byte it copied, it
 // no longer needs).
 func (s *switchReader) Release(offset int64) {
+	s.low = offset
 	if s.w != nil {
-		s.w.release(offset)
+		s.w.release(min(offset, s.w.offset()))
 	}
 }
 
@@ -115,7 +129,7 @@ func (c *Capture) holdETL(s *etlSource) {
 	c.s = &stream{br: c.buf, w: w}
 	if w.offset() == s.r.Offset() {
 		// The ETL reader's offsets are the window's: it may lend.
-		s.in.w = w
+		s.in.w, s.in.low = w, math.MaxInt64
 		if bs := int64(s.r.Header().BufferSize); bs >= 4096 && int64(w.size)%bs == 0 {
 			w.short = int((c.count.n - s.r.Offset()) % bs)
 		}

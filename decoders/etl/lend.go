@@ -1,6 +1,9 @@
 package etl
 
-import "io"
+import (
+	"io"
+	"math"
+)
 
 // Reading without copying. Read through a plain io.Reader, a buffer is
 // copied twice on its way to the analysis: by Read into a slab, and by the
@@ -21,8 +24,9 @@ type Lender interface {
 	// false, having consumed nothing, when it cannot (the bytes are not
 	// in one piece, or not yet held).
 	Lend(n int) ([]byte, bool)
-	// Release says that no lent byte before offset is in use any more;
-	// offsets count from the first byte the Reader read.
+	// Release says that no lent byte before offset is in use any more
+	// (math.MaxInt64: none is); offsets count from the first byte the
+	// Reader read.
 	Release(offset int64)
 }
 
@@ -82,8 +86,8 @@ func (r *Reader) freeLent(s *slab) {
 }
 
 // giveBack tells the lender, before the next buffer is read, how much of
-// what it lent is still in use: from the oldest lent slab with frames, or
-// nothing before the reading. A lent slab lying more than MaxLentBytes
+// what it lent is still in use: from the oldest lent slab with frames on,
+// or none of it. A lent slab lying more than MaxLentBytes
 // behind has its pending frames copied out first.
 func (r *Reader) giveBack() {
 	q := &r.lent.q
@@ -103,7 +107,7 @@ func (r *Reader) giveBack() {
 		}
 		q.pop()
 	}
-	low := r.off
+	low := int64(math.MaxInt64)
 	if q.len() > 0 {
 		low = q.front().s.off
 	}

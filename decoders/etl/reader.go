@@ -259,6 +259,16 @@ func (r *Reader) Next(f *Frame) error {
 	}
 	r.lastNS = max(r.lastNS, e.ns)
 	if r.held {
+		if e.slab != nil && !e.slab.lent {
+			// A slab of the reader's own (a decompressed buffer, or
+			// one read by copying) is reused once its pending frames
+			// are gone; a held frame would keep it, and pktmon's are
+			// 16 MiB. Such a frame is held as a copy, as the consumer
+			// used to copy every frame.
+			data := r.pend.copyOut(e.data)
+			r.unref(e.slab)
+			e.data, e.slab = data, nil
+		}
 		r.heldQ.push(e)
 	} else {
 		r.out = e
