@@ -55,7 +55,8 @@ type switchReader struct {
 	w *window
 	// low is the offset of the oldest byte lent that may still be in
 	// use (math.MaxInt64: none): the window keeps its chunks from there.
-	low int64
+	low  int64
+	lend bool // the window's offsets are the ETL reader's: it may lend
 }
 
 func (s *switchReader) Read(p []byte) (int, error) {
@@ -76,7 +77,7 @@ func (s *switchReader) Read(p []byte) (int, error) {
 // chunks on the buffers so that buffers seldom run past).
 func (s *switchReader) Lend(n int) ([]byte, bool) {
 	w := s.w
-	if w == nil {
+	if w == nil || !s.lend {
 		return nil, false
 	}
 	if w.pos == len(w.data) {
@@ -127,14 +128,14 @@ func (c *Capture) holdETL(s *etlSource) {
 	w.ahead = 2
 	c.buf.Reset(w) // empty: the offset is the window's
 	c.s = &stream{br: c.buf, w: w}
+	s.in.r, s.in.w, s.in.low = w, w, math.MaxInt64
 	if w.offset() == s.r.Offset() {
 		// The ETL reader's offsets are the window's: it may lend.
-		s.in.w, s.in.low = w, math.MaxInt64
+		s.in.lend = true
 		if bs := int64(s.r.Header().BufferSize); bs >= 4096 && int64(w.size)%bs == 0 {
 			w.short = int((c.count.n - s.r.Offset()) % bs)
 		}
 	}
-	s.in.r = w
 	s.r.Hold()
 	s.held = true
 }
