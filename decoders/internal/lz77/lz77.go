@@ -73,8 +73,9 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 	)
 	for op < size {
 		// Far from the ends of the input and the output, a run of up
-		// to 8 literals and a short match (length 3-9, distance 8 or
-		// more) need no checks of their own: they take this loop, and
+		// to 8 literals and a short match (length 3-24, its length in
+		// the match word or a half byte, distance 8 or more) need no
+		// checks of their own: they take this loop, and
 		// whatever else the loop below, from the same place in the
 		// stream (a symbol boundary).
 		for lim := min(size, len(out)) - 48; nflags > 0 && op <= lim && len(src)-ip >= 16; {
@@ -89,8 +90,26 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 			flags <<= run
 			m := int(binary.LittleEndian.Uint16(src[ip:]))
 			length, dist := m&7+3, m>>3+1
-			if length == 10 || dist < 8 || dist > op {
+			if dist < 8 || dist > op {
 				break
+			}
+			if length == 10 {
+				// A length in the half byte, up to 24: longer ones
+				// take the general path.
+				if halfByte < 0 {
+					if src[ip+2]&15 == 15 {
+						break
+					}
+					length += int(src[ip+2] & 15)
+					halfByte = ip + 2
+					ip++
+				} else {
+					if src[halfByte]>>4 == 15 {
+						break
+					}
+					length += int(src[halfByte] >> 4)
+					halfByte = -1
+				}
 			}
 			ip += 2
 			nflags--
@@ -98,6 +117,7 @@ func Decompress(dst, src []byte, size int) ([]byte, error) {
 			from := op - dist
 			binary.LittleEndian.PutUint64(out[op:], binary.LittleEndian.Uint64(out[from:]))
 			binary.LittleEndian.PutUint64(out[op+8:], binary.LittleEndian.Uint64(out[from+8:]))
+			binary.LittleEndian.PutUint64(out[op+16:], binary.LittleEndian.Uint64(out[from+16:]))
 			op += length
 		}
 		if op >= size {
