@@ -149,15 +149,21 @@ func convertCommand(name string) string {
 }
 
 // shellQuote quotes s for a shell when it holds anything but the
-// characters paths usually have; double quotes work in cmd.exe, PowerShell
-// and POSIX shells alike for paths without ", $ and `.
+// characters paths usually have. Plain double quotes work in cmd.exe,
+// PowerShell and POSIX shells alike for a path without ", $ and ` (a
+// Windows path's backslashes stay as they are: Go's %q doubled them,
+// which cmd.exe does not undo); a path with one of those is quoted for a
+// POSIX shell, in single quotes, where nothing expands.
 func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(c rune) bool {
 		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(`-_./\:+,`, c))
 	}) < 0 {
 		return s
 	}
-	return fmt.Sprintf("%q", s)
+	if !strings.ContainsAny(s, "\"$`") {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // etlSource is what an ETL capture offers the analysis beyond frames.

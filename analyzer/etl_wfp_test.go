@@ -300,3 +300,22 @@ func TestDroppedEvidence(t *testing.T) {
 		t.Errorf("%d marked, %d unmarked evidence", marked, plain)
 	}
 }
+
+// TestConvertCommand: the frame-numbers note's command names the ETL file
+// and its pcapng so that a shell runs it as written: plain paths as they
+// are, paths with spaces in double quotes (Windows backslashes kept
+// single), paths a POSIX shell would expand in double quotes in single
+// quotes.
+func TestConvertCommand(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"cases/trace.etl", "softsa convert cases/trace.etl -o cases/trace.pcapng"},
+		{`C:\cases\net trace.etl`, `softsa convert "C:\cases\net trace.etl" -o "C:\cases\net trace.pcapng"`},
+		{"a.b/trace.etl.gz", "softsa convert a.b/trace.etl.gz -o a.b/trace.pcapng"},
+		{"cases/$HOME's trace.etl", `softsa convert 'cases/$HOME'\''s trace.etl' -o 'cases/$HOME'\''s trace.pcapng'`},
+		{"dir.v2/trace", "softsa convert dir.v2/trace -o dir.v2/trace.pcapng"},
+	} {
+		if got := convertCommand(tc.in); got != tc.want {
+			t.Errorf("%q: %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+}

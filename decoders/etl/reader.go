@@ -74,7 +74,7 @@ func (e *Error) Unwrap() error { return e.Err }
 type Frame struct {
 	Time    time.Time
 	Link    layers.LinkType
-	Data    []byte // owned by the Reader, valid until the next Next
+	Data    []byte // owned by the Reader: valid until the next Next, or, once Hold was called, until Release passes it
 	WireLen int
 	Origin
 }
