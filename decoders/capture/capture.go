@@ -336,10 +336,10 @@ func (c *Capture) offset() int64 {
 
 // Hold is called by a reader that keeps frames beyond the next Next, as the
 // read-ahead pipeline does (decoders.ReadAhead), before it reads: from now
-// on the frames it gets must stay valid until it releases them, and a pcap
-// or pcapng capture is read through a window of chunks so that they can
-// (window.go); Frame.Held tells such a frame from one that is valid only
-// until Next (a NetMon frame, or one pcapgo read). Reading goes on from
+// on the frames it gets must stay valid until it releases them, and a pcap,
+// pcapng or ETL capture is read through a window of chunks so that they
+// can (window.go, holdETL); Frame.Held tells such a frame from one that is
+// valid only until Next (a NetMon frame, or one pcapgo read). Reading goes on from
 // where it is: what the buffer holds moves into the window.
 func (c *Capture) Hold() {
 	if e, ok := c.src.(*etlSource); ok && c.s == nil {

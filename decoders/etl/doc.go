@@ -35,13 +35,16 @@
 //
 // ETW keeps one buffer per CPU, so a file's events are in time order only
 // per CPU. The Reader holds decoded frames in a window and delivers the
-// earliest once it is full (MaxPendingFrames, MaxPendingBytes): memory
-// stays bounded, and a frame later than the window allows is counted and
-// warned about, never lost. The window merges runs of frames already in
-// order (a CPU's buffer), and its frames point into the buffers they were
-// read from, kept for them up to 12 MiB, beyond which the frames still
-// waiting are copied out: reading a buffer is the only copy a frame's
-// bytes see before Next hands them out.
+// earliest once it is full (MaxPendingFrames, MaxPendingBytes), or once
+// every CPU has logged a later frame (progress.go): memory stays bounded,
+// and a frame later than the window allows is counted and warned about,
+// never lost. The window merges runs of frames already in order (a CPU's
+// buffer), and its frames point into the buffers they were read from,
+// kept for them up to 12 MiB, beyond which the frames still waiting are
+// copied out: reading a buffer is the only copy a frame's bytes see before
+// Next hands them out. Read from a Lender (a capture's read-ahead window),
+// an uncompressed buffer is not even copied, and a held Reader keeps the
+// frames it delivered until they are released (lend.go).
 //
 // Files are hostile input. Every length is checked before it is used; a
 // buffer size or decompressed size is bounded (64 MiB, and the logfile's
